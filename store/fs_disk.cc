@@ -1,0 +1,163 @@
+#include "store/fs_disk.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace garage {
+namespace {
+
+absl::Status errno_status(const std::string& what, const std::string& path) {
+  const int err = errno;
+  std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(err));
+  if (err == ENOENT) return absl::NotFoundError(msg);
+  if (err == ENOSPC) return absl::ResourceExhaustedError(msg);
+  return absl::InternalError(msg);
+}
+
+absl::Status make_parent_dirs(const std::string& path) {
+  for (size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    std::string dir = path.substr(0, pos);
+    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno_status("mkdir", dir);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status write_whole(const std::string& path, const std::string& data) {
+  if (auto s = make_parent_dirs(path); !s.ok()) return s;
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return errno_status("open", tmp);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = errno_status("write", tmp);
+      ::close(fd);
+      return s;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {  // the rename below must not expose a file whose bytes are not on disk
+    absl::Status s = errno_status("fsync", tmp);
+    ::close(fd);
+    return s;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_status("rename", tmp);
+  return absl::OkStatus();
+}
+
+absl::Status fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno_status("open", path);
+  absl::Status s = ::fsync(fd) == 0 ? absl::OkStatus() : errno_status("fsync", path);
+  ::close(fd);
+  return s;
+}
+
+absl::StatusOr<std::string> read_whole(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_status("open", path);
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = errno_status("read", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FsDisk::full_path(const std::string& relative) const {
+  if (relative.empty() || relative.front() == '/' || relative.find("..") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("bad relative path: ", relative));
+  }
+  return absl::StrCat(root_, "/", relative);
+}
+
+Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
+  auto full = full_path(path);
+  if (!full.ok()) co_return full.status();
+  absl::Status result;
+  co_await offload_.run([&] { result = write_whole(*full, data); });
+  co_return result;
+}
+
+Task<absl::Status> FsDisk::sync_file(std::string path) {
+  auto full = full_path(path);
+  if (!full.ok()) co_return full.status();
+  absl::Status result;
+  co_await offload_.run([&] {
+    result = fsync_path(*full, O_RDONLY);
+    if (!result.ok()) return;
+    const size_t slash = full->rfind('/');
+    result = fsync_path(full->substr(0, slash), O_RDONLY | O_DIRECTORY);
+  });
+  co_return result;
+}
+
+Task<absl::StatusOr<std::string>> FsDisk::read_file(std::string path) {
+  auto full = full_path(path);
+  if (!full.ok()) co_return full.status();
+  absl::StatusOr<std::string> result;
+  co_await offload_.run([&] { result = read_whole(*full); });
+  co_return result;
+}
+
+Task<absl::Status> FsDisk::remove_file(std::string path) {
+  auto full = full_path(path);
+  if (!full.ok()) co_return full.status();
+  absl::Status result;
+  co_await offload_.run([&] {
+    result = ::unlink(full->c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", *full);
+  });
+  co_return result;
+}
+
+Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string dir) {
+  std::string full = dir.empty() ? root_ : absl::StrCat(root_, "/", dir);
+  absl::StatusOr<std::vector<std::string>> result;
+  co_await offload_.run([&] {
+    DIR* d = ::opendir(full.c_str());
+    if (d == nullptr) {
+      result = errno_status("opendir", full);
+      return;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    result = std::move(names);
+  });
+  co_return result;
+}
+
+absl::StatusOr<uint64_t> FsDisk::free_bytes() {
+  struct statvfs st;
+  if (::statvfs(root_.c_str(), &st) != 0) return errno_status("statvfs", root_);
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+}  // namespace garage

@@ -1,0 +1,31 @@
+// FsDisk: the Disk port on a real filesystem directory (blocking calls run on the Offload pool).
+//
+// write_file writes to "<path>.tmp" then renames it over <path>, so a reader never sees half a
+// file; sync_file fsyncs the file and its directory, so both its bytes and its name are durable.
+// Paths are relative to the root and may not contain "..".
+#pragma once
+
+#include <string>
+
+#include "node/env.h"
+
+namespace garage {
+
+class FsDisk final : public Disk {
+ public:
+  FsDisk(std::string root, Offload& offload) : root_(std::move(root)), offload_(offload) {}
+
+  Task<absl::Status> write_file(std::string path, std::string data) override;
+  Task<absl::Status> sync_file(std::string path) override;
+  Task<absl::StatusOr<std::string>> read_file(std::string path) override;
+  Task<absl::Status> remove_file(std::string path) override;
+  Task<absl::StatusOr<std::vector<std::string>>> list_files(std::string dir) override;
+  absl::StatusOr<uint64_t> free_bytes() override;
+
+ private:
+  absl::StatusOr<std::string> full_path(const std::string& relative) const;
+  std::string root_;
+  Offload& offload_;
+};
+
+}  // namespace garage
