@@ -218,8 +218,15 @@ Task<int> depth(int n) {
 }
 
 TEST(Runtime, DeepAwaitChainsDoNotGrowTheStack) {
+  // Symmetric transfer makes resumption a tail call, so depth costs no stack; GCC does not emit
+  // those tail calls under AddressSanitizer, so the sanitizer build checks a shallower chain.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kDepth = 500;
+#else
+  constexpr int kDepth = 200000;
+#endif
   RuntimeHarness h;
-  EXPECT_EQ(h.run(depth(20000)), 20000);
+  EXPECT_EQ(h.run(depth(kDepth)), kDepth);
 }
 
 }  // namespace
