@@ -44,19 +44,35 @@ absl::Duration SimNetwork::base_latency(int from, int to) const {
   return zone_latency_.at({za, zb});
 }
 
-void SimNetwork::isolate_node(int node) {
-  for (size_t other = 0; other < zone_of_node_.size(); ++other) {
-    if (static_cast<int>(other) == node) continue;
-    cut(node, static_cast<int>(other));
-    cut(static_cast<int>(other), node);
+std::vector<SimNetwork::Link> SimNetwork::links_isolating_node(int node) const {
+  std::vector<Link> links;
+  for (int other = 0; other < static_cast<int>(zone_of_node_.size()); ++other) {
+    if (other == node) continue;
+    links.push_back({node, other});
+    links.push_back({other, node});
   }
+  return links;
 }
 
-void SimNetwork::isolate_zone(int zone) {
-  for (size_t a = 0; a < zone_of_node_.size(); ++a) {
-    for (size_t b = 0; b < zone_of_node_.size(); ++b) {
-      if ((zone_of_node_[a] == zone) != (zone_of_node_[b] == zone)) cut(static_cast<int>(a), static_cast<int>(b));
+std::vector<SimNetwork::Link> SimNetwork::links_isolating_zone(int zone) const {
+  std::vector<Link> links;
+  const int n = static_cast<int>(zone_of_node_.size());
+  for (int a = 0; a < n; ++a) {
+    for (int b = 0; b < n; ++b) {
+      if ((zone_of_node_[a] == zone) != (zone_of_node_[b] == zone)) links.push_back({a, b});
     }
+  }
+  return links;
+}
+
+void SimNetwork::cut(const std::vector<Link>& links) {
+  for (const Link& l : links) ++cut_[l];
+}
+
+void SimNetwork::uncut(const std::vector<Link>& links) {
+  for (const Link& l : links) {
+    auto it = cut_.find(l);
+    if (it != cut_.end() && --it->second == 0) cut_.erase(it);
   }
 }
 

@@ -49,10 +49,16 @@ class SimNetwork {
   size_t node_count() const { return zone_of_node_.size(); }
   absl::Duration base_latency(int from, int to) const;
 
-  // Partitions.
-  void cut(int from, int to) { cut_.insert({from, to}); }
-  void isolate_node(int node);
-  void isolate_zone(int zone);
+  // Partitions: sets of cut directed links. Cuts are counted, so two overlapping partitions
+  // heal independently.
+  using Link = std::pair<int, int>;
+  std::vector<Link> links_isolating_node(int node) const;
+  std::vector<Link> links_isolating_zone(int zone) const;
+  void cut(const std::vector<Link>& links);
+  void uncut(const std::vector<Link>& links);
+  void cut(int from, int to) { cut(std::vector<Link>{{from, to}}); }
+  void isolate_node(int node) { cut(links_isolating_node(node)); }
+  void isolate_zone(int zone) { cut(links_isolating_zone(zone)); }
   void heal_all() { cut_.clear(); }
   bool is_cut(int from, int to) const { return cut_.count({from, to}) > 0; }
 
@@ -73,7 +79,7 @@ class SimNetwork {
   NetworkConfig config_;
   std::vector<int> zone_of_node_;
   std::map<std::pair<int, int>, absl::Duration> zone_latency_;
-  std::set<std::pair<int, int>> cut_;
+  std::map<Link, int> cut_;  // link -> how many partitions cut it
   std::vector<SimTransport*> endpoints_;
   std::vector<uint64_t> incarnation_;
   uint64_t sent_ = 0, dropped_ = 0;

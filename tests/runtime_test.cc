@@ -231,3 +231,24 @@ TEST(Runtime, DeepAwaitChainsDoNotGrowTheStack) {
 
 }  // namespace
 }  // namespace garage
+
+namespace garage {
+namespace {
+
+TEST(Runtime, DestroyingAFrameInsideWithTimeoutIsClean) {
+  // Regression: a crash while a with_timeout child waits must not touch the freed child scope.
+  sim::EventLoop loop;
+  absl::Status seen;
+  {
+    sim::SimClock clock(loop, {});
+    Spawner spawner(clock);
+    spawner.spawn([](Executor& ex, absl::Status* s) -> Task<> {
+      (void)co_await with_timeout(ex, absl::Seconds(5), sleep_reporting(ex, 1000, s));
+    }(clock, &seen));
+    loop.run_until(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(loop.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace garage

@@ -5,37 +5,40 @@
 
 namespace garage {
 
+void CancelRegistration::reset() {
+  if (id_ == 0) return;
+  if (auto registry = registry_.lock()) registry->callbacks.erase(id_);
+  id_ = 0;
+  registry_.reset();
+}
+
 CancelScope::CancelScope(Executor& executor) : executor_(&executor) {}
 
-CancelScope::CancelScope(CancelScope* parent) : executor_(&parent->executor()), parent_(parent) {
-  if (parent_->cancelled()) {
-    cancelled_ = true;
+CancelScope::CancelScope(CancelScope* parent) : executor_(&parent->executor()) {
+  if (parent->cancelled()) {
+    registry_->cancelled = true;
   } else {
-    parent_registration_ = parent_->on_cancel([this] { cancel(); });
+    parent_registration_ = parent->on_cancel([this] { cancel(); });
   }
 }
 
-CancelScope::~CancelScope() {
-  if (parent_ != nullptr && parent_registration_ != 0) parent_->remove(parent_registration_);
-}
-
 void CancelScope::cancel() {
-  if (cancelled_) return;
-  cancelled_ = true;
-  // Take callbacks one at a time: a callback may remove others.
-  while (!callbacks_.empty()) {
-    auto node = callbacks_.extract(callbacks_.begin());
+  if (registry_->cancelled) return;
+  registry_->cancelled = true;
+  // Keep the registry alive while its callbacks run, and take them one at a time: a callback
+  // may remove others.
+  std::shared_ptr<detail::CancelRegistry> registry = registry_;
+  while (!registry->callbacks.empty()) {
+    auto node = registry->callbacks.extract(registry->callbacks.begin());
     node.mapped()();
   }
 }
 
-CancelScope::CallbackId CancelScope::on_cancel(std::function<void()> fn) {
-  assert(!cancelled_);
-  CallbackId id = next_id_++;
-  callbacks_.emplace(id, std::move(fn));
-  return id;
+CancelRegistration CancelScope::on_cancel(std::function<void()> fn) {
+  assert(!registry_->cancelled);
+  const uint64_t id = registry_->next_id++;
+  registry_->callbacks.emplace(id, std::move(fn));
+  return CancelRegistration(registry_, id);
 }
-
-void CancelScope::remove(CallbackId id) { callbacks_.erase(id); }
 
 }  // namespace garage

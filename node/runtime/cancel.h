@@ -4,6 +4,8 @@
 // cancels its children; leaf waits (Oneshot, sleep, RPC calls) registered with the scope then
 // complete early with "cancelled". Cancellation never resumes a coroutine inline: callbacks only
 // set flags and post resumptions to the executor, so a scope can't be destroyed under our feet.
+// A CancelRegistration may outlive its scope (frames of a crashed node are torn down in an order
+// the compiler picks): removing it then is a no-op.
 //
 //   CancelScope root(executor);
 //   CancelScope child(&root);   // cancelled whenever root is
@@ -13,22 +15,52 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 
 #include "node/runtime/executor.h"
 
 namespace garage {
 
+namespace detail {
+struct CancelRegistry {
+  bool cancelled = false;
+  uint64_t next_id = 1;
+  std::map<uint64_t, std::function<void()>> callbacks;  // ordered: deterministic firing order
+};
+}  // namespace detail
+
+// Removes its callback from the scope when reset or destroyed; safe after the scope is gone.
+class CancelRegistration {
+ public:
+  CancelRegistration() = default;
+  CancelRegistration(std::weak_ptr<detail::CancelRegistry> registry, uint64_t id)
+      : registry_(std::move(registry)), id_(id) {}
+  CancelRegistration(CancelRegistration&& o) noexcept : registry_(std::move(o.registry_)), id_(o.id_) { o.id_ = 0; }
+  CancelRegistration& operator=(CancelRegistration&& o) noexcept {
+    if (this != &o) {
+      reset();
+      registry_ = std::move(o.registry_);
+      id_ = o.id_;
+      o.id_ = 0;
+    }
+    return *this;
+  }
+  ~CancelRegistration() { reset(); }
+  void reset();
+
+ private:
+  std::weak_ptr<detail::CancelRegistry> registry_;
+  uint64_t id_ = 0;
+};
+
 class CancelScope {
  public:
-  using CallbackId = uint64_t;
-
-  explicit CancelScope(Executor& executor);  // a root scope
+  explicit CancelScope(Executor& executor);   // a root scope
   explicit CancelScope(CancelScope* parent);  // a child: cancelled with its parent
   CancelScope(const CancelScope&) = delete;
   CancelScope& operator=(const CancelScope&) = delete;
-  ~CancelScope();
 
-  bool cancelled() const { return cancelled_; }
+  bool cancelled() const { return registry_->cancelled; }
   Executor& executor() const { return *executor_; }
 
   // Cancels this scope and every child. Idempotent.
@@ -36,16 +68,12 @@ class CancelScope {
 
   // Registers `fn` to run (once) on cancellation. Must not be called once cancelled.
   // `fn` must not resume coroutines inline; post to the executor instead.
-  CallbackId on_cancel(std::function<void()> fn);
-  void remove(CallbackId id);
+  [[nodiscard]] CancelRegistration on_cancel(std::function<void()> fn);
 
  private:
   Executor* executor_;
-  CancelScope* parent_ = nullptr;
-  CallbackId parent_registration_ = 0;
-  bool cancelled_ = false;
-  CallbackId next_id_ = 1;
-  std::map<CallbackId, std::function<void()>> callbacks_;  // ordered: deterministic firing order
+  std::shared_ptr<detail::CancelRegistry> registry_ = std::make_shared<detail::CancelRegistry>();
+  CancelRegistration parent_registration_;
 };
 
 }  // namespace garage

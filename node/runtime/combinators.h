@@ -119,6 +119,10 @@ Task<typename detail::TimeoutResult<T>::type> with_timeout(Executor& executor, a
                                                            Task<T> task) {
   CancelScope* parent = co_await this_scope();
   CancelScope child(parent);
+  // Declared after `child` so that, if this frame is destroyed mid-wait (a simulated crash), the
+  // child's frame (registered with `child`) dies first. Parameters outlive locals, so `task`
+  // itself must not hold it.
+  Task<T> inner = std::move(task);
   bool timed_out = false;
   TimerGuard guard(executor, executor.schedule_after(timeout, [&timed_out, &child] {
                      timed_out = true;
@@ -126,11 +130,11 @@ Task<typename detail::TimeoutResult<T>::type> with_timeout(Executor& executor, a
                    }));
   auto deadline = [&] { return absl::DeadlineExceededError("timed out"); };
   if constexpr (std::is_void_v<T>) {
-    co_await std::move(task).in_scope(&child);
+    co_await std::move(inner).in_scope(&child);
     if (timed_out) co_return deadline();
     co_return absl::OkStatus();
   } else {
-    T value = co_await std::move(task).in_scope(&child);
+    T value = co_await std::move(inner).in_scope(&child);
     if (timed_out) co_return deadline();
     co_return value;
   }

@@ -26,17 +26,14 @@ class Oneshot {
     bool cancelled = false;
     bool resume_posted = false;
     std::coroutine_handle<> waiter = nullptr;
-    CancelScope* scope = nullptr;
-    CancelScope::CallbackId registration = 0;
+    Executor* executor = nullptr;
+    CancelRegistration registration;
 
-    void unregister() {
-      if (scope != nullptr && registration != 0) scope->remove(registration);
-      registration = 0;
-    }
+    void unregister() { registration.reset(); }
     void post_resume() {
       if (waiter == nullptr || resume_posted) return;
       resume_posted = true;
-      scope->executor().post([self = this->shared_from_this()] {
+      executor->post([self = this->shared_from_this()] {
         self->resume_posted = false;
         if (self->waiter == nullptr) return;  // the waiting frame was destroyed meanwhile
         std::coroutine_handle<> h = std::exchange(self->waiter, nullptr);
@@ -76,11 +73,10 @@ class Oneshot {
       CancelScope* scope = h.promise().scope;
       assert(scope != nullptr && "coroutine awaited outside any scope");
       if (cancellable_ && scope->cancelled()) return false;
-      state_->scope = scope;
+      state_->executor = &scope->executor();
       state_->waiter = h;
       if (cancellable_) {
         state_->registration = scope->on_cancel([s = state_.get()] {
-          s->registration = 0;
           s->cancelled = true;
           s->post_resume();
         });

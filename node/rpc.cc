@@ -1,0 +1,35 @@
+#include "node/rpc.h"
+
+#include "absl/strings/str_cat.h"
+#include "node/codec.h"
+
+namespace garage {
+namespace {
+constexpr uint8_t kEnvelopeVersion = 1;
+constexpr size_t kEnvelopeHeader = 3;
+}  // namespace
+
+std::string encode_rpc(RpcMethod method, std::string_view payload) {
+  Encoder e;
+  e.u8(kEnvelopeVersion);
+  e.u16(static_cast<uint16_t>(method));
+  std::string out = e.take();
+  out.append(payload.data(), payload.size());
+  return out;
+}
+
+RpcHandler RpcRouter::handler() {
+  return [this](NodeId from, std::string request) { return dispatch(from, std::move(request)); };
+}
+
+Task<absl::StatusOr<std::string>> RpcRouter::dispatch(NodeId from, std::string request) {
+  Decoder d(std::string_view(request).substr(0, kEnvelopeHeader));
+  d.version(kEnvelopeVersion, kEnvelopeVersion);
+  const uint16_t method = d.u16();
+  if (absl::Status s = d.finish(); !s.ok()) co_return s;
+  auto it = handlers_.find(static_cast<RpcMethod>(method));
+  if (it == handlers_.end()) co_return absl::UnimplementedError(absl::StrCat("unknown RPC method ", method));
+  co_return co_await it->second(from, request.substr(kEnvelopeHeader));
+}
+
+}  // namespace garage

@@ -1,0 +1,38 @@
+// RPC envelope and router: every request names its method; the router dispatches to handlers.
+//
+// Request bytes: u8 version (1), u16 method, then the method's payload (its own versioned
+// encoding). Unknown methods and malformed envelopes get an InvalidArgument/Unimplemented reply.
+//
+//   RpcRouter router;
+//   router.add(RpcMethod::kPing, [&](NodeId from, std::string p) { return m.handle_ping(from, p); });
+//   transport.set_handler(router.handler());
+//   co_await transport.call(addr, encode_rpc(RpcMethod::kPing, payload), opts);
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "node/env.h"
+
+namespace garage {
+
+enum class RpcMethod : uint16_t {
+  kPing = 1,           // membership: status + gossip exchange between nodes
+  kClusterStatus = 2,  // CLI: what does this node know of the cluster
+};
+
+std::string encode_rpc(RpcMethod method, std::string_view payload);
+
+class RpcRouter {
+ public:
+  using MethodHandler = std::function<Task<absl::StatusOr<std::string>>(NodeId from, std::string payload)>;
+  void add(RpcMethod method, MethodHandler handler) { handlers_[method] = std::move(handler); }
+  // A Transport handler that decodes the envelope and dispatches. The router must outlive it.
+  RpcHandler handler();
+
+ private:
+  Task<absl::StatusOr<std::string>> dispatch(NodeId from, std::string request);
+  std::map<RpcMethod, MethodHandler> handlers_;
+};
+
+}  // namespace garage

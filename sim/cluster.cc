@@ -1,0 +1,79 @@
+#include "sim/cluster.h"
+
+#include <cassert>
+
+#include "absl/strings/str_cat.h"
+
+namespace garage::sim {
+namespace {
+
+std::vector<int> zones_round_robin(int nodes, int zones) {
+  std::vector<int> z;
+  for (int i = 0; i < nodes; ++i) z.push_back(i % zones);
+  return z;
+}
+
+}  // namespace
+
+SimNode::~SimNode() {
+  // Explicit order: frames first (they refer to everything else), then the endpoint, then ports.
+  membership.reset();
+  spawner.reset();
+  transport.reset();
+  router.reset();
+}
+
+Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
+    : loop_(loop),
+      seed_(seed),
+      config_(std::move(config)),
+      world_rng_(seed ^ 0x6e6574776f726bULL),
+      network_(loop, world_rng_, config_.network, zones_round_robin(config_.nodes, config_.zones)),
+      incarnations_(config_.nodes, 0),
+      nodes_(config_.nodes) {
+  uint64_t id_state = seed;
+  for (int i = 0; i < config_.nodes; ++i) {
+    NodeId id;
+    for (size_t w = 0; w < 4; ++w) {
+      const uint64_t word = splitmix64(id_state);
+      for (int b = 0; b < 8; ++b) id.bytes[w * 8 + b] = static_cast<uint8_t>(word >> (8 * b));
+    }
+    ids_.push_back(id);
+    storage_.push_back(std::make_unique<SimDiskStorage>());
+  }
+}
+
+void Cluster::start(int i) {
+  assert(nodes_[i] == nullptr);
+  const uint64_t incarnation = ++incarnations_[i];
+  auto n = std::make_unique<SimNode>();
+  const ClockFaults clock_faults = i < static_cast<int>(config_.clocks.size()) ? config_.clocks[i] : ClockFaults{};
+  n->clock = std::make_unique<SimClock>(loop_, clock_faults);
+  n->rng = std::make_unique<Xoshiro256>(seed_ * 1000003 + static_cast<uint64_t>(i) * 7919 + incarnation);
+  n->tracer = std::make_unique<SimTracer>(loop_, i);
+  n->offload = std::make_unique<SimOffload>(*n->clock, *n->rng);
+  n->disk = std::make_unique<SimDisk>(*storage_[i], *n->clock, *n->rng, config_.disk);
+  n->spawner = std::make_unique<Spawner>(*n->clock);
+  n->transport = std::make_unique<SimTransport>(network_, i, ids_[i], *n->clock, *n->spawner);
+  n->router = std::make_unique<RpcRouter>();
+
+  Env env{n->clock.get(), n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(), n->tracer.get()};
+  NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
+  n->membership = std::make_unique<Membership>(env, *n->spawner, self, std::vector<std::string>{SimNetwork::address_of(0)},
+                                               config_.membership);
+  n->membership->register_rpcs(*n->router);
+  n->transport->set_handler(n->router->handler());
+  loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
+  nodes_[i] = std::move(n);
+  nodes_[i]->membership->start();
+}
+
+void Cluster::crash(int i) {
+  assert(nodes_[i] != nullptr);
+  error_events_ += nodes_[i]->tracer->errors();
+  nodes_[i].reset();
+  storage_[i]->crash();
+  loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim crash n", i));
+}
+
+}  // namespace garage::sim

@@ -1,0 +1,203 @@
+#include "sim/scenario.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "node/rng.h"
+#include "sim/cluster.h"
+#include "sim/event_loop.h"
+
+namespace garage::sim {
+namespace {
+
+constexpr absl::Duration kWarmup = absl::Seconds(10);
+constexpr absl::Duration kQuietTail = absl::Seconds(20);  // > kUpAfterHealBound, to check after it
+
+std::string at(absl::Duration t) { return absl::StrCat(absl::ToInt64Milliseconds(t), "ms"); }
+
+ClusterConfig make_config(const SimOptions& o, Rng& rng) {
+  ClusterConfig c;
+  c.nodes = o.nodes;
+  c.zones = o.zones;
+  if (o.faults.count("loss")) {
+    c.network.loss_ppm = 20'000;       // 2% of messages lost
+    c.network.duplicate_ppm = 10'000;  // 1% duplicated
+    c.network.reorder_ppm = 20'000;    // 2% held back up to 2x their latency
+  }
+  if (o.faults.count("skew")) {
+    for (int i = 0; i < o.nodes; ++i) {
+      c.clocks.push_back(ClockFaults{.skew = uniform_duration(rng, absl::Seconds(-30), absl::Seconds(30)),
+                                     .drift_ppm = uniform_range(rng, -200, 200)});
+    }
+  }
+  if (o.faults.count("disk")) c.disk.read_bitflip_ppm = 10'000;  // 1% of reads corrupted
+  c.membership.planted_bug_sticky_down = o.plant_bug == "sticky-down";
+  return c;
+}
+
+// Schedules random partitions and crashes in [kWarmup, heal_at), all ended by heal_at.
+class FaultSchedule {
+ public:
+  FaultSchedule(EventLoop& loop, Cluster& cluster, Rng& rng, const SimOptions& o, SimResult& result)
+      : loop_(loop), cluster_(cluster), rng_(rng), options_(o), result_(result) {}
+
+  void plan(absl::Duration heal_at) {
+    std::vector<std::string> kinds;
+    if (options_.faults.count("partition") && options_.nodes >= 2) kinds = {"isolate-zone", "isolate-node", "one-way-cut"};
+    if (options_.faults.count("crash")) kinds.push_back("crash");
+    if (kinds.empty()) return;
+    for (absl::Duration t = kWarmup; t < heal_at; t += uniform_duration(rng_, absl::Seconds(1), absl::Seconds(8))) {
+      const std::string& kind = kinds[uniform(rng_, kinds.size())];
+      const absl::Duration end = std::min(heal_at, t + uniform_duration(rng_, absl::Seconds(2), absl::Seconds(25)));
+      if (kind == "crash") {
+        plan_crash(t, end);
+      } else {
+        plan_partition(kind, t, end);
+      }
+    }
+  }
+
+  // Down-detection checks to run: (time, crashed node) pairs.
+  std::vector<std::pair<absl::Duration, int>> down_checks;
+
+ private:
+  void plan_partition(const std::string& kind, absl::Duration start, absl::Duration end) {
+    SimNetwork& net = cluster_.network();
+    std::vector<SimNetwork::Link> links;
+    std::string what;
+    if (kind == "isolate-zone") {
+      const int zone = static_cast<int>(uniform(rng_, options_.zones));
+      links = net.links_isolating_zone(zone);
+      what = absl::StrCat("zone", zone, " cut off");
+    } else if (kind == "isolate-node") {
+      const int node = static_cast<int>(uniform(rng_, options_.nodes));
+      links = net.links_isolating_node(node);
+      what = absl::StrCat("n", node, " isolated");
+    } else {
+      const int a = static_cast<int>(uniform(rng_, options_.nodes));
+      const int b = static_cast<int>((a + 1 + uniform(rng_, options_.nodes - 1)) % options_.nodes);
+      links = {{a, b}};
+      what = absl::StrCat("one-way cut n", a, "->n", b);
+    }
+    result_.log.push_back(absl::StrCat("partition ", what, " from ", at(start), " to ", at(end)));
+    loop_.at(start, [this, links, what] {
+      cluster_.network().cut(links);
+      loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim partition ", what));
+    });
+    loop_.at(end, [this, links] { cluster_.network().uncut(links); });
+  }
+
+  void plan_crash(absl::Duration start, absl::Duration end) {
+    const int node = static_cast<int>(uniform(rng_, options_.nodes));
+    if (busy_until_.size() < static_cast<size_t>(options_.nodes)) busy_until_.resize(options_.nodes);
+    if (busy_until_[node] > start) return;  // already down then
+    busy_until_[node] = end;
+    result_.log.push_back(absl::StrCat("crash n", node, " from ", at(start), " to ", at(end)));
+    loop_.at(start, [this, node] { cluster_.crash(node); });
+    loop_.at(end, [this, node] { cluster_.start(node); });
+    const absl::Duration check = start + kDownDetectionBound;
+    if (check < end) down_checks.push_back({check, node});
+  }
+
+ public:
+  // A crashed node is seen down by everyone within down_after plus one message delay.
+  static constexpr absl::Duration kDownDetectionBound = absl::Seconds(6);
+
+ private:
+  EventLoop& loop_;
+  Cluster& cluster_;
+  Rng& rng_;
+  const SimOptions& options_;
+  SimResult& result_;
+  std::vector<absl::Duration> busy_until_;
+};
+
+absl::Status validate(const SimOptions& o) {
+  if (o.nodes < 1 || o.nodes > 64) return absl::InvalidArgumentError("--nodes must be in 1..64");
+  if (o.zones < 1 || o.zones > o.nodes) return absl::InvalidArgumentError("--zones must be in 1..nodes");
+  if (o.duration < kWarmup + kQuietTail + absl::Seconds(5)) {
+    return absl::InvalidArgumentError("--duration must be at least 35 seconds");
+  }
+  for (const std::string& f : o.faults) {
+    if (!all_fault_kinds().count(f)) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown fault '", f, "' (known: ", absl::StrJoin(all_fault_kinds(), ","), ")"));
+    }
+  }
+  if (!all_workloads().count(o.workload)) return absl::InvalidArgumentError(absl::StrCat("unknown workload '", o.workload, "'"));
+  if (!o.plant_bug.empty() && !all_planted_bugs().count(o.plant_bug)) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown planted bug '", o.plant_bug, "' (known: ",
+                                                   absl::StrJoin(all_planted_bugs(), ","), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// Every running node sees every other running node as up.
+void check_all_up(Cluster& cluster, absl::Duration now, SimResult& result) {
+  for (int a = 0; a < cluster.size(); ++a) {
+    if (!cluster.is_running(a)) continue;
+    for (int b = 0; b < cluster.size(); ++b) {
+      if (a == b || !cluster.is_running(b)) continue;
+      if (!cluster.node(a).membership->sees_up(cluster.id_of(b))) {
+        result.violations.push_back(absl::StrCat("at ", at(now), ": n", a, " does not see n", b, " up after heal"));
+      }
+    }
+  }
+}
+
+void check_seen_down(Cluster& cluster, int crashed, absl::Duration now, SimResult& result) {
+  for (int a = 0; a < cluster.size(); ++a) {
+    if (a == crashed || !cluster.is_running(a)) continue;
+    if (cluster.node(a).membership->sees_up(cluster.id_of(crashed))) {
+      result.violations.push_back(absl::StrCat("at ", at(now), ": n", a, " still sees crashed n", crashed, " up"));
+    }
+  }
+}
+
+}  // namespace
+
+std::string SimResult::last_line() const {
+  return absl::StrCat("seed=", seed, " trace_hash=", hex64(trace_hash), " events=", events, " violations=", violations.size());
+}
+
+absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
+  if (absl::Status s = validate(options); !s.ok()) return s;
+  SimResult result;
+  result.seed = options.seed;
+  EventLoop loop;
+  if (!options.trace_path.empty() && !loop.trace().write_lines_to(options.trace_path)) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot write trace to ", options.trace_path));
+  }
+  Xoshiro256 schedule_rng(options.seed);
+  Cluster cluster(loop, options.seed, make_config(options, schedule_rng));
+  for (int i = 0; i < cluster.size(); ++i) cluster.start(i);
+
+  const absl::Duration heal_at = options.duration - kQuietTail;
+  FaultSchedule faults(loop, cluster, schedule_rng, options, result);
+  faults.plan(heal_at);
+  for (const auto& [when, node] : faults.down_checks) {
+    loop.at(when, [&cluster, &result, &loop, node = node] { check_seen_down(cluster, node, loop.now(), result); });
+  }
+  loop.at(heal_at, [&] {
+    cluster.network().heal_all();
+    for (int i = 0; i < cluster.size(); ++i) {
+      if (!cluster.is_running(i)) cluster.start(i);
+    }
+  });
+  loop.at(heal_at + kUpAfterHealBound, [&] { check_all_up(cluster, loop.now(), result); });
+  loop.at(options.duration, [&] { check_all_up(cluster, loop.now(), result); });
+
+  loop.run_until(options.duration);
+  for (int i = 0; i < cluster.size(); ++i) {
+    if (cluster.is_running(i)) cluster.crash(i);  // collects error counts, frees every frame
+  }
+  if (cluster.error_events() > 0) {
+    result.violations.push_back(absl::StrCat(cluster.error_events(), " error-severity trace events"));
+  }
+  result.trace_hash = loop.trace().hash();
+  result.events = loop.events_run();
+  result.checkpoints = loop.trace().checkpoints();
+  return result;
+}
+
+}  // namespace garage::sim

@@ -1,0 +1,58 @@
+// A simulation run: a cluster, a fault schedule, a workload and its checkers, from one seed.
+//
+// Timeline of a run of length D: [0, 10s) warm-up without faults; [10s, D - 20s) faults start
+// and heal at random (partitions, crashes); at D - 20s every partition heals and every crashed
+// node restarts; the checkers then verify what must hold once the cluster is whole again.
+// Loss, duplication, reordering, clock skew and disk bit flips (when enabled) last the whole run.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sim/trace.h"
+
+namespace garage::sim {
+
+inline const std::set<std::string>& all_fault_kinds() {
+  static const std::set<std::string> kinds = {"partition", "loss", "crash", "skew", "disk"};
+  return kinds;
+}
+inline const std::set<std::string>& all_workloads() {
+  static const std::set<std::string> workloads = {"membership"};
+  return workloads;
+}
+inline const std::set<std::string>& all_planted_bugs() {
+  static const std::set<std::string> bugs = {"sticky-down"};
+  return bugs;
+}
+
+struct SimOptions {
+  uint64_t seed = 1;
+  int nodes = 5;
+  int zones = 3;
+  absl::Duration duration = absl::Seconds(120);
+  std::set<std::string> faults = all_fault_kinds();
+  std::string workload = "membership";
+  std::string plant_bug;   // empty: none
+  std::string trace_path;  // empty: trace lines are only hashed
+};
+
+struct SimResult {
+  uint64_t seed = 0;
+  uint64_t trace_hash = 0;
+  uint64_t events = 0;
+  std::vector<std::string> violations;
+  std::vector<Checkpoint> checkpoints;
+  std::vector<std::string> log;  // human-readable summary of the schedule and checks
+
+  std::string last_line() const;  // "seed=N trace_hash=HEX events=E violations=V"
+};
+
+// Fails only for invalid options; violations are part of a successful result.
+absl::StatusOr<SimResult> run_simulation(const SimOptions& options);
+
+}  // namespace garage::sim
