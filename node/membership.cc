@@ -8,7 +8,7 @@ namespace {
 constexpr char kPeerListFile[] = "peer_list";
 }  // namespace
 
-Membership::Membership(Env env, Spawner& spawner, NodeStatus self, std::vector<std::string> bootstrap_peers,
+Membership::Membership(Env env, Spawner& spawner, NodeStatus self, std::vector<BootstrapPeer> bootstrap_peers,
                        MembershipOptions options)
     : env_(env), spawner_(spawner), self_(std::move(self)), bootstrap_(std::move(bootstrap_peers)), options_(options) {}
 
@@ -38,11 +38,11 @@ void Membership::tick() {
       peer.was_up = up;
       if (!up && options_.planted_bug_sticky_down) peer.condemned = true;
     }
-    if (!pings_in_flight_.count(peer.status.address)) spawner_.spawn(ping(peer.status.address, id));
+    if (!pings_in_flight_.count(peer.status.address)) spawner_.spawn(ping(peer.status.address, id, /*strict=*/false));
   }
-  for (const std::string& address : bootstrap_) {
-    if (address == self_.address || known_addresses.count(address) || pings_in_flight_.count(address)) continue;
-    spawner_.spawn(ping(address, std::nullopt));
+  for (const BootstrapPeer& b : bootstrap_) {
+    if (b.address == self_.address || known_addresses.count(b.address) || pings_in_flight_.count(b.address)) continue;
+    spawner_.spawn(ping(b.address, b.id, /*strict=*/b.id.has_value()));
   }
   if (env_.disk != nullptr && peer_list_dirty_ && !saving_) spawner_.spawn(save_peer_list());
 }
@@ -57,7 +57,7 @@ PingMessage Membership::make_ping() const {
   return m;
 }
 
-Task<> Membership::ping(std::string address, std::optional<NodeId> expected) {
+Task<> Membership::ping(std::string address, std::optional<NodeId> expected, bool strict) {
   pings_in_flight_.insert(address);
   CallOptions options{.timeout = options_.ping_timeout, .priority = RpcPriority::kHigh};
   absl::StatusOr<RpcReply> reply =
@@ -74,6 +74,11 @@ Task<> Membership::ping(std::string address, std::optional<NodeId> expected) {
     co_return;
   }
   if (expected.has_value() && *expected != reply->from) {
+    if (strict) {
+      env_.tracer->event(Severity::kWarn, "BootstrapPeerIdMismatch",
+                         absl::StrCat(address, " is ", reply->from.short_hex(), ", not ", expected->short_hex()));
+      co_return;
+    }
     env_.tracer->event(Severity::kInfo, "PeerAddressReused", address);
   }
   if (pong->sender.address.empty()) pong->sender.address = address;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node/config.h"
 #include "node/env.h"
 #include "node/membership_messages.h"
 #include "node/rpc.h"
@@ -38,7 +39,7 @@ inline constexpr absl::Duration kUpAfterHealBound = absl::Seconds(10);
 
 class Membership {
  public:
-  Membership(Env env, Spawner& spawner, NodeStatus self, std::vector<std::string> bootstrap_peers,
+  Membership(Env env, Spawner& spawner, NodeStatus self, std::vector<BootstrapPeer> bootstrap_peers,
              MembershipOptions options = {});
 
   // Registers the RPC handlers (ping, cluster status).
@@ -61,7 +62,8 @@ class Membership {
 
   Task<> run();
   void tick();
-  Task<> ping(std::string address, std::optional<NodeId> expected);
+  // `expected`: the id we believe answers there; `strict`: refuse any other (bootstrap id@addr).
+  Task<> ping(std::string address, std::optional<NodeId> expected, bool strict);
   Task<absl::StatusOr<std::string>> handle_ping(NodeId from, std::string payload);
   Task<absl::StatusOr<std::string>> handle_status(NodeId from, std::string payload);
   PingMessage make_ping() const;
@@ -74,7 +76,7 @@ class Membership {
   Env env_;
   Spawner& spawner_;
   NodeStatus self_;
-  std::vector<std::string> bootstrap_;
+  std::vector<BootstrapPeer> bootstrap_;
   MembershipOptions options_;
   std::map<NodeId, Peer> peers_;
   std::set<std::string> pings_in_flight_;  // by address: at most one ping per address at a time

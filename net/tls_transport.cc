@@ -1,0 +1,358 @@
+#include "net/tls_transport.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "net/frame.h"
+#include "net/tls_identity.h"
+#include "node/config.h"
+#include "node/runtime/combinators.h"
+
+namespace garage {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+namespace {
+
+// Runs one asio operation as a coroutine step. `start(complete)` starts it, arranging for
+// complete(ec) to be called by its handler. If the waiting coroutine is cancelled, `abort()`
+// closes the socket, and we still wait for the handler: the operation may hold our buffers.
+template <class Start>
+Task<ErrorCode> async_io(Start start, std::function<void()> abort) {
+  Oneshot<ErrorCode> done;
+  start([done](ErrorCode ec) mutable { done.set(ec); });
+  std::optional<ErrorCode> ec = co_await done.wait();
+  if (!ec.has_value()) {
+    abort();
+    ec = co_await done.wait_uncancellable();
+  }
+  co_return *ec;
+}
+
+absl::Duration backoff_after(int failures) {
+  return std::min(absl::Seconds(10), absl::Milliseconds(100) * (1 << std::min(failures - 1, 7)));
+}
+
+}  // namespace
+
+class TlsTransport::Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(TlsTransport* owner, tcp::socket socket, asio::ssl::context& ctx, std::string label)
+      : owner(owner), stream(std::move(socket), ctx), label(std::move(label)) {}
+
+  // Queues a frame; false if the connection is closed or too far behind.
+  bool send(std::string bytes) {
+    if (closed || queued_bytes + bytes.size() > kMaxQueuedBytes) return false;
+    queued_bytes += bytes.size();
+    write_queue.push_back(std::move(bytes));
+    if (!writing) write_next();
+    return true;
+  }
+
+  void close(const absl::Status& why) {
+    if (closed) return;
+    closed = true;
+    for (auto& [id, reply] : pending) reply.set(why);
+    pending.clear();
+    ErrorCode ignored;
+    stream.lowest_layer().close(ignored);
+    if (owner != nullptr) owner->forget(this);
+  }
+
+  TlsTransport* owner;
+  asio::ssl::stream<tcp::socket> stream;
+  std::string label;  // the address dialled, or the remote endpoint
+  NodeId peer;
+  bool closed = false;
+  uint64_t next_call_id = 1;
+  int serving = 0;
+  std::map<uint64_t, Oneshot<absl::StatusOr<RpcReply>>> pending;
+
+ private:
+  void write_next() {
+    if (write_queue.empty() || closed) {
+      writing = false;
+      return;
+    }
+    writing = true;
+    asio::async_write(stream, asio::buffer(write_queue.front()), [self = shared_from_this()](ErrorCode ec, size_t) {
+      if (ec) {
+        self->close(absl::UnavailableError(absl::StrCat("write to ", self->label, " failed: ", ec.message())));
+        return;
+      }
+      self->queued_bytes -= self->write_queue.front().size();
+      self->write_queue.pop_front();
+      self->write_next();
+    });
+  }
+
+  std::deque<std::string> write_queue;
+  size_t queued_bytes = 0;
+  bool writing = false;
+};
+
+absl::StatusOr<std::unique_ptr<TlsTransport>> TlsTransport::create(asio::io_context& io, Clock& clock, Spawner& spawner,
+                                                                   Tracer& tracer, const TlsFiles& files) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls);
+  try {
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
+    ctx->load_verify_file(files.ca_cert);
+    ctx->use_certificate_chain_file(files.cert);
+    ctx->use_private_key_file(files.key, asio::ssl::context::pem);
+    ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  } catch (const boost::system::system_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat("TLS setup failed (ca_cert=", files.ca_cert, ", cert=", files.cert,
+                                                   ", key=", files.key, "): ", e.what()));
+  }
+  absl::StatusOr<NodeId> id = node_id_from_cert_file(files.cert);
+  if (!id.ok()) return id.status();
+  return std::unique_ptr<TlsTransport>(new TlsTransport(io, clock, spawner, tracer, std::move(ctx), *id));
+}
+
+TlsTransport::TlsTransport(asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer,
+                           std::unique_ptr<asio::ssl::context> ctx, NodeId self_id)
+    : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), ctx_(std::move(ctx)), self_id_(self_id) {}
+
+TlsTransport::~TlsTransport() {
+  if (acceptor_) {
+    ErrorCode ignored;
+    acceptor_->close(ignored);
+  }
+  auto connections = outgoing_;
+  for (auto& [address, conn] : connections) {
+    conn->owner = nullptr;
+    conn->close(absl::CancelledError("transport shut down"));
+  }
+}
+
+absl::Status TlsTransport::listen(const std::string& bind_address) {
+  absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(bind_address);
+  if (!hp.ok()) return hp.status();
+  ErrorCode ec;
+  const asio::ip::address ip = asio::ip::make_address(hp->first, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("rpc_bind_addr '", bind_address, "': ", ec.message()));
+  auto acceptor = std::make_unique<tcp::acceptor>(io_);
+  const tcp::endpoint endpoint(ip, hp->second);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", bind_address, ": ", ec.message()));
+  acceptor_ = std::move(acceptor);
+  spawner_.spawn(accept_loop());
+  return absl::OkStatus();
+}
+
+uint16_t TlsTransport::listening_port() const {
+  ErrorCode ec;
+  return acceptor_ ? acceptor_->local_endpoint(ec).port() : 0;
+}
+
+Task<absl::StatusOr<RpcReply>> TlsTransport::call(std::string address, std::string body, CallOptions options) {
+  co_return co_await with_timeout(clock_, options.timeout, call_on_connection(std::move(address), std::move(body)));
+}
+
+Task<absl::StatusOr<RpcReply>> TlsTransport::call_on_connection(std::string address, std::string body) {
+  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await connection_to(address);
+  if (!conn.ok()) co_return conn.status();
+  std::shared_ptr<Connection> c = *conn;
+  const uint64_t call_id = c->next_call_id++;
+  Oneshot<absl::StatusOr<RpcReply>> reply;
+  c->pending.emplace(call_id, reply);
+  if (!c->send(encode_frame(Frame{Frame::Kind::kRequest, call_id, absl::OkStatus(), std::move(body)}))) {
+    c->pending.erase(call_id);
+    co_return absl::ResourceExhaustedError(absl::StrCat("connection to ", address, " is closed or overloaded"));
+  }
+  std::optional<absl::StatusOr<RpcReply>> r = co_await reply.wait();
+  c->pending.erase(call_id);
+  if (!r.has_value()) co_return absl::CancelledError("call cancelled");
+  co_return std::move(*r);
+}
+
+Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::connection_to(std::string address) {
+  while (true) {
+    auto it = outgoing_.find(address);
+    if (it != outgoing_.end() && !it->second->closed) co_return it->second;
+    Dial& d = dials_[address];  // std::map: the reference survives other insertions
+    if (!d.in_progress) break;
+    Oneshot<bool> finished = d.finished;
+    std::optional<bool> done = co_await finished.wait();  // (a plain statement: GCC 12 miscompiles
+    if (!done.has_value()) co_return absl::CancelledError("call cancelled");  // co_await inside !(...))
+  }
+  Dial& d = dials_[address];
+  if (clock_.now_monotonic() < d.retry_at) {
+    co_return absl::UnavailableError(absl::StrCat(address, " unreachable (retrying later): ", d.last_error.message()));
+  }
+  d.in_progress = true;
+  d.finished = Oneshot<bool>();
+  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await dial(address);
+  d.in_progress = false;
+  d.finished.set(true);
+  if (!conn.ok()) {
+    ++d.failures;
+    d.retry_at = clock_.now_monotonic() + backoff_after(d.failures);
+    d.last_error = conn.status();
+    co_return conn.status();
+  }
+  d.failures = 0;
+  outgoing_[address] = *conn;
+  spawner_.spawn(read_loop(*conn));
+  co_return *conn;
+}
+
+Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::dial(std::string address) {
+  absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(address);
+  if (!hp.ok()) co_return hp.status();
+  tcp::resolver resolver(io_);
+  tcp::resolver::results_type endpoints;
+  ErrorCode ec = co_await async_io(
+      [&](auto complete) {
+        resolver.async_resolve(hp->first, std::to_string(hp->second),
+                               [&endpoints, complete](ErrorCode e, tcp::resolver::results_type r) mutable {
+                                 endpoints = r;
+                                 complete(e);
+                               });
+      },
+      [&] { resolver.cancel(); });
+  if (ec) co_return absl::UnavailableError(absl::StrCat("cannot resolve ", address, ": ", ec.message()));
+  auto conn = std::make_shared<Connection>(this, tcp::socket(io_), *ctx_, address);
+  ec = co_await async_io(
+      [&](auto complete) {
+        asio::async_connect(conn->stream.lowest_layer(), endpoints,
+                            [complete](ErrorCode e, const tcp::endpoint&) mutable { complete(e); });
+      },
+      [&] { conn->close(absl::CancelledError("dial cancelled")); });
+  if (ec) co_return absl::UnavailableError(absl::StrCat("cannot connect to ", address, ": ", ec.message()));
+  ErrorCode ignored;
+  conn->stream.lowest_layer().set_option(tcp::no_delay(true), ignored);
+  if (absl::Status s = co_await handshake(conn, /*as_server=*/false); !s.ok()) co_return s;
+  co_return conn;
+}
+
+Task<absl::Status> TlsTransport::handshake(std::shared_ptr<Connection> conn, bool as_server) {
+  const auto type = as_server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client;
+  ErrorCode ec = co_await async_io(
+      [&](auto complete) { conn->stream.async_handshake(type, [complete](ErrorCode e) mutable { complete(e); }); },
+      [&] { conn->close(absl::CancelledError("handshake cancelled")); });
+  if (ec) {
+    conn->close(absl::UnauthenticatedError("handshake failed"));
+    co_return absl::UnauthenticatedError(absl::StrCat("TLS handshake with ", conn->label, " failed: ", ec.message()));
+  }
+  X509* cert = SSL_get1_peer_certificate(conn->stream.native_handle());
+  if (cert == nullptr) {
+    conn->close(absl::UnauthenticatedError("no certificate"));
+    co_return absl::UnauthenticatedError(absl::StrCat(conn->label, " presented no certificate"));
+  }
+  conn->peer = node_id_from_x509(cert);
+  X509_free(cert);
+  co_return absl::OkStatus();
+}
+
+Task<> TlsTransport::accept_loop() {
+  while (acceptor_ && acceptor_->is_open()) {
+    tcp::socket socket(io_);
+    ErrorCode ec = co_await async_io(
+        [&](auto complete) { acceptor_->async_accept(socket, [complete](ErrorCode e) mutable { complete(e); }); },
+        [&] {
+          ErrorCode ignored;
+          acceptor_->close(ignored);
+        });
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
+    if (ec) {  // e.g. out of file descriptors: say so, and do not spin
+      tracer_.event(Severity::kWarn, "AcceptFailed", ec.message());
+      (void)co_await sleep_for(clock_, absl::Milliseconds(100));
+      continue;
+    }
+    spawner_.spawn(serve_incoming(std::move(socket)));
+  }
+}
+
+Task<> TlsTransport::serve_incoming(tcp::socket socket) {
+  ErrorCode ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  const std::string label = ec ? std::string("unknown peer") : absl::StrCat(remote.address().to_string(), ":", remote.port());
+  auto conn = std::make_shared<Connection>(nullptr, std::move(socket), *ctx_, label);
+  absl::Status s = co_await with_timeout(clock_, absl::Seconds(10), handshake(conn, /*as_server=*/true));
+  if (!s.ok()) {
+    tracer_.event(Severity::kWarn, "PeerRefused", absl::StrCat(label, ": ", s.message()));
+    conn->close(s);
+    co_return;
+  }
+  co_await read_loop(conn);
+}
+
+Task<> TlsTransport::read_loop(std::shared_ptr<Connection> conn) {
+  auto abort = [conn] { conn->close(absl::CancelledError("transport shut down")); };
+  absl::Status end = absl::UnavailableError(absl::StrCat(
+      "connection to ", conn->label, " closed (at once after connecting: the peer refused our certificate)"));
+  unsigned char header[4];
+  while (!conn->closed) {
+    ErrorCode ec = co_await async_io(
+        [&](auto complete) {
+          asio::async_read(conn->stream, asio::buffer(header, 4), [complete](ErrorCode e, size_t) mutable { complete(e); });
+        },
+        abort);
+    if (ec) break;
+    absl::StatusOr<uint32_t> length = decode_frame_length(header);
+    if (!length.ok()) {
+      end = absl::DataLossError(absl::StrCat("peer ", conn->label, " sent a bad frame: ", length.status().message()));
+      tracer_.event(Severity::kWarn, "BadFrame", std::string(end.message()));
+      break;
+    }
+    std::string body(*length, '\0');
+    ec = co_await async_io(
+        [&](auto complete) {
+          asio::async_read(conn->stream, asio::buffer(body), [complete](ErrorCode e, size_t) mutable { complete(e); });
+        },
+        abort);
+    if (ec) break;
+    absl::StatusOr<Frame> frame = decode_frame(body);
+    if (!frame.ok()) {
+      end = absl::DataLossError(absl::StrCat("peer ", conn->label, " sent a bad frame: ", frame.status().message()));
+      tracer_.event(Severity::kWarn, "BadFrame", std::string(end.message()));
+      break;
+    }
+    if (frame->kind == Frame::Kind::kRequest) {
+      spawner_.spawn(serve(conn, frame->call_id, std::move(frame->payload)));
+      continue;
+    }
+    auto it = conn->pending.find(frame->call_id);
+    if (it == conn->pending.end()) continue;  // the caller gave up already
+    if (frame->status.ok()) {
+      it->second.set(RpcReply{conn->peer, std::move(frame->payload)});
+    } else {
+      it->second.set(frame->status);
+    }
+    conn->pending.erase(it);
+  }
+  conn->close(end);
+}
+
+Task<> TlsTransport::serve(std::shared_ptr<Connection> conn, uint64_t call_id, std::string payload) {
+  absl::StatusOr<std::string> result = absl::UnimplementedError("no RPC handler");
+  if (conn->serving >= kMaxServedPerConnection) {
+    result = absl::ResourceExhaustedError("too many concurrent requests on one connection");
+  } else if (handler_) {
+    ++conn->serving;
+    result = co_await handler_(conn->peer, std::move(payload));
+    --conn->serving;
+  }
+  Frame reply{Frame::Kind::kResponse, call_id, result.status(), result.ok() ? std::move(*result) : std::string()};
+  conn->send(encode_frame(reply));
+}
+
+void TlsTransport::forget(Connection* conn) {
+  auto it = outgoing_.find(conn->label);
+  if (it != outgoing_.end() && it->second.get() == conn) outgoing_.erase(it);
+}
+
+}  // namespace garage

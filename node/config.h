@@ -1,0 +1,62 @@
+// The node's TOML configuration, parsed from text (the caller reads the file).
+//
+// Key names follow Garage's own format where the meaning is the same. Unknown keys are not an
+// error (a config written for Garage keeps working) but are reported back as warnings; a key
+// of the wrong type or an invalid value is an error naming the key.
+//
+//   metadata_dir = "/var/lib/garage/meta"
+//   data_dir = "/var/lib/garage/data"
+//   replication_factor = 3
+//   rpc_bind_addr = "0.0.0.0:3901"
+//   rpc_public_addr = "192.168.1.10:3901"
+//   bootstrap_peers = ["192.168.1.11:3901", "<node id>@192.168.1.12:3901"]
+//   [rpc_tls]
+//   ca_cert = "/etc/garage/ca.crt"
+//   node_cert = "/etc/garage/node.crt"
+//   node_key = "/etc/garage/node.key"
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "node/node_id.h"
+
+namespace garage {
+
+struct BootstrapPeer {
+  std::optional<NodeId> id;  // if given ("<id>@<addr>"), the peer must prove it is this node
+  std::string address;
+};
+
+struct RpcTlsConfig {
+  std::string ca_cert;    // the cluster CA: only peers it signed are accepted
+  std::string node_cert;  // this node's certificate (its public key is its node id)
+  std::string node_key;
+  std::string cli_cert;   // used by the `garage` CLI to talk to this node (optional)
+  std::string cli_key;
+};
+
+struct Config {
+  std::string metadata_dir;
+  std::string data_dir;
+  int replication_factor = 1;
+  std::string rpc_bind_addr = "0.0.0.0:3901";
+  std::string rpc_public_addr;  // default: rpc_bind_addr
+  std::vector<BootstrapPeer> bootstrap_peers;
+  RpcTlsConfig rpc_tls;
+  std::string zone;  // informational until layouts exist
+  std::vector<std::string> warnings;  // unknown keys, settings not yet served
+
+  // The address peers and the CLI should dial to reach this node.
+  std::string advertised_address() const;
+};
+
+absl::StatusOr<Config> parse_config(std::string_view toml_text);
+absl::StatusOr<BootstrapPeer> parse_bootstrap_peer(std::string_view text);
+
+// Splits "host:port" or "[v6]:port"; fails with a message naming the value otherwise.
+absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_view address);
+
+}  // namespace garage
