@@ -48,6 +48,7 @@ absl::StatusOr<Frame> decode_frame(std::string_view body) {
     const uint8_t code = d.u8();
     const std::string message = d.str(kMaxStatusMessage);
     if (d.ok() && code > static_cast<uint8_t>(absl::StatusCode::kUnauthenticated)) d.fail("unknown status code");
+    if (d.ok() && code == 0 && !message.empty()) d.fail("an OK status carries no message");
     f.status = absl::Status(static_cast<absl::StatusCode>(code), message);
     header += 1 + 4 + message.size();
   }

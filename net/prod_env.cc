@@ -14,9 +14,7 @@ AsioClock::~AsioClock() {
   for (auto& [id, timer] : timers_) timer->cancel();
 }
 
-absl::Duration AsioClock::now_monotonic() {
-  return absl::FromChrono(std::chrono::steady_clock::now() - start_);
-}
+absl::Duration AsioClock::now_monotonic() { return absl::FromChrono(std::chrono::steady_clock::now() - start_); }
 
 absl::Time AsioClock::now_wall() { return absl::Now(); }
 

@@ -185,7 +185,7 @@ Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::co
     Dial& d = dials_[address];  // std::map: the reference survives other insertions
     if (!d.in_progress) break;
     Oneshot<bool> finished = d.finished;
-    std::optional<bool> done = co_await finished.wait();  // (a plain statement: GCC 12 miscompiles
+    std::optional<bool> done = co_await finished.wait();                      // (a plain statement: GCC 12 miscompiles
     if (!done.has_value()) co_return absl::CancelledError("call cancelled");  // co_await inside !(...))
   }
   Dial& d = dials_[address];
@@ -279,7 +279,8 @@ Task<> TlsTransport::accept_loop() {
 Task<> TlsTransport::serve_incoming(tcp::socket socket) {
   ErrorCode ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
-  const std::string label = ec ? std::string("unknown peer") : absl::StrCat(remote.address().to_string(), ":", remote.port());
+  const std::string label =
+      ec ? std::string("unknown peer") : absl::StrCat(remote.address().to_string(), ":", remote.port());
   auto conn = std::make_shared<Connection>(nullptr, std::move(socket), *ctx_, label);
   absl::Status s = co_await with_timeout(clock_, absl::Seconds(10), handshake(conn, /*as_server=*/true));
   if (!s.ok()) {
@@ -298,7 +299,8 @@ Task<> TlsTransport::read_loop(std::shared_ptr<Connection> conn) {
   while (!conn->closed) {
     ErrorCode ec = co_await async_io(
         [&](auto complete) {
-          asio::async_read(conn->stream, asio::buffer(header, 4), [complete](ErrorCode e, size_t) mutable { complete(e); });
+          asio::async_read(conn->stream, asio::buffer(header, 4),
+                           [complete](ErrorCode e, size_t) mutable { complete(e); });
         },
         abort);
     if (ec) break;

@@ -1,7 +1,8 @@
 #include "node/config.h"
 
-#include <set>
 #include <toml++/toml.h>
+
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -11,11 +12,12 @@ namespace {
 
 // Sections of Garage's format that this build accepts but does not act on yet.
 const std::set<std::string> kKnownButNotServed = {
-    "db_engine", "block_size", "compression_level", "rpc_secret", "rpc_secret_file", "consistency_mode",
-    "s3_api", "s3_web", "admin", "metadata_fsync", "data_fsync", "consul_discovery", "kubernetes_discovery"};
+    "db_engine", "block_size", "compression_level", "rpc_secret", "rpc_secret_file",  "consistency_mode",    "s3_api",
+    "s3_web",    "admin",      "metadata_fsync",    "data_fsync", "consul_discovery", "kubernetes_discovery"};
 
 absl::Status type_error(std::string_view key, std::string_view expected) {
-  return absl::InvalidArgumentError(absl::StrCat("config key '", std::string(key), "' must be ", std::string(expected)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("config key '", std::string(key), "' must be ", std::string(expected)));
 }
 
 absl::Status read_string(const toml::table& t, std::string_view key, std::string& out) {
@@ -33,12 +35,12 @@ absl::Status read_rpc_tls(const toml::table& root, Config& c) {
   const toml::table& t = *n->as_table();
   for (const auto& [key, value] : t) {
     const std::string k(key.str());
-    std::string* dest = k == "ca_cert" ? &c.rpc_tls.ca_cert
+    std::string* dest = k == "ca_cert"     ? &c.rpc_tls.ca_cert
                         : k == "node_cert" ? &c.rpc_tls.node_cert
-                        : k == "node_key" ? &c.rpc_tls.node_key
-                        : k == "cli_cert" ? &c.rpc_tls.cli_cert
-                        : k == "cli_key" ? &c.rpc_tls.cli_key
-                                         : nullptr;
+                        : k == "node_key"  ? &c.rpc_tls.node_key
+                        : k == "cli_cert"  ? &c.rpc_tls.cli_cert
+                        : k == "cli_key"   ? &c.rpc_tls.cli_key
+                                           : nullptr;
     if (dest == nullptr) {
       c.warnings.push_back(absl::StrCat("unknown config key 'rpc_tls.", k, "' ignored"));
       continue;
@@ -63,17 +65,19 @@ absl::Status read_bootstrap(const toml::table& root, Config& c) {
 }
 
 absl::Status read_top_level(const toml::table& root, Config& c) {
-  static const std::set<std::string> kHandled = {"metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr",
-                                                 "rpc_public_addr", "bootstrap_peers", "rpc_tls", "zone"};
+  static const std::set<std::string> kHandled = {
+      "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr", "rpc_public_addr", "bootstrap_peers",
+      "rpc_tls",      "zone"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
-    c.warnings.push_back(kKnownButNotServed.count(k) ? absl::StrCat("config key '", k, "' is not supported yet; ignored")
-                                                     : absl::StrCat("unknown config key '", k, "' ignored"));
+    c.warnings.push_back(kKnownButNotServed.count(k)
+                             ? absl::StrCat("config key '", k, "' is not supported yet; ignored")
+                             : absl::StrCat("unknown config key '", k, "' ignored"));
   }
   for (auto [key, dest] : {std::pair{"metadata_dir", &c.metadata_dir}, std::pair{"data_dir", &c.data_dir},
-                           std::pair{"rpc_bind_addr", &c.rpc_bind_addr}, std::pair{"rpc_public_addr", &c.rpc_public_addr},
-                           std::pair{"zone", &c.zone}}) {
+                           std::pair{"rpc_bind_addr", &c.rpc_bind_addr},
+                           std::pair{"rpc_public_addr", &c.rpc_public_addr}, std::pair{"zone", &c.zone}}) {
     if (absl::Status s = read_string(root, key, *dest); !s.ok()) return s;
   }
   if (const toml::node* rf = root.get("replication_factor")) {
@@ -129,8 +133,9 @@ absl::StatusOr<Config> parse_config(std::string_view toml_text) {
   try {  // Debian builds toml++ with exceptions: turn them into a Status at this edge
     root = toml::parse(toml_text);
   } catch (const toml::parse_error& err) {
-    return absl::InvalidArgumentError(absl::StrCat("config is not valid TOML (line ", err.source().begin.line, ", column ",
-                                                   err.source().begin.column, "): ", std::string(err.description())));
+    return absl::InvalidArgumentError(absl::StrCat("config is not valid TOML (line ", err.source().begin.line,
+                                                   ", column ", err.source().begin.column,
+                                                   "): ", std::string(err.description())));
   }
   Config c;
   for (auto step : {read_top_level, read_bootstrap, read_rpc_tls}) {

@@ -34,7 +34,7 @@ struct RpcTlsConfig {
   std::string ca_cert;    // the cluster CA: only peers it signed are accepted
   std::string node_cert;  // this node's certificate (its public key is its node id)
   std::string node_key;
-  std::string cli_cert;   // used by the `garage` CLI to talk to this node (optional)
+  std::string cli_cert;  // used by the `garage` CLI to talk to this node (optional)
   std::string cli_key;
 };
 
@@ -46,7 +46,7 @@ struct Config {
   std::string rpc_public_addr;  // default: rpc_bind_addr
   std::vector<BootstrapPeer> bootstrap_peers;
   RpcTlsConfig rpc_tls;
-  std::string zone;  // informational until layouts exist
+  std::string zone;                   // informational until layouts exist
   std::vector<std::string> warnings;  // unknown keys, settings not yet served
 
   // The address peers and the CLI should dial to reach this node.

@@ -59,8 +59,7 @@ class Transport {
   virtual const NodeId& self_id() const = 0;
   // Sends `body` to the node at `address`, waits for its reply. Fails with Unavailable (cannot
   // connect), DeadlineExceeded (no reply in time) or the remote handler's error.
-  virtual Task<absl::StatusOr<RpcReply>> call(std::string address, std::string body,
-                                              CallOptions options) = 0;
+  virtual Task<absl::StatusOr<RpcReply>> call(std::string address, std::string body, CallOptions options) = 0;
   virtual void set_handler(RpcHandler handler) = 0;
 };
 
@@ -92,8 +91,8 @@ class Kv {
   // Applies the whole batch atomically; durable only after sync() (or if `sync` is true).
   virtual absl::Status write(const std::vector<KvWrite>& batch, bool sync) = 0;
   // Up to `limit` entries with start <= key < end (end empty: no upper bound), in key order.
-  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> scan(
-      std::string_view start, std::string_view end, size_t limit) = 0;
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> scan(std::string_view start,
+                                                                                std::string_view end, size_t limit) = 0;
   virtual absl::Status sync() = 0;
 };
 

@@ -96,7 +96,8 @@ Task<> fetch_status(TlsTransport& transport, std::string address, absl::StatusOr
   absl::StatusOr<RpcReply> reply = co_await transport.call(address, encode_rpc(RpcMethod::kClusterStatus, ""),
                                                            CallOptions{.timeout = absl::Seconds(5)});
   if (!reply.ok()) {
-    *out = absl::Status(reply.status().code(), absl::StrCat("cannot reach node at ", address, ": ", reply.status().message()));
+    *out = absl::Status(reply.status().code(),
+                        absl::StrCat("cannot reach node at ", address, ": ", reply.status().message()));
     co_return;
   }
   *out = ClusterStatusReply::decode(reply->body);
@@ -109,7 +110,8 @@ void print_status(const ClusterStatusReply& status) {
   std::printf(kFormat, status.self.id.short_hex().c_str(), status.self.address.c_str(), zone(status.self.zone).c_str(),
               status.self.version.c_str(), "up", "(this node)");
   for (const PeerView& p : status.peers) {
-    const std::string seen = p.last_seen_ms_ago < 0 ? "never" : absl::StrFormat("%.1fs ago", p.last_seen_ms_ago / 1000.0);
+    const std::string seen =
+        p.last_seen_ms_ago < 0 ? "never" : absl::StrFormat("%.1fs ago", p.last_seen_ms_ago / 1000.0);
     std::printf(kFormat, p.status.id.short_hex().c_str(), p.status.address.c_str(), zone(p.status.zone).c_str(),
                 p.status.version.empty() ? "?" : p.status.version.c_str(), p.up ? "up" : "DOWN", seen.c_str());
   }

@@ -14,7 +14,8 @@ Membership::Membership(Env env, Spawner& spawner, NodeStatus self, std::vector<B
 
 void Membership::register_rpcs(RpcRouter& router) {
   router.add(RpcMethod::kPing, [this](NodeId from, std::string p) { return handle_ping(from, std::move(p)); });
-  router.add(RpcMethod::kClusterStatus, [this](NodeId from, std::string p) { return handle_status(from, std::move(p)); });
+  router.add(RpcMethod::kClusterStatus,
+             [this](NodeId from, std::string p) { return handle_status(from, std::move(p)); });
 }
 
 void Membership::start() { spawner_.spawn(run()); }

@@ -59,8 +59,9 @@ void Cluster::start(int i) {
 
   Env env{n->clock.get(), n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(), n->tracer.get()};
   NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
-  n->membership = std::make_unique<Membership>(env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
-                                               config_.membership);
+  n->membership = std::make_unique<Membership>(
+      env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
+      config_.membership);
   n->membership->register_rpcs(*n->router);
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));

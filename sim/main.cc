@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   app.add_option("--nodes", options.nodes, "number of nodes")->capture_default_str();
   app.add_option("--zones", options.zones, "number of zones (sites)")->capture_default_str();
   app.add_option("--duration", duration_s, "simulated seconds")->capture_default_str();
-  app.add_option("--faults", faults, "comma list of partition,loss,crash,skew,disk; 'all' or 'none'")->capture_default_str();
+  app.add_option("--faults", faults, "comma list of partition,loss,crash,skew,disk; 'all' or 'none'")
+      ->capture_default_str();
   app.add_option("--workload", options.workload, "workload: membership")->capture_default_str();
   app.add_option("--plant-bug", options.plant_bug, "deliberately break the node (checker self-test): sticky-down");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");

@@ -44,7 +44,8 @@ class FaultSchedule {
 
   void plan(absl::Duration heal_at) {
     std::vector<std::string> kinds;
-    if (options_.faults.count("partition") && options_.nodes >= 2) kinds = {"isolate-zone", "isolate-node", "one-way-cut"};
+    if (options_.faults.count("partition") && options_.nodes >= 2)
+      kinds = {"isolate-zone", "isolate-node", "one-way-cut"};
     if (options_.faults.count("crash")) kinds.push_back("crash");
     if (kinds.empty()) return;
     for (absl::Duration t = kWarmup; t < heal_at; t += uniform_duration(rng_, absl::Seconds(1), absl::Seconds(8))) {
@@ -121,13 +122,15 @@ absl::Status validate(const SimOptions& o) {
   }
   for (const std::string& f : o.faults) {
     if (!all_fault_kinds().count(f)) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown fault '", f, "' (known: ", absl::StrJoin(all_fault_kinds(), ","), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown fault '", f, "' (known: ", absl::StrJoin(all_fault_kinds(), ","), ")"));
     }
   }
-  if (!all_workloads().count(o.workload)) return absl::InvalidArgumentError(absl::StrCat("unknown workload '", o.workload, "'"));
+  if (!all_workloads().count(o.workload))
+    return absl::InvalidArgumentError(absl::StrCat("unknown workload '", o.workload, "'"));
   if (!o.plant_bug.empty() && !all_planted_bugs().count(o.plant_bug)) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown planted bug '", o.plant_bug, "' (known: ",
-                                                   absl::StrJoin(all_planted_bugs(), ","), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown planted bug '", o.plant_bug, "' (known: ", absl::StrJoin(all_planted_bugs(), ","), ")"));
   }
   return absl::OkStatus();
 }
@@ -157,7 +160,8 @@ void check_seen_down(Cluster& cluster, int crashed, absl::Duration now, SimResul
 }  // namespace
 
 std::string SimResult::last_line() const {
-  return absl::StrCat("seed=", seed, " trace_hash=", hex64(trace_hash), " events=", events, " violations=", violations.size());
+  return absl::StrCat("seed=", seed, " trace_hash=", hex64(trace_hash), " events=", events,
+                      " violations=", violations.size());
 }
 
 absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {

@@ -152,10 +152,11 @@ void SimTransport::receive_request(int from, uint64_t call_id, std::string body,
 Task<> SimTransport::serve(int from, uint64_t call_id, std::string body, NodeId from_id) {
   absl::StatusOr<std::string> result = absl::UnimplementedError("no handler");
   if (handler_) result = co_await handler_(from_id, std::move(body));
-  absl::StatusOr<RpcReply> reply =
-      result.ok() ? absl::StatusOr<RpcReply>(RpcReply{id_, std::move(*result)}) : absl::StatusOr<RpcReply>(result.status());
+  absl::StatusOr<RpcReply> reply = result.ok() ? absl::StatusOr<RpcReply>(RpcReply{id_, std::move(*result)})
+                                               : absl::StatusOr<RpcReply>(result.status());
   const size_t bytes = reply.ok() ? reply->body.size() : 0;
-  network_.send(node_, from, "resp", bytes, [call_id, reply](SimTransport& dest) { dest.receive_reply(call_id, reply); });
+  network_.send(node_, from, "resp", bytes,
+                [call_id, reply](SimTransport& dest) { dest.receive_reply(call_id, reply); });
 }
 
 void SimTransport::receive_reply(uint64_t call_id, absl::StatusOr<RpcReply> reply) {

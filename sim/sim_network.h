@@ -43,7 +43,7 @@ class SimNetwork {
  public:
   SimNetwork(EventLoop& loop, Rng& rng, NetworkConfig config, std::vector<int> zone_of_node);
 
-  static std::string address_of(int node);  // "node3:3901"
+  static std::string address_of(int node);        // "node3:3901"
   int node_of(const std::string& address) const;  // -1 if no such node
   int zone_of(int node) const { return zone_of_node_[node]; }
   size_t node_count() const { return zone_of_node_.size(); }

@@ -16,7 +16,8 @@ Task<> SimOffload::run(std::function<void()> work) {
 void SimTracer::event(Severity severity, std::string_view type, std::string_view detail) {
   if (severity == Severity::kDebug) return;
   if (severity == Severity::kError) ++errors_;
-  loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " n", node_, " ", std::string(type), " ", std::string(detail)));
+  loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " n", node_, " ", std::string(type), " ",
+                                    std::string(detail)));
 }
 
 }  // namespace garage::sim

@@ -127,9 +127,8 @@ Task<absl::Status> FsDisk::remove_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   absl::Status result;
-  co_await offload_.run([&] {
-    result = ::unlink(full->c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", *full);
-  });
+  co_await offload_.run(
+      [&] { result = ::unlink(full->c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", *full); });
   co_return result;
 }
 

@@ -1,9 +1,10 @@
 // The RPC codec: round trips (property-based), canonical encoding, and refusal of bad bytes.
+#include "node/codec.h"
+
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
-#include "node/codec.h"
 #include "node/membership_messages.h"
 #include "node/rpc.h"
 

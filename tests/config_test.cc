@@ -1,7 +1,7 @@
 // Config parsing: Garage's key names, clear errors for bad values, warnings for the rest.
-#include <gtest/gtest.h>
-
 #include "node/config.h"
+
+#include <gtest/gtest.h>
 
 namespace garage {
 namespace {
@@ -13,7 +13,8 @@ metadata_dir = "/tmp/meta"
 data_dir = "/tmp/data"
 replication_factor = 3
 rpc_bind_addr = "0.0.0.0:3901"
-bootstrap_peers = ["127.0.0.1:3902", ")" + id + R"(@[::1]:3903"]
+bootstrap_peers = ["127.0.0.1:3902", ")" + id +
+                                          R"(@[::1]:3903"]
 [rpc_tls]
 ca_cert = "ca.crt"
 node_cert = "node.crt"
@@ -37,7 +38,8 @@ TEST(Config, ErrorsNameTheKey) {
   EXPECT_NE(err("metadata_dir = 1\ndata_dir = \"d\"").find("'metadata_dir' must be a string"), std::string::npos);
   EXPECT_NE(err("metadata_dir = \"m\"\ndata_dir = \"d\"\nreplication_factor = 0").find("replication_factor"),
             std::string::npos);
-  EXPECT_NE(err("metadata_dir = \"m\"\ndata_dir = \"d\"\nrpc_bind_addr = \"nohost\"").find("host:port"), std::string::npos);
+  EXPECT_NE(err("metadata_dir = \"m\"\ndata_dir = \"d\"\nrpc_bind_addr = \"nohost\"").find("host:port"),
+            std::string::npos);
   EXPECT_NE(err("metadata_dir = \"m\"\ndata_dir = \"d\"\nbootstrap_peers = [\"xyz@1.2.3.4:1\"]").find("node id"),
             std::string::npos);
   EXPECT_NE(err("metadata_dir = [").find("not valid TOML (line 1"), std::string::npos);

@@ -17,15 +17,15 @@ using garage::testing::RuntimeHarness;
 
 // A tiny two-or-more node world: each node answers every request with "pong".
 struct World {
-  explicit World(std::vector<int> zones, NetworkConfig config = {})
-      : rng(42), network(loop, rng, config, zones) {
+  explicit World(std::vector<int> zones, NetworkConfig config = {}) : rng(42), network(loop, rng, config, zones) {
     for (size_t i = 0; i < zones.size(); ++i) {
       clocks.push_back(std::make_unique<SimClock>(loop, ClockFaults{}));
       spawners.push_back(std::make_unique<Spawner>(*clocks[i]));
       NodeId id;
       id.bytes[0] = static_cast<uint8_t>(i + 1);
       transports.push_back(std::make_unique<SimTransport>(network, static_cast<int>(i), id, *clocks[i], *spawners[i]));
-      transports[i]->set_handler([](NodeId, std::string) -> Task<absl::StatusOr<std::string>> { co_return std::string("pong"); });
+      transports[i]->set_handler(
+          [](NodeId, std::string) -> Task<absl::StatusOr<std::string>> { co_return std::string("pong"); });
     }
   }
   // Calls node `to` from node `from`; runs the loop until the call is answered or times out.
@@ -152,7 +152,8 @@ TEST(SimDisk, BitFlipsCorruptReadsButNotTheStoredData) {
   std::string read = *d.h.run(d.disk->read_file("f"));
   ASSERT_EQ(read.size(), data.size());
   int differing_bits = 0;
-  for (size_t i = 0; i < data.size(); ++i) differing_bits += __builtin_popcount(static_cast<uint8_t>(read[i] ^ data[i]));
+  for (size_t i = 0; i < data.size(); ++i)
+    differing_bits += __builtin_popcount(static_cast<uint8_t>(read[i] ^ data[i]));
   EXPECT_EQ(differing_bits, 1);
   EXPECT_EQ(*d.storage.files()["f"].current, data);
   EXPECT_TRUE(d.storage.corrupt_at_rest("f", 3));
@@ -169,7 +170,7 @@ TEST(SimClock, SkewShiftsTheWallClockAndDriftGrowsWithTime) {
   EXPECT_EQ(honest.now_wall() - sim_epoch(), absl::Seconds(100));
   EXPECT_EQ(skewed.now_wall() - honest.now_wall(), absl::Seconds(-90));
   EXPECT_EQ(drifting.now_wall() - honest.now_wall(), absl::Milliseconds(100));  // 1000 ppm of 100 s
-  EXPECT_EQ(skewed.now_monotonic(), honest.now_monotonic());  // timers are not skewed
+  EXPECT_EQ(skewed.now_monotonic(), honest.now_monotonic());                    // timers are not skewed
 }
 
 TEST(SimClock, DestroyedClockDropsItsPendingCallbacks) {

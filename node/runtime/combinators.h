@@ -115,8 +115,7 @@ struct TimeoutResult<absl::Status> {
 // Runs `task` in a child scope; if it has not finished after `timeout`, cancels it, waits for it
 // to wind down and returns DeadlineExceededError (discarding whatever it produced).
 template <class T>
-Task<typename detail::TimeoutResult<T>::type> with_timeout(Executor& executor, absl::Duration timeout,
-                                                           Task<T> task) {
+Task<typename detail::TimeoutResult<T>::type> with_timeout(Executor& executor, absl::Duration timeout, Task<T> task) {
   CancelScope* parent = co_await this_scope();
   CancelScope child(parent);
   // Declared after `child` so that, if this frame is destroyed mid-wait (a simulated crash), the
@@ -125,9 +124,9 @@ Task<typename detail::TimeoutResult<T>::type> with_timeout(Executor& executor, a
   Task<T> inner = std::move(task);
   bool timed_out = false;
   TimerGuard guard(executor, executor.schedule_after(timeout, [&timed_out, &child] {
-                     timed_out = true;
-                     child.cancel();
-                   }));
+    timed_out = true;
+    child.cancel();
+  }));
   auto deadline = [&] { return absl::DeadlineExceededError("timed out"); };
   if constexpr (std::is_void_v<T>) {
     co_await std::move(inner).in_scope(&child);

@@ -56,8 +56,7 @@ class Oneshot {
 
   class Awaiter {
    public:
-    Awaiter(std::shared_ptr<State> state, bool cancellable)
-        : state_(std::move(state)), cancellable_(cancellable) {}
+    Awaiter(std::shared_ptr<State> state, bool cancellable) : state_(std::move(state)), cancellable_(cancellable) {}
     Awaiter(const Awaiter&) = delete;
     Awaiter& operator=(const Awaiter&) = delete;
     ~Awaiter() {
