@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <cstdio>
 
@@ -42,7 +43,9 @@ void AsioClock::cancel_timer(TimerId id) {
 
 Task<> PoolOffload::run(std::function<void()> work) {
   Oneshot<bool> done;
-  boost::asio::post(pool_, [this, &work, done]() mutable {
+  // The pool task owns its copy of `work`, so nothing it touches lives in this frame.
+  // The work guard keeps io_.run() from returning for lack of work while the pool is busy.
+  boost::asio::post(pool_, [this, work = std::move(work), done, guard = boost::asio::make_work_guard(io_)]() mutable {
     work();
     boost::asio::post(io_, [done]() mutable { done.set(true); });
   });

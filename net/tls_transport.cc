@@ -135,7 +135,7 @@ TlsTransport::~TlsTransport() {
 }
 
 absl::Status TlsTransport::listen(const std::string& bind_address) {
-  absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(bind_address);
+  absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(bind_address, /*allow_any_port=*/true);
   if (!hp.ok()) return hp.status();
   ErrorCode ec;
   const asio::ip::address ip = asio::ip::make_address(hp->first, ec);

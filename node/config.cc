@@ -98,7 +98,7 @@ std::string Config::advertised_address() const {
   return rpc_bind_addr;
 }
 
-absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_view address) {
+absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_view address, bool allow_any_port) {
   const size_t colon = address.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     return absl::InvalidArgumentError(absl::StrCat("address '", std::string(address), "' is not host:port"));
@@ -106,7 +106,8 @@ absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_vie
   std::string host(address.substr(0, colon));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(std::string(address.substr(colon + 1)), &port) || port == 0 || port > 65535) {
+  if (!absl::SimpleAtoi(std::string(address.substr(colon + 1)), &port) || (port == 0 && !allow_any_port) ||
+      port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("address '", std::string(address), "' has no valid port"));
   }
   return std::pair{host, static_cast<uint16_t>(port)};

@@ -57,6 +57,7 @@ absl::StatusOr<Config> parse_config(std::string_view toml_text);
 absl::StatusOr<BootstrapPeer> parse_bootstrap_peer(std::string_view text);
 
 // Splits "host:port" or "[v6]:port"; fails with a message naming the value otherwise.
-absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_view address);
+// Port 0 ("any free port") is accepted only when `allow_any_port` (for listening).
+absl::StatusOr<std::pair<std::string, uint16_t>> split_host_port(std::string_view address, bool allow_any_port = false);
 
 }  // namespace garage

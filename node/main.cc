@@ -60,13 +60,15 @@ int run_server(const Config& config) {
   for (const std::string& dir : {config.metadata_dir, config.data_dir}) {
     if (absl::Status s = make_dirs(dir); !s.ok()) return fail(s);
   }
+  // Declaration order is teardown order, reversed: the offload pool joins (finishing work that
+  // refers to coroutine frames) before the spawner destroys those frames.
   boost::asio::io_context io;
   AsioClock clock(io);
+  Spawner spawner(clock);
   PoolOffload offload(io, 2);
   StderrTracer tracer(Severity::kInfo);
   std::unique_ptr<Rng> rng = new_os_seeded_rng();
   FsDisk disk(config.metadata_dir, offload);
-  Spawner spawner(clock);
   absl::StatusOr<std::unique_ptr<TlsTransport>> transport = TlsTransport::create(
       io, clock, spawner, tracer, TlsFiles{config.rpc_tls.ca_cert, config.rpc_tls.node_cert, config.rpc_tls.node_key});
   if (!transport.ok()) return fail(transport.status());
