@@ -8,8 +8,15 @@
 namespace garage::sim {
 namespace {
 
+ClusterConfig four_nodes_two_zones() {
+  ClusterConfig config;
+  config.nodes = 4;
+  config.zones = 2;
+  return config;
+}
+
 struct PeerListWorld {
-  PeerListWorld() : cluster(loop, 7, ClusterConfig{.nodes = 4, .zones = 2}) {
+  PeerListWorld() : cluster(loop, 7, four_nodes_two_zones()) {
     for (int i = 0; i < 4; ++i) cluster.start(i);
     loop.run_until(absl::Seconds(10));
     for (int i = 1; i < 4; ++i) EXPECT_TRUE(cluster.node(i).membership->sees_up(cluster.id_of(0)));
