@@ -82,6 +82,11 @@ class Disk {
 struct KvWrite {
   std::string key;
   std::optional<std::string> value;  // nullopt deletes
+
+  // Prefer these to braces: a braced list like {{"a", "1"}, {"b", "2"}} can brace-elide into
+  // ONE KvWrite whose key is std::string{"a", "1"} (an iterator pair).
+  static KvWrite put(std::string key, std::string value) { return KvWrite{std::move(key), std::move(value)}; }
+  static KvWrite remove(std::string key) { return KvWrite{std::move(key), std::nullopt}; }
 };
 
 class Kv {
