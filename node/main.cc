@@ -12,17 +12,24 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "net/cli_client.h"
 #include "net/prod_env.h"
 #include "net/tls_identity.h"
 #include "net/tls_transport.h"
 #include "node/config.h"
+#include "node/layout/layout_manager.h"
 #include "node/membership.h"
 #include "node/rpc.h"
 #include "node/runtime/combinators.h"
+#include "node/size.h"
 #include "node/version.h"
 #include "store/fs_disk.h"
 
@@ -79,7 +86,12 @@ int run_server(const Config& config) {
   NodeStatus self{(*transport)->self_id(), config.advertised_address(), config.zone, kGarageVersion};
   Membership membership(env, spawner, self, config.bootstrap_peers);
   membership.register_rpcs(router);
+  LayoutManager layout(env, spawner, self.id, config.replication_factor);
+  layout.register_rpcs(router);
+  membership.set_layout_hooks([&layout] { return layout.digest(); },
+                              [&layout](const std::string& a, const LayoutDigest& d) { layout.on_peer_digest(a, d); });
   (*transport)->set_handler(router.handler());
+  spawner.spawn(layout.load());
   membership.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -92,17 +104,6 @@ int run_server(const Config& config) {
   io.run();
   spawner.cancel_all();
   return 0;
-}
-
-Task<> fetch_status(TlsTransport& transport, std::string address, absl::StatusOr<ClusterStatusReply>* out) {
-  absl::StatusOr<RpcReply> reply = co_await transport.call(address, encode_rpc(RpcMethod::kClusterStatus, ""),
-                                                           CallOptions{.timeout = absl::Seconds(5)});
-  if (!reply.ok()) {
-    *out = absl::Status(reply.status().code(),
-                        absl::StrCat("cannot reach node at ", address, ": ", reply.status().message()));
-    co_return;
-  }
-  *out = ClusterStatusReply::decode(reply->body);
 }
 
 void print_status(const ClusterStatusReply& status) {
@@ -119,21 +120,144 @@ void print_status(const ClusterStatusReply& status) {
   }
 }
 
-int run_status(const Config& config, TlsFiles files, std::string address) {
-  boost::asio::io_context io;
-  AsioClock clock(io);
-  StderrTracer tracer(Severity::kWarn);
-  Spawner spawner(clock);
-  absl::StatusOr<std::unique_ptr<TlsTransport>> transport = TlsTransport::create(io, clock, spawner, tracer, files);
-  if (!transport.ok()) return fail(transport.status());
-  absl::StatusOr<ClusterStatusReply> status = absl::UnknownError("no answer");
-  spawner.spawn([](Task<> t, boost::asio::io_context* io) -> Task<> {
-    co_await std::move(t);
-    io->stop();
-  }(fetch_status(**transport, address, &status), &io));
-  io.run();
+absl::StatusOr<ClusterStatusReply> fetch_status(const TlsFiles& files, const std::string& address) {
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kClusterStatus, "", absl::Seconds(5));
+  if (!reply.ok()) return reply.status();
+  return ClusterStatusReply::decode(*reply);
+}
+
+int run_status(const TlsFiles& files, const std::string& address) {
+  absl::StatusOr<ClusterStatusReply> status = fetch_status(files, address);
   if (!status.ok()) return fail(status.status());
   print_status(*status);
+  return 0;
+}
+
+// ---- garage layout ...
+
+void print_roles(const std::map<NodeId, NodeRole>& roles, const Assignment* assignment) {
+  const char* kFormat = "  %-17s %-10s %-10s %-10s %s\n";
+  std::printf(kFormat, "ID", "ZONE", "CAPACITY", "PARTITIONS", "TAGS");
+  for (const auto& [id, role] : roles) {
+    const std::string capacity = role.capacity_bytes ? format_size(*role.capacity_bytes) : "gateway";
+    const std::string parts = assignment ? std::to_string(assignment->partitions_on(id)) : "-";
+    std::printf(kFormat, id.short_hex().c_str(), role.zone.c_str(), capacity.c_str(), parts.c_str(),
+                absl::StrJoin(role.tags, ",").c_str());
+  }
+}
+
+void print_layout(const ClusterLayout& layout, int replication_factor) {
+  if (const LayoutVersion* v = layout.current()) {
+    std::printf("==== CURRENT CLUSTER LAYOUT (version %llu) ====\n", static_cast<unsigned long long>(v->version));
+    print_roles(v->roles, &v->assignment);
+    std::printf("  replication factor %d, zone redundancy %d, usable capacity %s\n", v->replication_factor,
+                v->assignment.zone_redundancy, format_size(v->assignment.usable_capacity_bytes()).c_str());
+  } else {
+    std::printf("==== NO LAYOUT APPLIED YET ====\n");
+  }
+  if (layout.staged().empty()) {
+    std::printf("\nNo staged changes. Stage some with `garage layout assign`.\n");
+    return;
+  }
+  std::printf("\n==== STAGED CHANGES ====\n");
+  for (const auto& [id, s] : layout.staged()) {
+    if (s.role) {
+      std::printf("  %-17s zone %s, %s\n", id.short_hex().c_str(), s.role->zone.c_str(),
+                  s.role->capacity_bytes ? format_size(*s.role->capacity_bytes).c_str() : "gateway");
+    } else {
+      std::printf("  %-17s remove\n", id.short_hex().c_str());
+    }
+  }
+  absl::StatusOr<LayoutVersion> next = layout.preview(replication_factor);
+  if (!next.ok()) {
+    std::printf("\nThese changes cannot be applied: %s\n", std::string(next.status().message()).c_str());
+    return;
+  }
+  std::printf("\n==== NEW LAYOUT IF APPLIED (version %llu) ====\n", static_cast<unsigned long long>(next->version));
+  print_roles(next->roles, &next->assignment);
+  std::printf("  usable capacity %s; %d of %d partition replicas move\n",
+              format_size(next->assignment.usable_capacity_bytes()).c_str(), next->assignment.moved_replicas,
+              kPartitions * replication_factor);
+  std::printf("\nTo apply: garage layout apply --version %llu   (or drop them: garage layout revert)\n",
+              static_cast<unsigned long long>(next->version));
+}
+
+// Finds the one node whose id starts with `prefix`, among the nodes the cluster knows and the
+// layout's roles.
+absl::StatusOr<NodeId> resolve_node(const TlsFiles& files, const std::string& address, const std::string& prefix,
+                                    const ClusterLayout& layout) {
+  std::set<NodeId> known;
+  absl::StatusOr<ClusterStatusReply> status = fetch_status(files, address);
+  if (!status.ok()) return status.status();
+  known.insert(status->self.id);
+  for (const PeerView& p : status->peers) known.insert(p.status.id);
+  for (const auto& [id, role] : layout.staged_roles()) known.insert(id);
+  std::vector<NodeId> matches;
+  for (const NodeId& id : known) {
+    if (!prefix.empty() && id.hex().rfind(absl::AsciiStrToLower(prefix), 0) == 0) matches.push_back(id);
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) return absl::NotFoundError(absl::StrCat("no known node id starts with '", prefix, "'"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", prefix, "' matches ", matches.size(), " nodes; give more digits"));
+}
+
+absl::StatusOr<ClusterLayout> layout_admin(const TlsFiles& files, const std::string& address,
+                                           const LayoutAdminRequest& request) {
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kLayoutAdmin, request.encode());
+  if (!reply.ok()) return reply.status();
+  return ClusterLayout::decode(*reply);
+}
+
+struct LayoutArgs {
+  std::string node, zone, capacity;
+  std::vector<std::string> tags;
+  bool gateway = false;
+  uint64_t version = 0;
+};
+
+int run_layout(const std::string& command, const LayoutArgs& args, const TlsFiles& files, const std::string& address,
+               int replication_factor) {
+  absl::StatusOr<ClusterLayout> layout = layout_admin(files, address, LayoutAdminRequest{});
+  if (!layout.ok()) return fail(layout.status());
+  LayoutAdminRequest req;
+  if (command == "assign" || command == "remove") {
+    absl::StatusOr<NodeId> node = resolve_node(files, address, args.node, *layout);
+    if (!node.ok()) return fail(node.status());
+    req.node = *node;
+    req.op = command == "assign" ? LayoutAdminRequest::Op::kAssign : LayoutAdminRequest::Op::kRemove;
+    if (command == "assign") {
+      const std::map<NodeId, NodeRole> roles = layout->staged_roles();  // by value: keep it alive
+      auto current = roles.find(*node);
+      if (current != roles.end()) req.role = current->second;  // change only what is given
+      if (!args.zone.empty()) req.role.zone = args.zone;
+      if (req.role.zone.empty()) return fail(absl::InvalidArgumentError("a new node needs a zone: -z ZONE"));
+      if (args.gateway) {
+        req.role.capacity_bytes.reset();
+      } else if (!args.capacity.empty()) {
+        absl::StatusOr<uint64_t> capacity = parse_size(args.capacity);
+        if (!capacity.ok()) return fail(capacity.status());
+        req.role.capacity_bytes = *capacity;
+      } else if (current == roles.end()) {
+        return fail(absl::InvalidArgumentError("a new node needs a capacity (-c 1T) or --gateway"));
+      }
+      if (!args.tags.empty()) req.role.tags = args.tags;
+    }
+  } else if (command == "apply") {
+    req.op = LayoutAdminRequest::Op::kApply;
+    req.version = args.version;
+  } else if (command == "revert") {
+    req.op = LayoutAdminRequest::Op::kRevert;
+  }
+  if (command != "show") {
+    layout = layout_admin(files, address, req);
+    if (!layout.ok()) return fail(layout.status());
+  }
+  if (command == "apply") {
+    std::printf("Layout version %llu applied; it spreads to every node by gossip.\n\n",
+                static_cast<unsigned long long>(layout->current_version()));
+  }
+  print_layout(*layout, replication_factor);
   return 0;
 }
 
@@ -150,10 +274,27 @@ int main(int argc, char** argv) {
   CLI::App* server = app.add_subcommand("server", "run a node");
   CLI::App* status = app.add_subcommand("status", "show the nodes of the cluster, up or down");
   std::string rpc_host, ca_cert, client_cert, client_key;
-  status->add_option("--rpc-host", rpc_host, "node to ask (default: this config's rpc_public_addr)");
-  status->add_option("--ca-cert", ca_cert, "cluster CA certificate (default: rpc_tls.ca_cert)");
-  status->add_option("--client-cert", client_cert, "CLI certificate (default: rpc_tls.cli_cert)");
-  status->add_option("--client-key", client_key, "CLI key (default: rpc_tls.cli_key)");
+  CLI::App* layout = app.add_subcommand("layout", "show and change the cluster layout");
+  layout->require_subcommand(1);
+  LayoutArgs largs;
+  CLI::App* l_show = layout->add_subcommand("show", "the current layout, staged changes and their effect");
+  CLI::App* l_assign = layout->add_subcommand("assign", "stage a role for a node");
+  l_assign->add_option("node", largs.node, "node id (a unique prefix is enough)")->required();
+  l_assign->add_option("-z,--zone", largs.zone, "zone (site) of the node");
+  l_assign->add_option("-c,--capacity", largs.capacity, "storage capacity, e.g. 500G, 2T");
+  l_assign->add_flag("-g,--gateway", largs.gateway, "the node stores nothing");
+  l_assign->add_option("-t,--tag", largs.tags, "tag (repeatable)");
+  CLI::App* l_remove = layout->add_subcommand("remove", "stage the removal of a node");
+  l_remove->add_option("node", largs.node, "node id (a unique prefix is enough)")->required();
+  CLI::App* l_apply = layout->add_subcommand("apply", "apply the staged changes as a new version");
+  l_apply->add_option("--version", largs.version, "the new version number (as `layout show` says)")->required();
+  CLI::App* l_revert = layout->add_subcommand("revert", "drop the staged changes");
+  for (CLI::App* sub : {status, layout}) {
+    sub->add_option("--rpc-host", rpc_host, "node to ask (default: this config's rpc_public_addr)");
+    sub->add_option("--ca-cert", ca_cert, "cluster CA certificate (default: rpc_tls.ca_cert)");
+    sub->add_option("--client-cert", client_cert, "CLI certificate (default: rpc_tls.cli_cert)");
+    sub->add_option("--client-key", client_key, "CLI key (default: rpc_tls.cli_key)");
+  }
   CLI::App* node = app.add_subcommand("node", "this node's identity");
   node->require_subcommand(1);
   CLI::App* node_id = node->add_subcommand("id", "print <node id>@<address>");
@@ -168,7 +309,7 @@ int main(int argc, char** argv) {
     std::printf("%s@%s\n", id->hex().c_str(), config->advertised_address().c_str());
     return 0;
   }
-  if (*status) {
+  if (*status || *layout) {
     TlsFiles files{ca_cert.empty() ? config->rpc_tls.ca_cert : ca_cert,
                    client_cert.empty() ? config->rpc_tls.cli_cert : client_cert,
                    client_key.empty() ? config->rpc_tls.cli_key : client_key};
@@ -176,7 +317,12 @@ int main(int argc, char** argv) {
       return fail(absl::InvalidArgumentError(
           "no CLI certificate: set rpc_tls.cli_cert and rpc_tls.cli_key, or pass --client-cert and --client-key"));
     }
-    return run_status(*config, files, rpc_host.empty() ? config->advertised_address() : rpc_host);
+    const std::string address = rpc_host.empty() ? config->advertised_address() : rpc_host;
+    if (*status) return run_status(files, address);
+    for (auto [sub, name] : {std::pair{l_show, "show"}, std::pair{l_assign, "assign"}, std::pair{l_remove, "remove"},
+                             std::pair{l_apply, "apply"}, std::pair{l_revert, "revert"}}) {
+      if (*sub) return run_layout(name, largs, files, address, config->replication_factor);
+    }
   }
   return 0;
 }

@@ -51,6 +51,7 @@ void Membership::tick() {
 PingMessage Membership::make_ping() const {
   PingMessage m;
   m.sender = self_;
+  if (layout_digest_) m.layout = layout_digest_();
   for (const auto& [id, peer] : peers_) {
     if (m.known_peers.size() >= kMaxPeers) break;
     m.known_peers.push_back({id, peer.status.address});
@@ -85,6 +86,7 @@ Task<> Membership::ping(std::string address, std::optional<NodeId> expected, boo
   if (pong->sender.address.empty()) pong->sender.address = address;
   heard_from(pong->sender);
   learn_addresses(pong->known_peers);
+  check_layout(pong->sender.address, pong->layout);
 }
 
 Task<absl::StatusOr<std::string>> Membership::handle_ping(NodeId from, std::string payload) {
@@ -93,6 +95,7 @@ Task<absl::StatusOr<std::string>> Membership::handle_ping(NodeId from, std::stri
   if (ping->sender.id != from) co_return absl::PermissionDeniedError("ping sender is not the authenticated peer");
   heard_from(ping->sender);
   learn_addresses(ping->known_peers);
+  check_layout(ping->sender.address, ping->layout);
   co_return make_ping().encode();
 }
 
@@ -101,6 +104,11 @@ Task<absl::StatusOr<std::string>> Membership::handle_status(NodeId from, std::st
   reply.self = self_;
   reply.peers = peers();
   co_return reply.encode();
+}
+
+void Membership::check_layout(const std::string& address, const LayoutDigest& theirs) {
+  if (!layout_digest_ || !on_peer_digest_ || theirs == LayoutDigest{} || address.empty()) return;
+  if (theirs != layout_digest_()) on_peer_digest_(address, theirs);
 }
 
 void Membership::heard_from(const NodeStatus& status) {

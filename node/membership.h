@@ -48,6 +48,15 @@ class Membership {
   void start();
 
   const NodeStatus& self() const { return self_; }
+
+  // Layout gossip: `digest` is put in every ping; `on_peer_digest(address, digest)` is called
+  // for every ping or reply whose layout digest differs from ours.
+  using LayoutDigestFn = std::function<LayoutDigest()>;
+  using PeerDigestFn = std::function<void(const std::string& address, const LayoutDigest& digest)>;
+  void set_layout_hooks(LayoutDigestFn digest, PeerDigestFn on_peer_digest) {
+    layout_digest_ = std::move(digest);
+    on_peer_digest_ = std::move(on_peer_digest);
+  }
   // Every known peer (not self), ordered by id.
   std::vector<PeerView> peers();
   bool sees_up(const NodeId& id);
@@ -80,6 +89,9 @@ class Membership {
   MembershipOptions options_;
   std::map<NodeId, Peer> peers_;
   std::set<std::string> pings_in_flight_;  // by address: at most one ping per address at a time
+  void check_layout(const std::string& address, const LayoutDigest& theirs);
+  LayoutDigestFn layout_digest_;
+  PeerDigestFn on_peer_digest_;
   bool peer_list_dirty_ = false;
   bool saving_ = false;
 };

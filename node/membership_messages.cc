@@ -40,15 +40,23 @@ std::string PingMessage::encode() const {
   e.u8(kVersion);
   put_status(e, sender);
   e.list(known_peers, put_peer);
+  e.u64(layout.version);
+  e.u64(layout.staging_epoch);
+  e.u64(layout.hash);
   return e.take();
 }
 
 absl::StatusOr<PingMessage> PingMessage::decode(std::string_view bytes) {
   Decoder d(bytes);
-  d.version(1, kVersion);
+  const uint8_t version = d.version(1, kVersion);
   PingMessage m;
   m.sender = get_status(d);
   m.known_peers = d.list<PeerAddress>(kMaxPeers, get_peer);
+  if (version >= 2) {
+    m.layout.version = d.u64();
+    m.layout.staging_epoch = d.u64();
+    m.layout.hash = d.u64();
+  }
   if (absl::Status s = d.finish(); !s.ok()) return s;
   return m;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "node/layout/cluster_layout.h"
 #include "node/node_id.h"
 
 namespace garage {
@@ -30,10 +31,12 @@ struct PeerAddress {
 };
 
 // Sent by a node to each peer every ping interval; the reply has the same shape.
+// Version 2 added the layout digest (version 1 decodes with a zero digest).
 struct PingMessage {
-  static constexpr uint8_t kVersion = 1;
+  static constexpr uint8_t kVersion = 2;
   NodeStatus sender;
   std::vector<PeerAddress> known_peers;
+  LayoutDigest layout;
   bool operator==(const PingMessage&) const = default;
   std::string encode() const;
   static absl::StatusOr<PingMessage> decode(std::string_view bytes);

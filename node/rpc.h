@@ -19,6 +19,8 @@ namespace garage {
 enum class RpcMethod : uint16_t {
   kPing = 1,           // membership: status + gossip exchange between nodes
   kClusterStatus = 2,  // CLI: what does this node know of the cluster
+  kLayoutGet = 3,      // a peer's whole ClusterLayout, to merge (gossip pull)
+  kLayoutAdmin = 4,    // CLI: show / assign / remove / apply / revert
 };
 
 std::string encode_rpc(RpcMethod method, std::string_view payload);

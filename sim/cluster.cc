@@ -18,6 +18,7 @@ std::vector<int> zones_round_robin(int nodes, int zones) {
 SimNode::~SimNode() {
   // Explicit order: frames first (they refer to everything else), then the endpoint, then ports.
   membership.reset();
+  layout.reset();
   spawner.reset();
   transport.reset();
   router.reset();
@@ -63,9 +64,16 @@ void Cluster::start(int i) {
       env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
       config_.membership);
   n->membership->register_rpcs(*n->router);
+  n->layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor);
+  n->layout->register_rpcs(*n->router);
+  LayoutManager* layout = n->layout.get();
+  n->membership->set_layout_hooks(
+      [layout] { return layout->digest(); },
+      [layout](const std::string& a, const LayoutDigest& d) { layout->on_peer_digest(a, d); });
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
   nodes_[i] = std::move(n);
+  nodes_[i]->spawner->spawn(nodes_[i]->layout->load());
   nodes_[i]->membership->start();
 }
 

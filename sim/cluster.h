@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "node/layout/layout_manager.h"
 #include "node/membership.h"
 #include "node/rng.h"
 #include "node/rpc.h"
@@ -28,6 +29,7 @@ struct ClusterConfig {
   DiskFaults disk;
   std::vector<ClockFaults> clocks;  // per node; empty: no skew
   MembershipOptions membership;
+  int replication_factor = 3;
 };
 
 // One running incarnation of a node. Members are declared in construction order and destroyed
@@ -41,6 +43,7 @@ struct SimNode {
   std::unique_ptr<Spawner> spawner;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<RpcRouter> router;
+  std::unique_ptr<LayoutManager> layout;
   std::unique_ptr<Membership> membership;
   ~SimNode();
 };

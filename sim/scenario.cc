@@ -148,6 +148,48 @@ void check_all_up(Cluster& cluster, absl::Duration now, SimResult& result) {
   }
 }
 
+// Every running node holds the same layout, at least `min_version`.
+void check_layouts_converged(Cluster& cluster, uint64_t min_version, absl::Duration now, SimResult& result) {
+  std::optional<LayoutDigest> first;
+  for (int a = 0; a < cluster.size(); ++a) {
+    if (!cluster.is_running(a)) continue;
+    const LayoutDigest d = cluster.node(a).layout->digest();
+    if (d.version < min_version) {
+      result.violations.push_back(absl::StrCat("at ", at(now), ": n", a, " has layout version ", d.version,
+                                               ", expected at least ", min_version));
+    }
+    if (!first) first = d;
+    if (d != *first) result.violations.push_back(absl::StrCat("at ", at(now), ": n", a, " holds a different layout"));
+  }
+}
+
+// The operator's layout changes: v1 with every node after warm-up (on node 0), then a capacity
+// change applied mid-run on a random running node, while faults go on.
+void plan_layout_changes(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at, uint64_t* applied) {
+  loop.at(absl::Seconds(5), [&cluster, applied] {
+    LayoutManager& layout = *cluster.node(0).layout;
+    for (int i = 0; i < cluster.size(); ++i) {
+      LayoutAdminRequest assign{LayoutAdminRequest::Op::kAssign, cluster.id_of(i),
+                                NodeRole{absl::StrCat("zone", cluster.zone_of(i)), static_cast<uint64_t>(1000 + 100 * i) << 30, {}}};
+      (void)layout.admin(assign);
+    }
+    LayoutAdminRequest apply{LayoutAdminRequest::Op::kApply, {}, {}, 1};
+    if (layout.admin(apply).ok()) *applied = 1;
+  });
+  const absl::Duration second = uniform_duration(rng, kWarmup, heal_at - absl::Seconds(1));
+  const int changed = static_cast<int>(uniform(rng, cluster.size()));
+  const int operator_node = static_cast<int>(uniform(rng, cluster.size()));
+  loop.at(second, [&cluster, applied, changed, operator_node] {
+    if (!cluster.is_running(operator_node)) return;
+    LayoutManager& layout = *cluster.node(operator_node).layout;
+    LayoutAdminRequest assign{LayoutAdminRequest::Op::kAssign, cluster.id_of(changed),
+                              NodeRole{absl::StrCat("zone", cluster.zone_of(changed)), uint64_t{3000} << 30, {}}};
+    (void)layout.admin(assign);
+    LayoutAdminRequest apply{LayoutAdminRequest::Op::kApply, {}, {}, layout.layout().current_version() + 1};
+    if (layout.admin(apply).ok()) *applied = std::max(*applied, layout.layout().current_version());
+  });
+}
+
 void check_seen_down(Cluster& cluster, int crashed, absl::Duration now, SimResult& result) {
   for (int a = 0; a < cluster.size(); ++a) {
     if (a == crashed || !cluster.is_running(a)) continue;
@@ -188,8 +230,13 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
       if (!cluster.is_running(i)) cluster.start(i);
     }
   });
+  uint64_t layout_applied = 0;
+  if (options.nodes >= 3) plan_layout_changes(loop, cluster, schedule_rng, heal_at, &layout_applied);
   loop.at(heal_at + kUpAfterHealBound, [&] { check_all_up(cluster, loop.now(), result); });
-  loop.at(options.duration, [&] { check_all_up(cluster, loop.now(), result); });
+  loop.at(options.duration, [&] {
+    check_all_up(cluster, loop.now(), result);
+    check_layouts_converged(cluster, layout_applied, loop.now(), result);
+  });
 
   loop.run_until(options.duration);
   for (int i = 0; i < cluster.size(); ++i) {

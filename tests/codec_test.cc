@@ -45,7 +45,7 @@ namespace garage {
 namespace {
 
 RC_GTEST_PROP(Codec, PingRoundTripsAndIsCanonical, (NodeStatus sender, std::vector<PeerAddress> peers)) {
-  PingMessage m{sender, peers};
+  PingMessage m{sender, peers, LayoutDigest{7, 2, 0xabcdef}};
   const std::string bytes = m.encode();
   absl::StatusOr<PingMessage> back = PingMessage::decode(bytes);
   RC_ASSERT(back.ok());
@@ -85,6 +85,22 @@ TEST(Codec, RefusesTrailingBytesBadBooleansAndUnknownVersions) {
   // The peer's `up` boolean sits 8 bytes (its i64) before the end.
   status_bytes[status_bytes.size() - 9] = 2;
   EXPECT_NE(ClusterStatusReply::decode(status_bytes).status().message().find("boolean"), std::string::npos);
+}
+
+TEST(Codec, PingVersion1WithoutLayoutDigestStillDecodes) {
+  // Version 1 (before layouts): version byte, sender status, known peers; nothing after.
+  Encoder v1;
+  v1.u8(1);
+  v1.node_id(NodeId{});
+  v1.str("10.0.0.1:3901");
+  v1.str("dc1");
+  v1.str("garage-cpp 0.0.9");
+  v1.u32(0);
+  absl::StatusOr<PingMessage> m = PingMessage::decode(v1.take());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->sender.address, "10.0.0.1:3901");
+  EXPECT_EQ(m->layout, LayoutDigest{});
+  EXPECT_EQ(m->encode()[0], PingMessage::kVersion);  // re-encoded as the current version
 }
 
 TEST(Codec, RefusesHugeLengthsWithoutAllocating) {

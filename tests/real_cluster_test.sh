@@ -39,6 +39,7 @@ write_config() {  # write_config NAME PORT KEYDIR
 metadata_dir = "$work/$name/meta"
 data_dir = "$work/$name/data"
 rpc_bind_addr = "127.0.0.1:$p"
+replication_factor = 3
 bootstrap_peers = ["127.0.0.1:$(port 1)"]
 [rpc_tls]
 ca_cert = "$keys/ca.crt"
@@ -110,6 +111,26 @@ check "a CLI with a certificate from another CA is refused" [ $rc -ne 0 ]
 check "  ... with a message that says why" grep -q "certificate" <<<"$out"
 out=$("$garage" -c "$work/node1/garage.toml" status --client-cert "$work/evil/cli.crt" --client-key "$work/evil/cli.key" 2>&1)
 check "a CLI trusting our CA but holding a foreign certificate is refused" [ $? -ne 0 ]
+
+# The layout: staged on node1, applied, spread by gossip to the others.
+G="$garage -c $work/node1/garage.toml"
+ids=$($G status | awk 'NR > 1 { print $1 }')
+z=0
+for id in $ids; do z=$((z + 1)); $G layout assign "${id:0:8}" -z "dc$z" -c 1T >/dev/null || echo "assign $id failed"; done
+check "three roles are staged" [ "$($G layout show | grep -c 'zone dc')" = 3 ]
+out=$($G layout apply --version 7 2>&1)
+check "applying the wrong version number is refused with the right one named" grep -q "next layout version is 1" <<<"$out"
+out=$($G layout assign "${id:0:8}" -c lots 2>&1)
+check "a bad capacity is refused clearly" grep -q "is not a size" <<<"$out"
+out=$($G layout assign ffffffffffff -z dc1 -c 1T 2>&1)
+check "an unknown node id is refused clearly" grep -q "no known node id" <<<"$out"
+quiet() { "$@" >/dev/null 2>&1; }
+check "layout version 1 applies" quiet $G layout apply --version 1
+layout_v1_everywhere() {
+  for n in node2 node3; do "$garage" -c "$work/$n/garage.toml" layout show | grep -q "CURRENT CLUSTER LAYOUT (version 1)" || return 1; done
+}
+t=$(wait_for 10 layout_v1_everywhere) ; check "every node holds layout version 1 (in ${t:-timeout})" [ -n "$t" ]
+check "  ... with every partition on all three nodes" grep -q " 256 " <<<"$("$garage" -c "$work/node3/garage.toml" layout show)"
 
 write_config intruder "$(port 4)" "$work/evil"
 start intruder

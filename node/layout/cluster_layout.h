@@ -1,0 +1,93 @@
+// ClusterLayout: the applied layout versions plus the staged changes, as a state-based CRDT
+// that nodes gossip and merge.
+//
+// - Applied versions are numbered 1, 2, ...; applying computes the assignment deterministically
+//   from the previous version and the staged roles, so two nodes applying the same staged state
+//   produce identical versions. (Should two different version N ever meet, the one with the
+//   larger encoding wins on every node, so all still converge.)
+// - Staged role changes are last-writer-wins per node, stamped (wall time, writer id), and live
+//   in a staging epoch: `revert` starts a new epoch with nothing staged; applying also does.
+// - merge() takes the greater (latest version, staging epoch) as a whole and merges staged
+//   entries per node when both sides are in the same epoch: commutative, associative and
+//   idempotent (property-tested).
+//
+// Old versions are kept (the table layer will retire them once synced); `current()` is the last.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "node/layout/assignment.h"
+
+namespace garage {
+
+struct NodeRole {
+  std::string zone;
+  std::optional<uint64_t> capacity_bytes;  // nullopt: gateway
+  std::vector<std::string> tags;
+  bool operator==(const NodeRole&) const = default;
+};
+
+struct LayoutVersion {
+  uint64_t version = 0;
+  int replication_factor = 0;
+  std::map<NodeId, NodeRole> roles;
+  Assignment assignment;
+  bool operator==(const LayoutVersion& o) const;
+};
+
+struct StagedRole {
+  int64_t stamp_ms = 0;  // last writer wins: (stamp_ms, writer)
+  NodeId writer;
+  std::optional<NodeRole> role;  // nullopt: remove the node from the layout
+  bool operator==(const StagedRole&) const = default;
+};
+
+// What a node says about its layout in every ping, to notice differences cheaply.
+struct LayoutDigest {
+  uint64_t version = 0;
+  uint64_t staging_epoch = 0;
+  uint64_t hash = 0;
+  bool operator==(const LayoutDigest&) const = default;
+};
+
+class ClusterLayout {
+ public:
+  static constexpr uint8_t kEncodingVersion = 1;
+
+  const std::vector<LayoutVersion>& versions() const { return versions_; }
+  const LayoutVersion* current() const { return versions_.empty() ? nullptr : &versions_.back(); }
+  uint64_t current_version() const { return versions_.empty() ? 0 : versions_.back().version; }
+  uint64_t staging_epoch() const { return staging_epoch_; }
+  const std::map<NodeId, StagedRole>& staged() const { return staged_; }
+
+  // Stages a role (or, with nullopt, a removal) for `node`.
+  void stage(const NodeId& node, std::optional<NodeRole> role, int64_t stamp_ms, const NodeId& writer);
+  void revert();
+  // The roles the next version would have: the current roles with the staged changes applied.
+  std::map<NodeId, NodeRole> staged_roles() const;
+  // What applying would produce (nothing is changed).
+  absl::StatusOr<LayoutVersion> preview(int replication_factor) const;
+  // Applies the staged changes as version `expected_version` (must be current + 1).
+  absl::Status apply(uint64_t expected_version, int replication_factor);
+
+  // Merges another node's layout into this one. Returns true if this one changed.
+  bool merge(const ClusterLayout& other);
+  LayoutDigest digest() const;
+
+  std::string encode() const;
+  static absl::StatusOr<ClusterLayout> decode(std::string_view bytes);
+  bool operator==(const ClusterLayout& o) const {
+    return versions_ == o.versions_ && staging_epoch_ == o.staging_epoch_ && staged_ == o.staged_;
+  }
+
+ private:
+  std::vector<LayoutVersion> versions_;
+  uint64_t staging_epoch_ = 0;
+  std::map<NodeId, StagedRole> staged_;
+};
+
+}  // namespace garage

@@ -1,0 +1,156 @@
+#include "node/layout/layout_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "node/codec.h"
+
+namespace garage {
+namespace {
+constexpr char kLayoutFile[] = "cluster_layout";
+}  // namespace
+
+std::string LayoutAdminRequest::encode() const {
+  Encoder e;
+  e.u8(kVersion);
+  e.u8(static_cast<uint8_t>(op));
+  e.node_id(node);
+  e.str(role.zone);
+  e.boolean(role.capacity_bytes.has_value());
+  e.u64(role.capacity_bytes.value_or(0));
+  e.list(role.tags, [](Encoder& enc, const std::string& t) { enc.str(t); });
+  e.u64(version);
+  return e.take();
+}
+
+absl::StatusOr<LayoutAdminRequest> LayoutAdminRequest::decode(std::string_view bytes) {
+  Decoder d(bytes);
+  d.version(1, kVersion);
+  LayoutAdminRequest r;
+  const uint8_t op = d.u8();
+  if (d.ok() && op > static_cast<uint8_t>(Op::kRevert)) d.fail("unknown layout operation");
+  r.op = static_cast<Op>(op);
+  r.node = d.node_id();
+  r.role.zone = d.str(1024);
+  const bool has_capacity = d.boolean();
+  const uint64_t capacity = d.u64();
+  if (has_capacity) {
+    r.role.capacity_bytes = capacity;
+  } else if (capacity != 0) {
+    d.fail("gateway with a capacity");
+  }
+  r.role.tags = d.list<std::string>(32, [](Decoder& dec) { return dec.str(256); });
+  r.version = d.u64();
+  if (absl::Status s = d.finish(); !s.ok()) return s;
+  return r;
+}
+
+LayoutManager::LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor)
+    : env_(env), spawner_(spawner), self_(self), replication_factor_(replication_factor) {}
+
+void LayoutManager::register_rpcs(RpcRouter& router) {
+  router.add(RpcMethod::kLayoutGet, [this](NodeId from, std::string p) { return handle_get(from, std::move(p)); });
+  router.add(RpcMethod::kLayoutAdmin, [this](NodeId from, std::string p) { return handle_admin(from, std::move(p)); });
+}
+
+Task<> LayoutManager::load() {
+  if (env_.disk == nullptr) co_return;
+  absl::StatusOr<std::string> bytes = co_await env_.disk->read_file(kLayoutFile);
+  if (!bytes.ok()) {
+    if (!absl::IsNotFound(bytes.status())) {
+      env_.tracer->event(Severity::kWarn, "LayoutUnreadable", std::string(bytes.status().message()));
+    }
+    co_return;
+  }
+  absl::StatusOr<ClusterLayout> stored = ClusterLayout::decode(*bytes);
+  if (!stored.ok()) {
+    env_.tracer->event(Severity::kWarn, "LayoutFileCorrupt",
+                       absl::StrCat(stored.status().message(), "; waiting for peers to gossip the layout"));
+    co_return;
+  }
+  layout_.merge(*stored);
+  digest_ = layout_.digest();
+  env_.tracer->event(Severity::kInfo, "LayoutLoaded", absl::StrCat("version ", layout_.current_version()));
+}
+
+void LayoutManager::on_peer_digest(const std::string& address, const LayoutDigest& digest) {
+  if (pulls_in_flight_.count(address)) return;
+  spawner_.spawn(pull(address));
+}
+
+Task<> LayoutManager::pull(std::string address) {
+  pulls_in_flight_.insert(address);
+  absl::StatusOr<RpcReply> reply = co_await env_.transport->call(address, encode_rpc(RpcMethod::kLayoutGet, ""),
+                                                                 CallOptions{.timeout = absl::Seconds(10)});
+  pulls_in_flight_.erase(address);
+  if (!reply.ok()) co_return;
+  absl::StatusOr<ClusterLayout> theirs = ClusterLayout::decode(reply->body);
+  if (!theirs.ok()) {
+    env_.tracer->event(Severity::kWarn, "BadLayoutFromPeer", absl::StrCat(address, ": ", theirs.status().message()));
+    co_return;
+  }
+  const uint64_t before = layout_.current_version();
+  if (layout_.merge(*theirs)) {
+    if (layout_.current_version() != before) {
+      env_.tracer->event(Severity::kInfo, "LayoutUpdated", absl::StrCat("version ", layout_.current_version()));
+    }
+    changed();
+  }
+}
+
+Task<absl::StatusOr<std::string>> LayoutManager::handle_get(NodeId from, std::string payload) {
+  co_return layout_.encode();
+}
+
+Task<absl::StatusOr<std::string>> LayoutManager::handle_admin(NodeId from, std::string payload) {
+  absl::StatusOr<LayoutAdminRequest> req = LayoutAdminRequest::decode(payload);
+  if (!req.ok()) co_return req.status();
+  if (absl::Status s = admin(*req); !s.ok()) co_return s;
+  co_return layout_.encode();
+}
+
+absl::Status LayoutManager::admin(const LayoutAdminRequest& req) {
+  const int64_t now_ms = absl::ToUnixMillis(env_.clock->now_wall());
+  switch (req.op) {
+    case LayoutAdminRequest::Op::kShow:
+      return absl::OkStatus();
+    case LayoutAdminRequest::Op::kAssign:
+      layout_.stage(req.node, req.role, now_ms, self_);
+      break;
+    case LayoutAdminRequest::Op::kRemove:
+      if (!layout_.staged_roles().count(req.node)) {
+        return absl::NotFoundError(absl::StrCat("node ", req.node.short_hex(), " has no role in the layout"));
+      }
+      layout_.stage(req.node, std::nullopt, now_ms, self_);
+      break;
+    case LayoutAdminRequest::Op::kApply:
+      if (absl::Status s = layout_.apply(req.version, replication_factor_); !s.ok()) return s;
+      env_.tracer->event(Severity::kInfo, "LayoutApplied", absl::StrCat("version ", layout_.current_version()));
+      break;
+    case LayoutAdminRequest::Op::kRevert:
+      layout_.revert();
+      break;
+  }
+  changed();
+  return absl::OkStatus();
+}
+
+void LayoutManager::changed() {
+  digest_ = layout_.digest();
+  dirty_ = true;
+  if (!saving_ && env_.disk != nullptr) spawner_.spawn(save());
+}
+
+Task<> LayoutManager::save() {
+  saving_ = true;
+  while (dirty_) {
+    dirty_ = false;
+    absl::Status s = co_await env_.disk->write_file(kLayoutFile, layout_.encode());
+    if (s.ok()) s = co_await env_.disk->sync_file(kLayoutFile);
+    if (!s.ok()) {
+      if (!absl::IsCancelled(s)) env_.tracer->event(Severity::kWarn, "LayoutSaveFailed", std::string(s.message()));
+      break;  // the next change tries again
+    }
+  }
+  saving_ = false;
+}
+
+}  // namespace garage

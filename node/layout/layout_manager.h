@@ -1,0 +1,67 @@
+// LayoutManager: this node's copy of the ClusterLayout. It persists it, spreads it (pulls a
+// peer's layout whenever that peer's ping shows a different digest, and merges), and serves
+// the layout admin operations that `garage layout ...` sends by RPC.
+//
+// Bounds: at most one pull in flight per peer address; the layout file is rewritten (and
+// synced) after changes, one write at a time.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "node/env.h"
+#include "node/layout/cluster_layout.h"
+#include "node/rpc.h"
+#include "node/runtime/spawner.h"
+
+namespace garage {
+
+// The admin operations on the layout.
+struct LayoutAdminRequest {
+  static constexpr uint8_t kVersion = 1;
+  enum class Op : uint8_t { kShow = 0, kAssign = 1, kRemove = 2, kApply = 3, kRevert = 4 };
+  Op op = Op::kShow;
+  NodeId node;           // assign, remove
+  NodeRole role;         // assign
+  uint64_t version = 0;  // apply
+  std::string encode() const;
+  static absl::StatusOr<LayoutAdminRequest> decode(std::string_view bytes);
+};
+
+class LayoutManager {
+ public:
+  LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor);
+
+  void register_rpcs(RpcRouter& router);
+  // Loads the persisted layout (a missing file is a fresh node; a corrupt one is reported and
+  // replaced by what peers gossip).
+  Task<> load();
+
+  const ClusterLayout& layout() const { return layout_; }
+  // Cached: pings carry it, so it must not re-encode the layout each time.
+  LayoutDigest digest() const { return digest_; }
+  int replication_factor() const { return replication_factor_; }
+  // Runs one admin operation here (what the kLayoutAdmin RPC does).
+  absl::Status admin(const LayoutAdminRequest& request);
+  // Membership calls this when a peer's layout digest differs from ours.
+  void on_peer_digest(const std::string& address, const LayoutDigest& digest);
+
+ private:
+  Task<absl::StatusOr<std::string>> handle_get(NodeId from, std::string payload);
+  Task<absl::StatusOr<std::string>> handle_admin(NodeId from, std::string payload);
+  Task<> pull(std::string address);
+  void changed();
+  Task<> save();
+
+  Env env_;
+  Spawner& spawner_;
+  NodeId self_;
+  int replication_factor_;
+  ClusterLayout layout_;
+  LayoutDigest digest_;
+  std::set<std::string> pulls_in_flight_;
+  bool dirty_ = false;
+  bool saving_ = false;
+};
+
+}  // namespace garage
