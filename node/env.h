@@ -118,6 +118,8 @@ class Tracer {
   virtual void event(Severity severity, std::string_view type, std::string_view detail) = 0;
 };
 
+class Chaos;  // node/chaos.h: fault injection and coverage probes, simulation only
+
 // The ports a node is given. Non-owning; the composition root owns them.
 struct Env {
   Clock* clock = nullptr;
@@ -126,6 +128,7 @@ struct Env {
   Disk* disk = nullptr;
   Offload* offload = nullptr;
   Tracer* tracer = nullptr;
+  Chaos* chaos = nullptr;  // null in production
 };
 
 }  // namespace garage

@@ -1,7 +1,9 @@
 #include "node/membership.h"
 
 #include "absl/strings/str_cat.h"
+#include "node/chaos.h"
 #include "node/runtime/combinators.h"
+#include "node/sealed.h"
 
 namespace garage {
 namespace {
@@ -35,11 +37,14 @@ void Membership::tick() {
     known_addresses.insert(peer.status.address);
     const bool up = is_up(peer);
     if (up != peer.was_up) {
+      probe(env_, up ? "membership.peer_up" : "membership.peer_down_detected");
       env_.tracer->event(Severity::kInfo, up ? "PeerUp" : "PeerDown", id.short_hex());
       peer.was_up = up;
       if (!up && options_.planted_bug_sticky_down) peer.condemned = true;
     }
-    if (!pings_in_flight_.count(peer.status.address)) spawner_.spawn(ping(peer.status.address, id, /*strict=*/false));
+    if (pings_in_flight_.count(peer.status.address)) continue;
+    if (buggify(env_, "membership.skip_one_ping")) continue;  // a late ping: silence must be tolerated
+    spawner_.spawn(ping(peer.status.address, id, /*strict=*/false));
   }
   for (const BootstrapPeer& b : bootstrap_) {
     if (b.address == self_.address || known_addresses.count(b.address) || pings_in_flight_.count(b.address)) continue;
@@ -133,6 +138,7 @@ void Membership::learn_addresses(const std::vector<PeerAddress>& addresses) {
     peer.status.id = p.id;
     peer.status.address = p.address;
     peers_.emplace(p.id, std::move(peer));  // never seen directly yet: pinged at the next tick
+    probe(env_, "membership.peer_learned_by_gossip");
     peer_list_dirty_ = true;
   }
 }
@@ -169,8 +175,11 @@ Task<> Membership::load_peer_list() {
     }
     co_return;
   }
-  absl::StatusOr<PersistedPeers> persisted = PersistedPeers::decode(*bytes);
+  absl::StatusOr<std::string_view> payload = unseal(*bytes);
+  absl::StatusOr<PersistedPeers> persisted =
+      payload.ok() ? PersistedPeers::decode(*payload) : absl::StatusOr<PersistedPeers>(payload.status());
   if (!persisted.ok()) {  // corrupt: start from bootstrap peers; gossip rebuilds the list
+    probe(env_, "membership.peer_list_corrupt");
     env_.tracer->event(Severity::kWarn, "PeerListCorrupt", std::string(persisted.status().message()));
     co_return;
   }
@@ -183,7 +192,10 @@ Task<> Membership::save_peer_list() {
   peer_list_dirty_ = false;
   PersistedPeers list;
   for (const auto& [id, peer] : peers_) list.peers.push_back({id, peer.status.address});
-  absl::Status s = co_await env_.disk->write_file(kPeerListFile, list.encode());
+  if (buggify(env_, "membership.slow_peer_list_save")) {
+    (void)co_await sleep_for(*env_.clock, absl::Seconds(2));  // a crash may now land before the sync
+  }
+  absl::Status s = co_await env_.disk->write_file(kPeerListFile, seal(list.encode()));
   if (s.ok()) s = co_await env_.disk->sync_file(kPeerListFile);
   saving_ = false;
   if (!s.ok()) {

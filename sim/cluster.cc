@@ -29,6 +29,7 @@ Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
       seed_(seed),
       config_(std::move(config)),
       world_rng_(seed ^ 0x6e6574776f726bULL),
+      chaos_(seed),
       network_(loop, world_rng_, config_.network, zones_round_robin(config_.nodes, config_.zones)),
       incarnations_(config_.nodes, 0),
       nodes_(config_.nodes) {
@@ -58,7 +59,7 @@ void Cluster::start(int i) {
   n->transport = std::make_unique<SimTransport>(network_, i, ids_[i], *n->clock, *n->spawner);
   n->router = std::make_unique<RpcRouter>();
 
-  Env env{n->clock.get(), n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(), n->tracer.get()};
+  Env env{n->clock.get(), n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(), n->tracer.get(), &chaos_};
   NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
   n->membership = std::make_unique<Membership>(
       env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},

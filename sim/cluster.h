@@ -15,6 +15,7 @@
 #include "node/rng.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
+#include "sim/sim_chaos.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_disk.h"
 #include "sim/sim_network.h"
@@ -60,6 +61,7 @@ class Cluster {
   SimNetwork& network() { return network_; }
   SimDiskStorage& disk_storage(int node) { return *storage_[node]; }
   uint64_t error_events() const { return error_events_; }
+  const SimChaos& chaos() const { return chaos_; }
 
   void start(int node);
   void crash(int node);
@@ -69,6 +71,7 @@ class Cluster {
   uint64_t seed_;
   ClusterConfig config_;
   Xoshiro256 world_rng_;
+  SimChaos chaos_;
   SimNetwork network_;
   std::vector<NodeId> ids_;
   std::vector<uint64_t> incarnations_;

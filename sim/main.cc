@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   }
   if (verbose) {
     for (const auto& line : result->log) std::cout << line << "\n";
+    for (const auto& [name, count] : result->probes) std::cout << "probe " << name << " reached " << count << "x\n";
   }
   for (const auto& v : result->violations) std::cout << "VIOLATION " << v << "\n";
   if (!checkpoints_out.empty() && !write_checkpoints(checkpoints_out, result->checkpoints)) {

@@ -169,8 +169,9 @@ void plan_layout_changes(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Dura
   loop.at(absl::Seconds(5), [&cluster, applied] {
     LayoutManager& layout = *cluster.node(0).layout;
     for (int i = 0; i < cluster.size(); ++i) {
-      LayoutAdminRequest assign{LayoutAdminRequest::Op::kAssign, cluster.id_of(i),
-                                NodeRole{absl::StrCat("zone", cluster.zone_of(i)), static_cast<uint64_t>(1000 + 100 * i) << 30, {}}};
+      LayoutAdminRequest assign{
+          LayoutAdminRequest::Op::kAssign, cluster.id_of(i),
+          NodeRole{absl::StrCat("zone", cluster.zone_of(i)), static_cast<uint64_t>(1000 + 100 * i) << 30, {}}};
       (void)layout.admin(assign);
     }
     LayoutAdminRequest apply{LayoutAdminRequest::Op::kApply, {}, {}, 1};
@@ -245,6 +246,7 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   if (cluster.error_events() > 0) {
     result.violations.push_back(absl::StrCat(cluster.error_events(), " error-severity trace events"));
   }
+  result.probes = cluster.chaos().probes();
   result.trace_hash = loop.trace().hash();
   result.events = loop.events_run();
   result.checkpoints = loop.trace().checkpoints();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,7 +48,8 @@ struct SimResult {
   uint64_t events = 0;
   std::vector<std::string> violations;
   std::vector<Checkpoint> checkpoints;
-  std::vector<std::string> log;  // human-readable summary of the schedule and checks
+  std::vector<std::string> log;            // human-readable summary of the schedule and checks
+  std::map<std::string, uint64_t> probes;  // rare paths reached (node/chaos.h), with counts
 
   std::string last_line() const;  // "seed=N trace_hash=HEX events=E violations=V"
 };

@@ -2,6 +2,7 @@
 // pure function of its seed, and a planted bug is caught (so the checkers can fail).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "sim/scenario.h"
@@ -89,6 +90,30 @@ TEST(SimMembership, InvalidOptionsAreRefusedClearly) {
   o.zones = 9;
   o.nodes = 3;
   EXPECT_EQ(run_simulation(o).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace garage::sim
+
+namespace garage::sim {
+namespace {
+
+// The checkers only mean something if the rare paths they guard actually happen: over a modest
+// number of seeds the simulator must reach each of these.
+TEST(SimCoverage, RarePathsAreReachedAcrossSeeds) {
+  std::map<std::string, uint64_t> reached;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    SimOptions o;
+    o.seed = seed;
+    absl::StatusOr<SimResult> r = run_simulation(o);
+    ASSERT_TRUE(r.ok());
+    for (const auto& [name, count] : r->probes) reached[name] += count;
+  }
+  for (const char* name :
+       {"membership.peer_down_detected", "membership.peer_up", "membership.peer_learned_by_gossip",
+        "membership.peer_list_corrupt", "layout.merged_from_peer", "layout.newer_version_from_peer"}) {
+    EXPECT_GT(reached[name], 0u) << name << " never reached in 60 seeds";
+  }
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "node/layout/layout_manager.h"
 
 #include "absl/strings/str_cat.h"
+#include "node/chaos.h"
 #include "node/codec.h"
+#include "node/runtime/combinators.h"
+#include "node/sealed.h"
 
 namespace garage {
 namespace {
@@ -60,8 +63,11 @@ Task<> LayoutManager::load() {
     }
     co_return;
   }
-  absl::StatusOr<ClusterLayout> stored = ClusterLayout::decode(*bytes);
+  absl::StatusOr<std::string_view> payload = unseal(*bytes);
+  absl::StatusOr<ClusterLayout> stored =
+      payload.ok() ? ClusterLayout::decode(*payload) : absl::StatusOr<ClusterLayout>(payload.status());
   if (!stored.ok()) {
+    probe(env_, "layout.file_corrupt");
     env_.tracer->event(Severity::kWarn, "LayoutFileCorrupt",
                        absl::StrCat(stored.status().message(), "; waiting for peers to gossip the layout"));
     co_return;
@@ -89,7 +95,9 @@ Task<> LayoutManager::pull(std::string address) {
   }
   const uint64_t before = layout_.current_version();
   if (layout_.merge(*theirs)) {
+    probe(env_, "layout.merged_from_peer");
     if (layout_.current_version() != before) {
+      probe(env_, "layout.newer_version_from_peer");
       env_.tracer->event(Severity::kInfo, "LayoutUpdated", absl::StrCat("version ", layout_.current_version()));
     }
     changed();
@@ -143,7 +151,8 @@ Task<> LayoutManager::save() {
   saving_ = true;
   while (dirty_) {
     dirty_ = false;
-    absl::Status s = co_await env_.disk->write_file(kLayoutFile, layout_.encode());
+    if (buggify(env_, "layout.slow_save")) (void)co_await sleep_for(*env_.clock, absl::Seconds(3));
+    absl::Status s = co_await env_.disk->write_file(kLayoutFile, seal(layout_.encode()));
     if (s.ok()) s = co_await env_.disk->sync_file(kLayoutFile);
     if (!s.ok()) {
       if (!absl::IsCancelled(s)) env_.tracer->event(Severity::kWarn, "LayoutSaveFailed", std::string(s.message()));
