@@ -295,15 +295,16 @@ Task<> TlsTransport::read_loop(std::shared_ptr<Connection> conn) {
   auto abort = [conn] { conn->close(absl::CancelledError("transport shut down")); };
   absl::Status end = absl::UnavailableError(absl::StrCat(
       "connection to ", conn->label, " closed (at once after connecting: the peer refused our certificate)"));
-  unsigned char header[4];
-  while (!conn->closed) {
-    ErrorCode ec = co_await async_io(
-        [&](auto complete) {
-          asio::async_read(conn->stream, asio::buffer(header, 4),
-                           [complete](ErrorCode e, size_t) mutable { complete(e); });
+  auto read_exact = [&](asio::mutable_buffer buffer) {
+    return async_io(
+        [&conn, buffer](auto complete) {
+          asio::async_read(conn->stream, buffer, [complete](ErrorCode e, size_t) mutable { complete(e); });
         },
         abort);
-    if (ec) break;
+  };
+  unsigned char header[4];
+  while (!conn->closed) {
+    if (ErrorCode ec = co_await read_exact(asio::buffer(header, 4)); ec) break;
     absl::StatusOr<uint32_t> length = decode_frame_length(header);
     if (!length.ok()) {
       end = absl::DataLossError(absl::StrCat("peer ", conn->label, " sent a bad frame: ", length.status().message()));
@@ -311,12 +312,7 @@ Task<> TlsTransport::read_loop(std::shared_ptr<Connection> conn) {
       break;
     }
     std::string body(*length, '\0');
-    ec = co_await async_io(
-        [&](auto complete) {
-          asio::async_read(conn->stream, asio::buffer(body), [complete](ErrorCode e, size_t) mutable { complete(e); });
-        },
-        abort);
-    if (ec) break;
+    if (ErrorCode ec = co_await read_exact(asio::buffer(body)); ec) break;
     absl::StatusOr<Frame> frame = decode_frame(body);
     if (!frame.ok()) {
       end = absl::DataLossError(absl::StrCat("peer ", conn->label, " sent a bad frame: ", frame.status().message()));

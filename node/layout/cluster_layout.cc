@@ -12,14 +12,16 @@ constexpr uint32_t kMaxNodes = 1024;
 constexpr uint32_t kMaxTags = 32;
 constexpr uint32_t kMaxVersions = 64;
 
-void put_role(Encoder& e, const NodeRole& r) {
+}  // namespace
+
+void encode_role(Encoder& e, const NodeRole& r) {
   e.str(r.zone);
   e.boolean(r.capacity_bytes.has_value());
   e.u64(r.capacity_bytes.value_or(0));
   e.list(r.tags, [](Encoder& enc, const std::string& t) { enc.str(t); });
 }
 
-NodeRole get_role(Decoder& d) {
+NodeRole decode_role(Decoder& d) {
   NodeRole r;
   r.zone = d.str(1024);
   const bool has_capacity = d.boolean();
@@ -33,6 +35,8 @@ NodeRole get_role(Decoder& d) {
   return r;
 }
 
+namespace {
+
 // Replicas are stored as indices into the version's sorted role list.
 void put_version(Encoder& e, const LayoutVersion& v) {
   e.u64(v.version);
@@ -44,7 +48,7 @@ void put_version(Encoder& e, const LayoutVersion& v) {
   e.u32(static_cast<uint32_t>(v.roles.size()));
   for (const auto& [id, role] : v.roles) {
     e.node_id(id);
-    put_role(e, role);
+    encode_role(e, role);
     ids.push_back(id);
   }
   for (const auto& replicas : v.assignment.replicas) {
@@ -67,7 +71,7 @@ LayoutVersion get_version(Decoder& d) {
     NodeId id = d.node_id();
     if (!ids.empty() && !(ids.back() < id)) d.fail("layout roles not sorted");
     ids.push_back(id);
-    v.roles[id] = get_role(d);
+    v.roles[id] = decode_role(d);
   }
   if (v.replication_factor < 1 || v.replication_factor > 7) d.fail("bad replication factor");
   if (!d.ok()) return v;
@@ -110,7 +114,7 @@ bool staged_before(const StagedRole& a, const StagedRole& b) {
   auto bytes = [](const StagedRole& s) {
     Encoder e;
     e.boolean(s.role.has_value());
-    if (s.role) put_role(e, *s.role);
+    if (s.role) encode_role(e, *s.role);
     return e.take();
   };
   return bytes(a) < bytes(b);
@@ -204,7 +208,7 @@ std::string ClusterLayout::encode() const {
     e.i64(s.stamp_ms);
     e.node_id(s.writer);
     e.boolean(s.role.has_value());
-    if (s.role) put_role(e, *s.role);
+    if (s.role) encode_role(e, *s.role);
   }
   return e.take();
 }
@@ -222,7 +226,7 @@ absl::StatusOr<ClusterLayout> ClusterLayout::decode(std::string_view bytes) {
     StagedRole s;
     s.stamp_ms = d.i64();
     s.writer = d.node_id();
-    if (d.boolean()) s.role = get_role(d);
+    if (d.boolean()) s.role = decode_role(d);
     if (l.staged_.count(id) || (!l.staged_.empty() && !(l.staged_.rbegin()->first < id))) d.fail("staged not sorted");
     l.staged_[id] = std::move(s);
   }

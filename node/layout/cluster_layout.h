@@ -31,6 +31,12 @@ struct NodeRole {
   bool operator==(const NodeRole&) const = default;
 };
 
+class Encoder;
+class Decoder;
+// NodeRole's canonical encoding, shared by the layout and the admin RPC.
+void encode_role(Encoder& e, const NodeRole& role);
+NodeRole decode_role(Decoder& d);
+
 struct LayoutVersion {
   uint64_t version = 0;
   int replication_factor = 0;

@@ -16,10 +16,7 @@ std::string LayoutAdminRequest::encode() const {
   e.u8(kVersion);
   e.u8(static_cast<uint8_t>(op));
   e.node_id(node);
-  e.str(role.zone);
-  e.boolean(role.capacity_bytes.has_value());
-  e.u64(role.capacity_bytes.value_or(0));
-  e.list(role.tags, [](Encoder& enc, const std::string& t) { enc.str(t); });
+  encode_role(e, role);
   e.u64(version);
   return e.take();
 }
@@ -32,15 +29,7 @@ absl::StatusOr<LayoutAdminRequest> LayoutAdminRequest::decode(std::string_view b
   if (d.ok() && op > static_cast<uint8_t>(Op::kRevert)) d.fail("unknown layout operation");
   r.op = static_cast<Op>(op);
   r.node = d.node_id();
-  r.role.zone = d.str(1024);
-  const bool has_capacity = d.boolean();
-  const uint64_t capacity = d.u64();
-  if (has_capacity) {
-    r.role.capacity_bytes = capacity;
-  } else if (capacity != 0) {
-    d.fail("gateway with a capacity");
-  }
-  r.role.tags = d.list<std::string>(32, [](Decoder& dec) { return dec.str(256); });
+  r.role = decode_role(d);
   r.version = d.u64();
   if (absl::Status s = d.finish(); !s.ok()) return s;
   return r;
