@@ -1,5 +1,7 @@
 #include "store/fs_disk.h"
 
+#include <memory>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -97,48 +99,50 @@ absl::StatusOr<std::string> FsDisk::full_path(const std::string& relative) const
 Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
-  absl::Status result;
-  co_await offload_.run([&] { result = write_whole(*full, data); });
-  co_return result;
+  // The work owns what it touches: should this frame be destroyed while it runs (shutdown), the
+  // worker thread must not write through dangling references.
+  auto result = std::make_shared<absl::Status>();
+  co_await offload_.run([result, full = *full, data = std::move(data)] { *result = write_whole(full, data); });
+  co_return *result;
 }
 
 Task<absl::Status> FsDisk::sync_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
-  absl::Status result;
-  co_await offload_.run([&] {
-    result = fsync_path(*full, O_RDONLY);
-    if (!result.ok()) return;
-    const size_t slash = full->rfind('/');
-    result = fsync_path(full->substr(0, slash), O_RDONLY | O_DIRECTORY);
+  auto result = std::make_shared<absl::Status>();
+  co_await offload_.run([result, full = *full] {
+    *result = fsync_path(full, O_RDONLY);
+    if (!result->ok()) return;
+    const size_t slash = full.rfind('/');
+    *result = fsync_path(full.substr(0, slash), O_RDONLY | O_DIRECTORY);
   });
-  co_return result;
+  co_return *result;
 }
 
 Task<absl::StatusOr<std::string>> FsDisk::read_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
-  absl::StatusOr<std::string> result;
-  co_await offload_.run([&] { result = read_whole(*full); });
-  co_return result;
+  auto result = std::make_shared<absl::StatusOr<std::string>>();
+  co_await offload_.run([result, full = *full] { *result = read_whole(full); });
+  co_return std::move(*result);
 }
 
 Task<absl::Status> FsDisk::remove_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
-  absl::Status result;
+  auto result = std::make_shared<absl::Status>();
   co_await offload_.run(
-      [&] { result = ::unlink(full->c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", *full); });
-  co_return result;
+      [result, full = *full] { *result = ::unlink(full.c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", full); });
+  co_return *result;
 }
 
 Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string dir) {
   std::string full = dir.empty() ? root_ : absl::StrCat(root_, "/", dir);
-  absl::StatusOr<std::vector<std::string>> result;
-  co_await offload_.run([&] {
+  auto result = std::make_shared<absl::StatusOr<std::vector<std::string>>>();
+  co_await offload_.run([result, full] {
     DIR* d = ::opendir(full.c_str());
     if (d == nullptr) {
-      result = errno_status("opendir", full);
+      *result = errno_status("opendir", full);
       return;
     }
     std::vector<std::string> names;
@@ -148,9 +152,9 @@ Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string di
     }
     ::closedir(d);
     std::sort(names.begin(), names.end());
-    result = std::move(names);
+    *result = std::move(names);
   });
-  co_return result;
+  co_return std::move(*result);
 }
 
 absl::StatusOr<uint64_t> FsDisk::free_bytes() {

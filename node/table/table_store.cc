@@ -1,0 +1,216 @@
+#include "node/table/table_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "node/codec.h"
+
+namespace garage {
+
+namespace {
+// Nibble i (0-based) of a hash.
+uint8_t nibble(const Hash256& h, int i) { return (i % 2 == 0) ? (h[i / 2] >> 4) : (h[i / 2] & 15); }
+
+// The smallest string greater than every string with this prefix (prefix non-empty, not all 0xff).
+std::string prefix_end(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+  return prefix;
+}
+}  // namespace
+
+std::string make_tree_key(std::string_view partition_key, std::string_view sort_key) {
+  return absl::StrCat(hash_bytes(sha256(partition_key)), absl::string_view(sort_key.data(), sort_key.size()));
+}
+
+Hash256 item_hash(std::string_view tree_key, std::string_view entry) {
+  Encoder e;
+  e.str(tree_key);
+  e.str(entry);
+  return sha256(e.take());
+}
+
+// Reads through the writes staged so far, so several changes in one batch compose.
+class TableStore::Batch {
+ public:
+  explicit Batch(Kv& kv) : kv_(kv) {}
+  absl::StatusOr<std::optional<std::string>> get(const std::string& key) {
+    if (auto it = staged_.find(key); it != staged_.end()) return it->second;
+    return kv_.get(key);
+  }
+  void set(const std::string& key, std::optional<std::string> value) { staged_[key] = std::move(value); }
+  std::vector<KvWrite> writes() const {
+    std::vector<KvWrite> out;
+    out.reserve(staged_.size());
+    for (const auto& [k, v] : staged_) out.push_back(v ? KvWrite::put(k, *v) : KvWrite::remove(k));
+    return out;
+  }
+
+ private:
+  Kv& kv_;
+  std::map<std::string, std::optional<std::string>> staged_;
+};
+
+TableStore::TableStore(Kv& kv, const TableSchema& schema) : kv_(kv), schema_(schema) {
+  prefix_ = absl::StrCat("t", schema.name());
+  prefix_.push_back('\0');
+}
+
+std::string TableStore::key(char kind, std::string_view rest) const {
+  std::string k = prefix_;
+  k.push_back(kind);
+  k.append(rest);
+  return k;
+}
+
+std::string TableStore::node_key(const MerklePath& path) const {
+  std::string rest;
+  rest.push_back(static_cast<char>(path.partition));
+  rest.push_back(static_cast<char>(path.nibbles.size()));
+  rest.append(path.nibbles);
+  return key('m', rest);
+}
+
+MerklePath TableStore::leaf_of(std::string_view tree_key) {
+  const Hash256 kh = sha256(tree_key);
+  MerklePath p{partition_of(tree_key), {}};
+  for (int i = 0; i < kMerkleDepth; ++i) p.nibbles.push_back(static_cast<char>(nibble(kh, i)));
+  return p;
+}
+
+absl::StatusOr<std::optional<std::string>> TableStore::get(std::string_view tree_key) {
+  return kv_.get(key('e', tree_key));
+}
+
+absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
+                                      const std::optional<std::string>& after) {
+  Hash256 delta{};
+  if (before) delta = xor_hash(delta, item_hash(tree_key, *before));
+  if (after) delta = xor_hash(delta, item_hash(tree_key, *after));
+  const MerklePath leaf = leaf_of(tree_key);
+  const std::string leaf_rest = absl::StrCat(std::string(1, static_cast<char>(leaf.partition)), leaf.nibbles,
+                                             absl::string_view(tree_key.data(), tree_key.size()));
+  const std::string tk(tree_key);
+  batch.set(key('e', tk), after);
+  batch.set(key('i', leaf_rest), after ? std::optional<std::string>(hash_bytes(item_hash(tree_key, *after)))
+                                       : std::nullopt);
+  // The gc mark follows the entry: present exactly while the stored entry is a tombstone.
+  std::optional<std::string> gc_mark;
+  if (after) {
+    absl::StatusOr<bool> tomb = schema_.is_tombstone(*after);
+    if (!tomb.ok()) return tomb.status();
+    if (*tomb) gc_mark = hash_bytes(item_hash(tree_key, *after));
+  }
+  batch.set(key('g', tk), gc_mark);
+  for (int level = 0; level <= kMerkleDepth; ++level) {
+    MerklePath node{leaf.partition, leaf.nibbles.substr(0, level)};
+    const std::string nk = node_key(node);
+    absl::StatusOr<std::optional<std::string>> old = batch.get(nk);
+    if (!old.ok()) return old.status();
+    Hash256 h = xor_hash(*old ? hash_from_bytes(**old) : Hash256{}, delta);
+    batch.set(nk, is_zero(h) ? std::nullopt : std::optional<std::string>(hash_bytes(h)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<TableItem>& items, bool sync) {
+  Batch batch(kv_);
+  std::map<std::string, std::string> changed;
+  for (const TableItem& item : items) {
+    if (item.tree_key.size() < 32) return absl::InvalidArgumentError("table item: tree key shorter than 32 bytes");
+    const std::string ek = key('e', item.tree_key);
+    absl::StatusOr<std::optional<std::string>> before = batch.get(ek);
+    if (!before.ok()) return before.status();
+    std::string merged;
+    if (*before) {
+      absl::StatusOr<std::string> m = schema_.merge(**before, item.entry);
+      if (!m.ok()) return m.status();
+      merged = std::move(*m);
+    } else {
+      // Merging with itself validates the incoming bytes and yields their canonical form.
+      absl::StatusOr<std::string> m = schema_.merge(item.entry, item.entry);
+      if (!m.ok()) return m.status();
+      merged = std::move(*m);
+    }
+    if (*before && **before == merged) continue;
+    if (absl::Status s = stage_change(batch, item.tree_key, *before, merged); !s.ok()) return s;
+    changed[item.tree_key] = merged;
+  }
+  if (!changed.empty()) {
+    if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
+  }
+  std::vector<TableItem> out;
+  out.reserve(changed.size());
+  for (auto& [k, v] : changed) out.push_back(TableItem{k, std::move(v)});
+  return out;
+}
+
+absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start, std::string_view end, size_t limit) {
+  const std::string kstart = key('e', start);
+  const std::string kend = end.empty() ? prefix_end(key('e', "")) : key('e', end);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(kstart, kend, limit);
+  if (!rows.ok()) return rows.status();
+  std::vector<TableItem> out;
+  out.reserve(rows->size());
+  const size_t skip = prefix_.size() + 1;
+  for (auto& [k, v] : *rows) out.push_back(TableItem{k.substr(skip), std::move(v)});
+  return out;
+}
+
+absl::StatusOr<Hash256> TableStore::merkle_node(const MerklePath& path) {
+  absl::StatusOr<std::optional<std::string>> v = kv_.get(node_key(path));
+  if (!v.ok()) return v.status();
+  return *v ? hash_from_bytes(**v) : Hash256{};
+}
+
+absl::StatusOr<std::array<Hash256, 16>> TableStore::merkle_children(const MerklePath& path) {
+  if (path.nibbles.size() >= static_cast<size_t>(kMerkleDepth)) {
+    return absl::InvalidArgumentError("merkle: a leaf has no children");
+  }
+  std::array<Hash256, 16> out{};
+  for (int c = 0; c < 16; ++c) {
+    MerklePath child{path.partition, path.nibbles + static_cast<char>(c)};
+    absl::StatusOr<Hash256> h = merkle_node(child);
+    if (!h.ok()) return h.status();
+    out[c] = *h;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<LeafItem>> TableStore::leaf_items(const MerklePath& leaf) {
+  if (leaf.nibbles.size() != static_cast<size_t>(kMerkleDepth)) {
+    return absl::InvalidArgumentError("merkle: not a leaf path");
+  }
+  std::string rest(1, static_cast<char>(leaf.partition));
+  rest.append(leaf.nibbles);
+  const std::string start = key('i', rest);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(start, prefix_end(start), SIZE_MAX);
+  if (!rows.ok()) return rows.status();
+  std::vector<LeafItem> out;
+  for (auto& [k, v] : *rows) out.push_back(LeafItem{k.substr(start.size()), hash_from_bytes(v)});
+  return out;
+}
+
+absl::StatusOr<std::vector<LeafItem>> TableStore::gc_candidates(std::string_view after, size_t limit) {
+  std::string start = key('g', after);
+  if (!after.empty()) start.push_back('\0');  // exclusive
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
+      kv_.scan(start, prefix_end(key('g', "")), limit);
+  if (!rows.ok()) return rows.status();
+  std::vector<LeafItem> out;
+  const size_t skip = prefix_.size() + 1;
+  for (auto& [k, v] : *rows) out.push_back(LeafItem{k.substr(skip), hash_from_bytes(v)});
+  return out;
+}
+
+absl::StatusOr<bool> TableStore::remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync) {
+  absl::StatusOr<std::optional<std::string>> current = get(tree_key);
+  if (!current.ok()) return current.status();
+  if (!*current || item_hash(tree_key, **current) != expected) return false;
+  Batch batch(kv_);
+  if (absl::Status s = stage_change(batch, tree_key, *current, std::nullopt); !s.ok()) return s;
+  if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
+  return true;
+}
+
+absl::StatusOr<std::vector<TableItem>> TableStore::all_items() { return range("", "", SIZE_MAX); }
+
+}  // namespace garage

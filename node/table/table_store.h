@@ -1,0 +1,102 @@
+// TableStore: one table's entries on this node, in the Kv, with a Merkle tree per partition.
+//
+// Items are keyed by a tree key: sha256(partition key) (32 bytes) followed by the sort key, so
+// one partition key's entries are contiguous and ordered by sort key, and the item's partition
+// is the tree key's first byte. Kv keys, under the prefix "t<name>\0":
+//   "e" tree_key                    -> entry bytes
+//   "i" p leaf(3) tree_key          -> item hash (the leaf index: which items a leaf holds)
+//   "m" p level path(level)         -> Merkle node hash (absent: zero)
+//   "g" tree_key                    -> item hash of a tombstone waiting for collection
+//
+// The Merkle tree of partition p has fixed depth kMerkleDepth: a node at level l is named by the
+// first l nibbles of sha256(tree_key); its hash is the XOR of the item hashes below it, where an
+// item hash is sha256(tree_key, entry). XOR makes every update O(depth) with no sibling reads,
+// and the hash independent of the order writes came in. (An XOR set-hash is weak against
+// adversarially chosen items; replicas only hash entries they merged themselves, so it is used
+// here for change detection, not for authentication.) Entry, index and tree change in one Kv
+// batch: a crash never leaves them disagreeing.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "node/env.h"
+#include "node/hash.h"
+#include "node/table/schema.h"
+
+namespace garage {
+
+inline constexpr int kMerkleDepth = 3;  // 16^3 = 4096 leaves per partition
+
+struct TableItem {
+  std::string tree_key;
+  std::string entry;
+  bool operator==(const TableItem&) const = default;
+};
+
+struct LeafItem {
+  std::string tree_key;
+  Hash256 hash;
+};
+
+// A Merkle node name: its partition and the nibble path from the partition root.
+struct MerklePath {
+  uint8_t partition = 0;
+  std::string nibbles;  // each char is 0..15; size() is the level
+  bool operator<(const MerklePath& o) const {
+    return std::tie(partition, nibbles) < std::tie(o.partition, o.nibbles);
+  }
+  bool operator==(const MerklePath&) const = default;
+};
+
+std::string make_tree_key(std::string_view partition_key, std::string_view sort_key);
+inline uint8_t partition_of(std::string_view tree_key) { return static_cast<uint8_t>(tree_key[0]); }
+Hash256 item_hash(std::string_view tree_key, std::string_view entry);
+
+class TableStore {
+ public:
+  TableStore(Kv& kv, const TableSchema& schema);
+
+  const TableSchema& schema() const { return schema_; }
+  absl::StatusOr<std::optional<std::string>> get(std::string_view tree_key);
+  // Merges each item into what is stored (several items may share a key) in one atomic batch;
+  // durable when it returns if `sync`. Returns the items whose stored entry changed, with the
+  // merged entry. Items that do not decode are refused (the whole call fails, nothing written).
+  absl::StatusOr<std::vector<TableItem>> merge_in(const std::vector<TableItem>& items, bool sync);
+  // Entries with start <= tree_key < end (end empty: to the end of the table), at most `limit`.
+  absl::StatusOr<std::vector<TableItem>> range(std::string_view start, std::string_view end, size_t limit);
+
+  absl::StatusOr<Hash256> merkle_node(const MerklePath& path);
+  // The 16 children of an inner node (level < kMerkleDepth).
+  absl::StatusOr<std::array<Hash256, 16>> merkle_children(const MerklePath& path);
+  // The items under a leaf (level == kMerkleDepth).
+  absl::StatusOr<std::vector<LeafItem>> leaf_items(const MerklePath& leaf);
+  static MerklePath leaf_of(std::string_view tree_key);
+
+  // Tombstones waiting for collection, in key order from `after` (exclusive).
+  absl::StatusOr<std::vector<LeafItem>> gc_candidates(std::string_view after, size_t limit);
+  // Deletes the item only if its hash is still `expected` (a newer write wins over collection).
+  // Returns whether it was deleted.
+  absl::StatusOr<bool> remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync);
+
+  // Every stored item (tests and simulation checkers only: a full scan).
+  absl::StatusOr<std::vector<TableItem>> all_items();
+
+ private:
+  class Batch;
+  std::string key(char kind, std::string_view rest) const;
+  std::string node_key(const MerklePath& path) const;
+  // Adds to `batch` the writes that change item `tree_key` from `before` to `after`.
+  absl::Status stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
+                            const std::optional<std::string>& after);
+
+  Kv& kv_;
+  const TableSchema& schema_;
+  std::string prefix_;
+};
+
+}  // namespace garage
