@@ -204,4 +204,11 @@ Task<> Membership::save_peer_list() {
   }
 }
 
+std::optional<std::string> Membership::address_of(const NodeId& id) const {
+  if (id == self_.id) return self_.address;
+  auto it = peers_.find(id);
+  if (it == peers_.end() || it->second.status.address.empty()) return std::nullopt;
+  return it->second.status.address;
+}
+
 }  // namespace garage

@@ -60,6 +60,8 @@ class Membership {
   // Every known peer (not self), ordered by id.
   std::vector<PeerView> peers();
   bool sees_up(const NodeId& id);
+  // Where a node listens, as last heard (self included; nullopt: unknown).
+  std::optional<std::string> address_of(const NodeId& id) const;
 
  private:
   struct Peer {

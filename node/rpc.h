@@ -21,6 +21,7 @@ enum class RpcMethod : uint16_t {
   kClusterStatus = 2,  // CLI: what does this node know of the cluster
   kLayoutGet = 3,      // a peer's whole ClusterLayout, to merge (gossip pull)
   kLayoutAdmin = 4,    // CLI: show / assign / remove / apply / revert
+  kTable = 5,          // replicated tables: writes, reads, anti-entropy, collection (node/table)
 };
 
 std::string encode_rpc(RpcMethod method, std::string_view payload);

@@ -1,5 +1,6 @@
 #include "store/fs_disk.h"
 
+#include <functional>
 #include <memory>
 
 #include <dirent.h>
@@ -100,9 +101,11 @@ Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   // The work owns what it touches: should this frame be destroyed while it runs (shutdown), the
-  // worker thread must not write through dangling references.
+  // worker thread must not write through dangling references. The std::function is a named
+  // local: GCC 12 destroys a non-trivial temporary inside a co_await expression twice.
   auto result = std::make_shared<absl::Status>();
-  co_await offload_.run([result, full = *full, data = std::move(data)] { *result = write_whole(full, data); });
+  std::function<void()> work = [result, target = *full, bytes = std::move(data)] { *result = write_whole(target, bytes); };
+  co_await offload_.run(std::move(work));
   co_return *result;
 }
 
@@ -110,12 +113,13 @@ Task<absl::Status> FsDisk::sync_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   auto result = std::make_shared<absl::Status>();
-  co_await offload_.run([result, full = *full] {
-    *result = fsync_path(full, O_RDONLY);
+  std::function<void()> work = [result, target = *full] {
+    *result = fsync_path(target, O_RDONLY);
     if (!result->ok()) return;
-    const size_t slash = full.rfind('/');
-    *result = fsync_path(full.substr(0, slash), O_RDONLY | O_DIRECTORY);
-  });
+    const size_t slash = target.rfind('/');
+    *result = fsync_path(target.substr(0, slash), O_RDONLY | O_DIRECTORY);
+  };
+  co_await offload_.run(std::move(work));
   co_return *result;
 }
 
@@ -123,7 +127,8 @@ Task<absl::StatusOr<std::string>> FsDisk::read_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   auto result = std::make_shared<absl::StatusOr<std::string>>();
-  co_await offload_.run([result, full = *full] { *result = read_whole(full); });
+  std::function<void()> work = [result, target = *full] { *result = read_whole(target); };
+  co_await offload_.run(std::move(work));
   co_return std::move(*result);
 }
 
@@ -131,15 +136,17 @@ Task<absl::Status> FsDisk::remove_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   auto result = std::make_shared<absl::Status>();
-  co_await offload_.run(
-      [result, full = *full] { *result = ::unlink(full.c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", full); });
+  std::function<void()> work = [result, target = *full] {
+        *result = ::unlink(target.c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", target);
+      };
+  co_await offload_.run(std::move(work));
   co_return *result;
 }
 
 Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string dir) {
   std::string full = dir.empty() ? root_ : absl::StrCat(root_, "/", dir);
   auto result = std::make_shared<absl::StatusOr<std::vector<std::string>>>();
-  co_await offload_.run([result, full] {
+  std::function<void()> work = [result, full] {
     DIR* d = ::opendir(full.c_str());
     if (d == nullptr) {
       *result = errno_status("opendir", full);
@@ -153,7 +160,8 @@ Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string di
     ::closedir(d);
     std::sort(names.begin(), names.end());
     *result = std::move(names);
-  });
+  };
+  co_await offload_.run(std::move(work));
   co_return std::move(*result);
 }
 

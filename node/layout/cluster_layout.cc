@@ -192,7 +192,48 @@ bool ClusterLayout::merge(const ClusterLayout& other) {
   } else if (other.staging_epoch_ == staging_epoch_) {
     for (const auto& [id, s] : other.staged_) stage(id, s.role, s.stamp_ms, s.writer);
   }
+  for (const auto& [id, v] : other.ack_) set_ack(id, v);
+  for (const auto& [id, v] : other.sync_) set_synced(id, v);
   return !(*this == before);
+}
+
+bool ClusterLayout::set_ack(const NodeId& node, uint64_t version) {
+  uint64_t& v = ack_[node];
+  if (version <= v) return false;
+  v = version;
+  return true;
+}
+
+bool ClusterLayout::set_synced(const NodeId& node, uint64_t version) {
+  uint64_t& v = sync_[node];
+  if (version <= v) return false;
+  v = version;
+  return true;
+}
+
+std::vector<const LayoutVersion*> ClusterLayout::active_versions() const {
+  std::vector<const LayoutVersion*> out;
+  if (versions_.empty()) return out;
+  uint64_t min_sync = UINT64_MAX;
+  for (const auto& [id, role] : current()->roles) {
+    if (!role.capacity_bytes) continue;  // gateways store nothing, so have nothing to sync
+    auto it = sync_.find(id);
+    min_sync = std::min(min_sync, it == sync_.end() ? 0 : it->second);
+  }
+  for (const LayoutVersion& v : versions_)
+    if (v.version >= min_sync || &v == current()) out.push_back(&v);
+  return out;
+}
+
+uint64_t ClusterLayout::min_ack() const {
+  uint64_t m = UINT64_MAX;
+  for (const LayoutVersion* v : active_versions()) {
+    for (const auto& [id, role] : v->roles) {
+      auto it = ack_.find(id);
+      m = std::min(m, it == ack_.end() ? 0 : it->second);
+    }
+  }
+  return m == UINT64_MAX ? 0 : m;
 }
 
 LayoutDigest ClusterLayout::digest() const { return {current_version(), staging_epoch_, fnv1a(encode())}; }
@@ -210,12 +251,19 @@ std::string ClusterLayout::encode() const {
     e.boolean(s.role.has_value());
     if (s.role) encode_role(e, *s.role);
   }
+  for (const auto* tracker : {&ack_, &sync_}) {
+    e.u32(static_cast<uint32_t>(tracker->size()));
+    for (const auto& [id, v] : *tracker) {
+      e.node_id(id);
+      e.u64(v);
+    }
+  }
   return e.take();
 }
 
 absl::StatusOr<ClusterLayout> ClusterLayout::decode(std::string_view bytes) {
   Decoder d(bytes);
-  d.version(1, kEncodingVersion);
+  const uint8_t encoding = d.version(1, kEncodingVersion);
   ClusterLayout l;
   l.staging_epoch_ = d.u64();
   l.versions_ = d.list<LayoutVersion>(kMaxVersions, get_version);
@@ -229,6 +277,18 @@ absl::StatusOr<ClusterLayout> ClusterLayout::decode(std::string_view bytes) {
     if (d.boolean()) s.role = decode_role(d);
     if (l.staged_.count(id) || (!l.staged_.empty() && !(l.staged_.rbegin()->first < id))) d.fail("staged not sorted");
     l.staged_[id] = std::move(s);
+  }
+  if (encoding >= 2) {
+    for (auto* tracker : {&l.ack_, &l.sync_}) {
+      const uint32_t n = d.u32();
+      if (n > kMaxNodes) d.fail("too many tracker entries");
+      for (uint32_t i = 0; i < n && d.ok(); ++i) {
+        const NodeId id = d.node_id();
+        const uint64_t v = d.u64();
+        if (!tracker->empty() && !(tracker->rbegin()->first < id)) d.fail("tracker not sorted");
+        (*tracker)[id] = v;
+      }
+    }
   }
   if (absl::Status s = d.finish(); !s.ok()) return s;
   for (size_t i = 1; i < l.versions_.size(); ++i) {

@@ -11,7 +11,14 @@
 //   entries per node when both sides are in the same epoch: commutative, associative and
 //   idempotent (property-tested).
 //
-// Old versions are kept (the table layer will retire them once synced); `current()` is the last.
+// Transitions (DESIGN.md, "Layout"): while the new version's replicas are filled, reads and
+// writes use every *active* version. Two trackers, per node and merged by max, decide when the
+// old ones retire (Garage's ack and sync trackers):
+// - ack[n] = v: node n knows version v and has no write in flight that began under an older one;
+// - sync[n] = v: node n finished a full anti-entropy pass of the partitions it holds in v, begun
+//   once every node had acked v (so no write can have bypassed v's replicas since).
+// A version is active while some storage node of the current version has not synced to a
+// version at least as new. Old versions are kept in the history; `current()` is the last.
 #pragma once
 
 #include <map>
@@ -62,7 +69,7 @@ struct LayoutDigest {
 
 class ClusterLayout {
  public:
-  static constexpr uint8_t kEncodingVersion = 1;
+  static constexpr uint8_t kEncodingVersion = 2;  // 2 added the trackers; 1 still decodes
 
   const std::vector<LayoutVersion>& versions() const { return versions_; }
   const LayoutVersion* current() const { return versions_.empty() ? nullptr : &versions_.back(); }
@@ -80,6 +87,16 @@ class ClusterLayout {
   // Applies the staged changes as version `expected_version` (must be current + 1).
   absl::Status apply(uint64_t expected_version, int replication_factor);
 
+  // Trackers (max-merged). Return whether anything changed.
+  bool set_ack(const NodeId& node, uint64_t version);
+  bool set_synced(const NodeId& node, uint64_t version);
+  const std::map<NodeId, uint64_t>& acks() const { return ack_; }
+  const std::map<NodeId, uint64_t>& syncs() const { return sync_; }
+  // The versions reads and writes must use, oldest first (empty: no layout yet).
+  std::vector<const LayoutVersion*> active_versions() const;
+  // The lowest ack among every node with a role in an active version (0: none yet).
+  uint64_t min_ack() const;
+
   // Merges another node's layout into this one. Returns true if this one changed.
   bool merge(const ClusterLayout& other);
   LayoutDigest digest() const;
@@ -87,13 +104,16 @@ class ClusterLayout {
   std::string encode() const;
   static absl::StatusOr<ClusterLayout> decode(std::string_view bytes);
   bool operator==(const ClusterLayout& o) const {
-    return versions_ == o.versions_ && staging_epoch_ == o.staging_epoch_ && staged_ == o.staged_;
+    return versions_ == o.versions_ && staging_epoch_ == o.staging_epoch_ && staged_ == o.staged_ && ack_ == o.ack_ &&
+           sync_ == o.sync_;
   }
 
  private:
   std::vector<LayoutVersion> versions_;
   uint64_t staging_epoch_ = 0;
   std::map<NodeId, StagedRole> staged_;
+  std::map<NodeId, uint64_t> ack_;
+  std::map<NodeId, uint64_t> sync_;
 };
 
 }  // namespace garage

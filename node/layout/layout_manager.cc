@@ -35,8 +35,43 @@ absl::StatusOr<LayoutAdminRequest> LayoutAdminRequest::decode(std::string_view b
   return r;
 }
 
-LayoutManager::LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor)
-    : env_(env), spawner_(spawner), self_(self), replication_factor_(replication_factor) {}
+LayoutManager::LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor,
+                             bool planted_retire_before_sync)
+    : env_(env),
+      spawner_(spawner),
+      self_(self),
+      replication_factor_(replication_factor),
+      planted_retire_before_sync_(planted_retire_before_sync) {}
+
+std::vector<std::vector<NodeId>> LayoutManager::replica_sets(uint8_t partition) const {
+  std::vector<std::vector<NodeId>> sets;
+  std::vector<const LayoutVersion*> active = layout_.active_versions();
+  if (planted_retire_before_sync_ && !active.empty()) active = {active.back()};
+  for (const LayoutVersion* v : active) {
+    if (partition < v->assignment.replicas.size()) sets.push_back(v->assignment.replicas[partition]);
+  }
+  return sets;
+}
+
+void LayoutManager::writes_drained_below(uint64_t oldest_in_flight) {
+  write_floor_ = oldest_in_flight;
+  maybe_ack();
+}
+
+void LayoutManager::maybe_ack() {
+  const uint64_t v = std::min({layout_.current_version(), saved_version_, write_floor_});
+  if (v > 0 && layout_.set_ack(self_, v)) {
+    probe(env_, "layout.acked");
+    changed();
+  }
+}
+
+void LayoutManager::report_synced(uint64_t version) {
+  if (layout_.set_synced(self_, version)) {
+    env_.tracer->event(Severity::kInfo, "LayoutSynced", absl::StrCat("version ", version));
+    changed();
+  }
+}
 
 void LayoutManager::register_rpcs(RpcRouter& router) {
   router.add(RpcMethod::kLayoutGet, [this](NodeId from, std::string p) { return handle_get(from, std::move(p)); });
@@ -62,6 +97,7 @@ Task<> LayoutManager::load() {
     co_return;
   }
   layout_.merge(*stored);
+  saved_version_ = layout_.current_version();
   digest_ = layout_.digest();
   env_.tracer->event(Severity::kInfo, "LayoutLoaded", absl::StrCat("version ", layout_.current_version()));
 }
@@ -141,8 +177,13 @@ Task<> LayoutManager::save() {
   while (dirty_) {
     dirty_ = false;
     if (buggify(env_, "layout.slow_save")) (void)co_await sleep_for(*env_.clock, absl::Seconds(3));
+    const uint64_t version = layout_.current_version();
     absl::Status s = co_await env_.disk->write_file(kLayoutFile, seal(layout_.encode()));
     if (s.ok()) s = co_await env_.disk->sync_file(kLayoutFile);
+    if (s.ok() && version > saved_version_) {
+      saved_version_ = version;
+      maybe_ack();  // may set dirty_ again: the loop saves the ack too
+    }
     if (!s.ok()) {
       if (!absl::IsCancelled(s)) env_.tracer->event(Severity::kWarn, "LayoutSaveFailed", std::string(s.message()));
       break;  // the next change tries again

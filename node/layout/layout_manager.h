@@ -30,7 +30,10 @@ struct LayoutAdminRequest {
 
 class LayoutManager {
  public:
-  LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor);
+  // `planted_retire_before_sync`: simulation only (no config key reaches it), uses the newest
+  // version alone, as if old versions were retired at once.
+  LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor,
+                bool planted_retire_before_sync = false);
 
   void register_rpcs(RpcRouter& router);
   // Loads the persisted layout (a missing file is a fresh node; a corrupt one is reported and
@@ -43,6 +46,14 @@ class LayoutManager {
   int replication_factor() const { return replication_factor_; }
   // Runs one admin operation here (what the kLayoutAdmin RPC does).
   absl::Status admin(const LayoutAdminRequest& request);
+  // The partition's replicas in each active version (what tables read and write).
+  std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) const;
+  // Tables report the oldest layout version any of their in-flight writes began under (or the
+  // current one if none): this node acknowledges a version only once its writes have drained.
+  void writes_drained_below(uint64_t oldest_in_flight);
+  // A table finished a full sync pass for `version` begun once min_ack() >= version.
+  void report_synced(uint64_t version);
+
   // Membership calls this when a peer's layout digest differs from ours.
   void on_peer_digest(const std::string& address, const LayoutDigest& digest);
 
@@ -52,6 +63,7 @@ class LayoutManager {
   Task<> pull(std::string address);
   void changed();
   Task<> save();
+  void maybe_ack();
 
   Env env_;
   Spawner& spawner_;
@@ -62,6 +74,9 @@ class LayoutManager {
   std::set<std::string> pulls_in_flight_;
   bool dirty_ = false;
   bool saving_ = false;
+  bool planted_retire_before_sync_;
+  uint64_t saved_version_ = 0;  // acks wait until the version is durable here
+  uint64_t write_floor_ = UINT64_MAX;
 };
 
 }  // namespace garage

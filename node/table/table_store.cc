@@ -49,7 +49,8 @@ class TableStore::Batch {
   std::map<std::string, std::optional<std::string>> staged_;
 };
 
-TableStore::TableStore(Kv& kv, const TableSchema& schema) : kv_(kv), schema_(schema) {
+TableStore::TableStore(Kv& kv, const TableSchema& schema, TableStorePlantedBugs planted)
+    : kv_(kv), schema_(schema), planted_(planted) {
   prefix_ = absl::StrCat("t", schema.name());
   prefix_.push_back('\0');
 }
@@ -80,24 +81,40 @@ absl::StatusOr<std::optional<std::string>> TableStore::get(std::string_view tree
   return kv_.get(key('e', tree_key));
 }
 
+absl::StatusOr<bool> TableStore::counts_in_tree(const std::optional<std::string>& entry) const {
+  if (!entry) return false;
+  if (!planted_.merkle_skip_tombstones) return true;
+  absl::StatusOr<bool> tomb = schema_.is_tombstone(*entry);
+  if (!tomb.ok()) return tomb.status();
+  return !*tomb;
+}
+
 absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
-                                      const std::optional<std::string>& after) {
+                                      const std::optional<std::string>& after, int64_t now_ms) {
+  absl::StatusOr<bool> before_counts = counts_in_tree(before);
+  absl::StatusOr<bool> after_counts = counts_in_tree(after);
+  if (!before_counts.ok()) return before_counts.status();
+  if (!after_counts.ok()) return after_counts.status();
   Hash256 delta{};
-  if (before) delta = xor_hash(delta, item_hash(tree_key, *before));
-  if (after) delta = xor_hash(delta, item_hash(tree_key, *after));
+  if (*before_counts) delta = xor_hash(delta, item_hash(tree_key, *before));
+  if (*after_counts) delta = xor_hash(delta, item_hash(tree_key, *after));
   const MerklePath leaf = leaf_of(tree_key);
   const std::string leaf_rest = absl::StrCat(std::string(1, static_cast<char>(leaf.partition)), leaf.nibbles,
                                              absl::string_view(tree_key.data(), tree_key.size()));
   const std::string tk(tree_key);
   batch.set(key('e', tk), after);
-  batch.set(key('i', leaf_rest), after ? std::optional<std::string>(hash_bytes(item_hash(tree_key, *after)))
-                                       : std::nullopt);
+  batch.set(key('i', leaf_rest), *after_counts ? std::optional<std::string>(hash_bytes(item_hash(tree_key, *after)))
+                                              : std::nullopt);
   // The gc mark follows the entry: present exactly while the stored entry is a tombstone.
   std::optional<std::string> gc_mark;
   if (after) {
     absl::StatusOr<bool> tomb = schema_.is_tombstone(*after);
     if (!tomb.ok()) return tomb.status();
-    if (*tomb) gc_mark = hash_bytes(item_hash(tree_key, *after));
+    if (*tomb) {
+      Encoder e;
+      e.i64(now_ms);
+      gc_mark = hash_bytes(item_hash(tree_key, *after)) + e.take();
+    }
   }
   batch.set(key('g', tk), gc_mark);
   for (int level = 0; level <= kMerkleDepth; ++level) {
@@ -111,7 +128,8 @@ absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, c
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<TableItem>& items, bool sync) {
+absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<TableItem>& items, bool sync,
+                                                           int64_t now_ms) {
   Batch batch(kv_);
   std::map<std::string, std::string> changed;
   for (const TableItem& item : items) {
@@ -131,7 +149,7 @@ absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<Ta
       merged = std::move(*m);
     }
     if (*before && **before == merged) continue;
-    if (absl::Status s = stage_change(batch, item.tree_key, *before, merged); !s.ok()) return s;
+    if (absl::Status s = stage_change(batch, item.tree_key, *before, merged, now_ms); !s.ok()) return s;
     changed[item.tree_key] = merged;
   }
   if (!changed.empty()) {
@@ -189,15 +207,22 @@ absl::StatusOr<std::vector<LeafItem>> TableStore::leaf_items(const MerklePath& l
   return out;
 }
 
-absl::StatusOr<std::vector<LeafItem>> TableStore::gc_candidates(std::string_view after, size_t limit) {
+absl::StatusOr<std::vector<GcCandidate>> TableStore::gc_candidates(std::string_view after, size_t limit) {
   std::string start = key('g', after);
   if (!after.empty()) start.push_back('\0');  // exclusive
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
       kv_.scan(start, prefix_end(key('g', "")), limit);
   if (!rows.ok()) return rows.status();
-  std::vector<LeafItem> out;
+  std::vector<GcCandidate> out;
   const size_t skip = prefix_.size() + 1;
-  for (auto& [k, v] : *rows) out.push_back(LeafItem{k.substr(skip), hash_from_bytes(v)});
+  for (auto& [k, v] : *rows) {
+    int64_t marked = 0;
+    if (v.size() == 40) {
+      Decoder d(std::string_view(v).substr(32));
+      marked = d.i64();
+    }
+    out.push_back(GcCandidate{k.substr(skip), hash_from_bytes(v), marked});
+  }
   return out;
 }
 
@@ -206,7 +231,7 @@ absl::StatusOr<bool> TableStore::remove_if_hash(std::string_view tree_key, const
   if (!current.ok()) return current.status();
   if (!*current || item_hash(tree_key, **current) != expected) return false;
   Batch batch(kv_);
-  if (absl::Status s = stage_change(batch, tree_key, *current, std::nullopt); !s.ok()) return s;
+  if (absl::Status s = stage_change(batch, tree_key, *current, std::nullopt, 0); !s.ok()) return s;
   if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
   return true;
 }

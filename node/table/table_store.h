@@ -6,7 +6,7 @@
 //   "e" tree_key                    -> entry bytes
 //   "i" p leaf(3) tree_key          -> item hash (the leaf index: which items a leaf holds)
 //   "m" p level path(level)         -> Merkle node hash (absent: zero)
-//   "g" tree_key                    -> item hash of a tombstone waiting for collection
+//   "g" tree_key                    -> item hash + i64 time marked (ms): a tombstone awaiting collection
 //
 // The Merkle tree of partition p has fixed depth kMerkleDepth: a node at level l is named by the
 // first l nibbles of sha256(tree_key); its hash is the XOR of the item hashes below it, where an
@@ -41,6 +41,18 @@ struct TableItem {
 struct LeafItem {
   std::string tree_key;
   Hash256 hash;
+  bool operator==(const LeafItem&) const = default;
+};
+
+struct GcCandidate {
+  std::string tree_key;
+  Hash256 hash;
+  int64_t marked_ms = 0;  // when this node first stored the tombstone (its wall clock)
+};
+
+// Simulation only (no config key reaches it): deliberately broken behaviour for checker tests.
+struct TableStorePlantedBugs {
+  bool merkle_skip_tombstones = false;  // tombstones left out of the Merkle tree and leaf index
 };
 
 // A Merkle node name: its partition and the nibble path from the partition root.
@@ -59,14 +71,15 @@ Hash256 item_hash(std::string_view tree_key, std::string_view entry);
 
 class TableStore {
  public:
-  TableStore(Kv& kv, const TableSchema& schema);
+  TableStore(Kv& kv, const TableSchema& schema, TableStorePlantedBugs planted = {});
 
   const TableSchema& schema() const { return schema_; }
   absl::StatusOr<std::optional<std::string>> get(std::string_view tree_key);
   // Merges each item into what is stored (several items may share a key) in one atomic batch;
   // durable when it returns if `sync`. Returns the items whose stored entry changed, with the
   // merged entry. Items that do not decode are refused (the whole call fails, nothing written).
-  absl::StatusOr<std::vector<TableItem>> merge_in(const std::vector<TableItem>& items, bool sync);
+  // `now_ms` stamps the collection mark of any tombstone stored.
+  absl::StatusOr<std::vector<TableItem>> merge_in(const std::vector<TableItem>& items, bool sync, int64_t now_ms = 0);
   // Entries with start <= tree_key < end (end empty: to the end of the table), at most `limit`.
   absl::StatusOr<std::vector<TableItem>> range(std::string_view start, std::string_view end, size_t limit);
 
@@ -78,7 +91,7 @@ class TableStore {
   static MerklePath leaf_of(std::string_view tree_key);
 
   // Tombstones waiting for collection, in key order from `after` (exclusive).
-  absl::StatusOr<std::vector<LeafItem>> gc_candidates(std::string_view after, size_t limit);
+  absl::StatusOr<std::vector<GcCandidate>> gc_candidates(std::string_view after, size_t limit);
   // Deletes the item only if its hash is still `expected` (a newer write wins over collection).
   // Returns whether it was deleted.
   absl::StatusOr<bool> remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync);
@@ -92,11 +105,13 @@ class TableStore {
   std::string node_key(const MerklePath& path) const;
   // Adds to `batch` the writes that change item `tree_key` from `before` to `after`.
   absl::Status stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
-                            const std::optional<std::string>& after);
+                            const std::optional<std::string>& after, int64_t now_ms);
+  absl::StatusOr<bool> counts_in_tree(const std::optional<std::string>& entry) const;
 
   Kv& kv_;
   const TableSchema& schema_;
   std::string prefix_;
+  TableStorePlantedBugs planted_;
 };
 
 }  // namespace garage

@@ -1,0 +1,129 @@
+// Table: a replicated table of CRDT entries (DESIGN.md, "Tables").
+//
+// - insert() sends the items to every replica of their partition (in every active layout
+//   version) and returns once a write quorum of each version's replica set has stored them.
+// - get() / get_range() ask every replica, return the merge of a read quorum's answers, and
+//   once every replica has answered (or timed out) write the merged entry back to those that
+//   were stale (read repair, in the background).
+// - Anti-entropy: every sync_interval the node compares, with each other replica of each
+//   partition it holds, the partitions' Merkle trees, descends only into differing nodes, and
+//   exchanges the differing items both ways (sync_with()). After a layout change it runs as soon
+//   as every node has acknowledged the new version; a complete pass is reported to the layout,
+//   which retires old versions once every storage node has reported.
+// - Tombstones are collected once older than gc_delay and held, with the very same hash, by
+//   every replica: then each replica removes it if it still holds that hash (a newer write is
+//   never collected). gc_delay bounds how late an old write may arrive (Garage: 24 h).
+//
+// Bounds: every RPC has rpc_timeout; anti-entropy works one peer at a time, in batches of at
+// most kMaxTableBatch keys or paths.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/env.h"
+#include "node/rpc.h"
+#include "node/runtime/spawner.h"
+#include "node/table/quorum.h"
+#include "node/table/replicas.h"
+#include "node/table/table_messages.h"
+#include "node/table/table_store.h"
+
+namespace garage {
+
+// Simulation only (no config key reaches them): deliberately broken behaviour, so the checkers
+// can be shown to fail.
+struct TablePlantedBugs {
+  bool write_quorum_1 = false;
+  bool read_quorum_1 = false;
+  bool skip_read_repair = false;
+};
+
+struct TableOptions {
+  Quorums quorums{2, 2};
+  bool fsync = true;  // metadata_fsync: a replica acknowledges a write only once it is durable
+  absl::Duration rpc_timeout = absl::Seconds(5);
+  absl::Duration sync_interval = absl::Minutes(10);
+  absl::Duration gc_interval = absl::Minutes(5);
+  absl::Duration gc_delay = absl::Hours(24);
+  TablePlantedBugs planted;
+  TableStorePlantedBugs store_planted;
+};
+
+// What anti-entropy cost, for the README's figures and for tests.
+struct SyncStats {
+  uint64_t rpcs = 0;
+  uint64_t bytes = 0;  // request + reply payloads
+  uint64_t partitions_compared = 0;
+  uint64_t partitions_differing = 0;
+  uint64_t items_pulled = 0;
+  uint64_t items_pushed = 0;
+};
+
+class Table {
+ public:
+  Table(Env env, Kv& kv, Spawner& spawner, const TableSchema& schema, ReplicaDirectory& replicas, TableOptions options);
+
+  std::string name() const { return schema_.name(); }
+  TableStore& store() { return store_; }
+  const SyncStats& sync_stats() const { return sync_stats_; }
+  // Starts anti-entropy and tombstone collection on the spawner.
+  void start();
+  // Simulation: hold the background loops (to check read repair on its own).
+  void set_background_paused(bool paused) { paused_ = paused; }
+
+  Task<absl::Status> insert(std::vector<TableItem> items);
+  Task<absl::StatusOr<std::optional<std::string>>> get(std::string tree_key);
+  // Items with start <= key < end, within one partition key (start and end share its hash).
+  Task<absl::StatusOr<std::vector<TableItem>>> get_range(std::string start, std::string end, uint32_t limit);
+
+  // One anti-entropy exchange with `peer` over `partitions`; OK if every step succeeded.
+  Task<absl::Status> sync_with(NodeId peer, std::vector<uint8_t> partitions);
+  // A full pass: every partition this node holds, with every other replica. OK if all succeeded.
+  Task<absl::Status> sync_all();
+  // One round of tombstone collection.
+  Task<absl::Status> collect_garbage();
+
+  // The kTable RPC, for this table (TableRpc dispatches by name).
+  Task<absl::StatusOr<std::string>> handle(NodeId from, TableRequest request);
+
+ private:
+  Task<absl::StatusOr<std::string>> call(NodeId node, TableRequest request);
+  Task<absl::StatusOr<std::string>> tracked_call(NodeId node, TableRequest request);
+  Task<absl::Status> insert_partition(uint8_t partition, std::vector<TableItem> items);
+  void repair(const std::string& tree_key, const NodeResults& results);
+  Task<absl::Status> sync_partition(NodeId peer, uint8_t partition);
+  Task<absl::Status> exchange_leaves(NodeId peer, uint8_t partition, std::vector<std::string> leaves);
+  Task<> anti_entropy_loop();
+  void write_ended(uint64_t version);
+  Task<> gc_loop();
+  TableRequest request(TableOp op) const;
+  int64_t now_ms() const;
+
+  Env env_;
+  Spawner& spawner_;
+  const TableSchema& schema_;
+  ReplicaDirectory& replicas_;
+  TableOptions options_;
+  TableStore store_;
+  SyncStats sync_stats_;
+  bool paused_ = false;
+  std::map<uint64_t, int> writes_in_flight_;  // by the layout version they began under
+  uint64_t synced_version_ = 0;               // last version a full pass was reported for
+};
+
+// Routes kTable requests to the table they name.
+class TableRpc {
+ public:
+  void add(Table& table) { tables_[table.name()] = &table; }
+  void register_rpcs(RpcRouter& router);
+
+ private:
+  Task<absl::StatusOr<std::string>> dispatch(NodeId from, std::string payload);
+  std::map<std::string, Table*> tables_;
+};
+
+}  // namespace garage
