@@ -17,11 +17,15 @@ std::vector<int> zones_round_robin(int nodes, int zones) {
 
 SimNode::~SimNode() {
   // Explicit order: frames first (they refer to everything else), then the endpoint, then ports.
+  table_rpc.reset();
+  table.reset();
+  directory.reset();
   membership.reset();
   layout.reset();
   spawner.reset();
   transport.reset();
   router.reset();
+  kv.reset();
 }
 
 Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
@@ -42,6 +46,7 @@ Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
     }
     ids_.push_back(id);
     storage_.push_back(std::make_unique<SimDiskStorage>());
+    kv_storage_.push_back(std::make_unique<MemKvStorage>());
   }
 }
 
@@ -65,17 +70,27 @@ void Cluster::start(int i) {
       env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
       config_.membership);
   n->membership->register_rpcs(*n->router);
-  n->layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor);
+  n->layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor,
+                                              config_.planted_retire_before_sync);
   n->layout->register_rpcs(*n->router);
   LayoutManager* layout = n->layout.get();
   n->membership->set_layout_hooks(
       [layout] { return layout->digest(); },
       [layout](const std::string& a, const LayoutDigest& d) { layout->on_peer_digest(a, d); });
+  n->kv = std::make_unique<MemKv>(*kv_storage_[i]);
+  if (config_.tables) {
+    n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
+    n->table = std::make_unique<Table>(env, *n->kv, *n->spawner, table_schema_, *n->directory, config_.table);
+    n->table_rpc = std::make_unique<TableRpc>();
+    n->table_rpc->add(*n->table);
+    n->table_rpc->register_rpcs(*n->router);
+  }
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
   nodes_[i] = std::move(n);
   nodes_[i]->spawner->spawn(nodes_[i]->layout->load());
   nodes_[i]->membership->start();
+  if (nodes_[i]->table) nodes_[i]->table->start();
 }
 
 void Cluster::crash(int i) {
@@ -83,6 +98,7 @@ void Cluster::crash(int i) {
   error_events_ += nodes_[i]->tracer->errors();
   nodes_[i].reset();
   storage_[i]->crash();
+  kv_storage_[i]->crash(uniform(world_rng_, kv_storage_[i]->unsynced_batches() + 1));
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim crash n", i));
 }
 

@@ -3,6 +3,7 @@
 // Fault model: a crash throws away a node's memory at once (every coroutine frame, pending
 // timer and in-flight request of that incarnation) and reverts its disk to the last synced
 // state; a restart builds a fresh node on that disk with the same identity and address.
+// The metadata store (MemKv) loses, on a crash, a random suffix of its unsynced batches.
 // Limits: a node's id is fixed by the seed (no certificate model); a dead disk stays dead.
 #pragma once
 
@@ -10,16 +11,20 @@
 #include <string>
 #include <vector>
 
+#include "node/cluster_directory.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
 #include "node/rng.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
+#include "node/table/lww.h"
+#include "node/table/table.h"
 #include "sim/sim_chaos.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_disk.h"
 #include "sim/sim_network.h"
 #include "sim/sim_ports.h"
+#include "store/mem_kv.h"
 
 namespace garage::sim {
 
@@ -31,7 +36,13 @@ struct ClusterConfig {
   std::vector<ClockFaults> clocks;  // per node; empty: no skew
   MembershipOptions membership;
   int replication_factor = 3;
+  bool planted_retire_before_sync = false;
+  bool tables = false;  // run the replicated test table (workload "table")
+  TableOptions table;
 };
+
+// The table the simulation's clients use: LWW registers keyed by (key, "").
+inline constexpr char kSimTableName[] = "simkv";
 
 // One running incarnation of a node. Members are declared in construction order and destroyed
 // in reverse, so coroutine frames (spawner) die before the transport and clock they use.
@@ -46,6 +57,10 @@ struct SimNode {
   std::unique_ptr<RpcRouter> router;
   std::unique_ptr<LayoutManager> layout;
   std::unique_ptr<Membership> membership;
+  std::unique_ptr<MemKv> kv;
+  std::unique_ptr<ClusterDirectory> directory;
+  std::unique_ptr<Table> table;  // null unless ClusterConfig::tables
+  std::unique_ptr<TableRpc> table_rpc;
   ~SimNode();
 };
 
@@ -60,6 +75,9 @@ class Cluster {
   SimNode& node(int i) { return *nodes_[i]; }
   SimNetwork& network() { return network_; }
   SimDiskStorage& disk_storage(int node) { return *storage_[node]; }
+  MemKvStorage& kv_storage(int node) { return *kv_storage_[node]; }
+  // A fresh view of a node's metadata store, for checkers (works whether or not it is running).
+  TableStore inspect_table(int node, MemKv& view) { return TableStore(view, table_schema_); }
   uint64_t error_events() const { return error_events_; }
   const SimChaos& chaos() const { return chaos_; }
 
@@ -76,6 +94,8 @@ class Cluster {
   std::vector<NodeId> ids_;
   std::vector<uint64_t> incarnations_;
   std::vector<std::unique_ptr<SimDiskStorage>> storage_;
+  std::vector<std::unique_ptr<MemKvStorage>> kv_storage_;
+  CrdtSchema<LwwRegister> table_schema_{kSimTableName};
   std::vector<std::unique_ptr<SimNode>> nodes_;
   uint64_t error_events_ = 0;
 };

@@ -7,12 +7,16 @@
 #include "node/rng.h"
 #include "sim/cluster.h"
 #include "sim/event_loop.h"
+#include "sim/table_workload.h"
 
 namespace garage::sim {
 namespace {
 
 constexpr absl::Duration kWarmup = absl::Seconds(10);
 constexpr absl::Duration kQuietTail = absl::Seconds(20);  // > kUpAfterHealBound, to check after it
+constexpr absl::Duration kTableQuietTail = absl::Seconds(45);  // sweep, repair check, sync, collection
+
+absl::Duration quiet_tail(const SimOptions& o) { return o.workload == "table" ? kTableQuietTail : kQuietTail; }
 
 std::string at(absl::Duration t) { return absl::StrCat(absl::ToInt64Milliseconds(t), "ms"); }
 
@@ -27,12 +31,16 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   }
   if (o.faults.count("skew")) {
     for (int i = 0; i < o.nodes; ++i) {
-      c.clocks.push_back(ClockFaults{.skew = uniform_duration(rng, absl::Seconds(-30), absl::Seconds(30)),
+      // Within ±10 s: tombstone collection assumes clocks closer than gc_delay (see TableOptions).
+      c.clocks.push_back(ClockFaults{.skew = uniform_duration(rng, absl::Seconds(-10), absl::Seconds(10)),
                                      .drift_ppm = uniform_range(rng, -200, 200)});
     }
   }
   if (o.faults.count("disk")) c.disk.read_bitflip_ppm = 10'000;  // 1% of reads corrupted
   c.membership.planted_bug_sticky_down = o.plant_bug == "sticky-down";
+  c.planted_retire_before_sync = o.plant_bug == "retire-layout-before-sync";
+  c.tables = o.workload == "table";
+  c.table = TableWorkload::options(o.plant_bug);
   return c;
 }
 
@@ -117,8 +125,13 @@ class FaultSchedule {
 absl::Status validate(const SimOptions& o) {
   if (o.nodes < 1 || o.nodes > 64) return absl::InvalidArgumentError("--nodes must be in 1..64");
   if (o.zones < 1 || o.zones > o.nodes) return absl::InvalidArgumentError("--zones must be in 1..nodes");
-  if (o.duration < kWarmup + kQuietTail + absl::Seconds(5)) {
-    return absl::InvalidArgumentError("--duration must be at least 35 seconds");
+  if (o.duration < kWarmup + quiet_tail(o) + absl::Seconds(5)) {
+    return absl::InvalidArgumentError(absl::StrCat("--duration must be at least ",
+                                                   absl::ToInt64Seconds(kWarmup + quiet_tail(o) + absl::Seconds(5)),
+                                                   " seconds for this workload"));
+  }
+  if (o.workload == "table" && o.nodes < 3) {
+    return absl::InvalidArgumentError("the table workload needs --nodes 3 or more (replication factor 3)");
   }
   for (const std::string& f : o.faults) {
     if (!all_fault_kinds().count(f)) {
@@ -191,6 +204,55 @@ void plan_layout_changes(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Dura
   });
 }
 
+// The table workload's layouts: v1 after warm-up, then mid-run one change drawn from the seed:
+// a capacity change, a new zone joining (its nodes are left out of v1), or a node removed.
+void plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at, uint64_t* applied,
+                        SimResult& result) {
+  std::vector<std::string> kinds = {"capacity"};
+  const int last_zone = cluster.size() >= 2 ? cluster.zone_of(cluster.size() - 1) : 0;
+  int outside_last_zone = 0;
+  for (int i = 0; i < cluster.size(); ++i) outside_last_zone += cluster.zone_of(i) != last_zone;
+  if (last_zone > 0 && outside_last_zone >= 3) kinds.push_back("add-zone");
+  if (cluster.size() >= 4) kinds.push_back("remove-node");
+  const std::string kind = kinds[uniform(rng, kinds.size())];
+  const absl::Duration when = uniform_duration(rng, absl::Seconds(15), std::max(absl::Seconds(16), heal_at - absl::Seconds(10)));
+  const int target = static_cast<int>(uniform(rng, cluster.size()));
+  result.log.push_back(absl::StrCat("layout change '", kind, "' at ", at(when)));
+  auto role_of = [&cluster](int i, uint64_t gb) {
+    return NodeRole{absl::StrCat("zone", cluster.zone_of(i)), gb << 30, {}};
+  };
+  loop.at(absl::Seconds(5), [&cluster, applied, kind, last_zone, role_of] {
+    LayoutManager& layout = *cluster.node(0).layout;
+    for (int i = 0; i < cluster.size(); ++i) {
+      if (kind == "add-zone" && cluster.zone_of(i) == last_zone) continue;
+      (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(i), role_of(i, 1000), 0});
+    }
+    if (layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kApply, {}, {}, 1}).ok()) *applied = 1;
+  });
+  loop.at(when, [&cluster, &loop, &result, applied, kind, last_zone, target, role_of] {
+    int op_node = -1;
+    for (int i = 0; i < cluster.size() && op_node < 0; ++i)
+      if (cluster.is_running((target + i) % cluster.size())) op_node = (target + i) % cluster.size();
+    if (op_node < 0) return;
+    LayoutManager& layout = *cluster.node(op_node).layout;
+    if (kind == "capacity") {
+      (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(target), role_of(target, 3000), 0});
+    } else if (kind == "add-zone") {
+      for (int i = 0; i < cluster.size(); ++i) {
+        if (cluster.zone_of(i) != last_zone) continue;
+        (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(i), role_of(i, 1000), 0});
+      }
+    } else {
+      (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kRemove, cluster.id_of(target), {}, 0});
+    }
+    absl::Status s =
+        layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kApply, {}, {}, layout.layout().current_version() + 1});
+    if (s.ok()) *applied = std::max(*applied, layout.layout().current_version());
+    result.log.push_back(absl::StrCat("layout change applied on n", op_node, ": ", s.ok() ? "ok" : std::string(s.message()),
+                                      " at ", at(loop.now())));
+  });
+}
+
 void check_seen_down(Cluster& cluster, int crashed, absl::Duration now, SimResult& result) {
   for (int a = 0; a < cluster.size(); ++a) {
     if (a == crashed || !cluster.is_running(a)) continue;
@@ -219,7 +281,7 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   Cluster cluster(loop, options.seed, make_config(options, schedule_rng));
   for (int i = 0; i < cluster.size(); ++i) cluster.start(i);
 
-  const absl::Duration heal_at = options.duration - kQuietTail;
+  const absl::Duration heal_at = options.duration - quiet_tail(options);
   FaultSchedule faults(loop, cluster, schedule_rng, options, result);
   faults.plan(heal_at);
   for (const auto& [when, node] : faults.down_checks) {
@@ -227,12 +289,21 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   }
   loop.at(heal_at, [&] {
     cluster.network().heal_all();
+    // The table workload checks read repair right after heal: no message may be lost then.
+    if (options.workload == "table") cluster.network().stop_message_faults();
     for (int i = 0; i < cluster.size(); ++i) {
       if (!cluster.is_running(i)) cluster.start(i);
     }
   });
   uint64_t layout_applied = 0;
-  if (options.nodes >= 3) plan_layout_changes(loop, cluster, schedule_rng, heal_at, &layout_applied);
+  std::unique_ptr<TableWorkload> table;
+  if (options.workload == "table") {
+    plan_table_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied, result);
+    table = std::make_unique<TableWorkload>(loop, cluster, options.seed, result);
+    table->plan(heal_at, options.duration);
+  } else if (options.nodes >= 3) {
+    plan_layout_changes(loop, cluster, schedule_rng, heal_at, &layout_applied);
+  }
   loop.at(heal_at + kUpAfterHealBound, [&] { check_all_up(cluster, loop.now(), result); });
   loop.at(options.duration, [&] {
     check_all_up(cluster, loop.now(), result);

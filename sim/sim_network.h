@@ -60,6 +60,12 @@ class SimNetwork {
   void isolate_node(int node) { cut(links_isolating_node(node)); }
   void isolate_zone(int zone) { cut(links_isolating_zone(zone)); }
   void heal_all() { cut_.clear(); }
+  // Ends loss, duplication and reordering from now on (latency and jitter stay).
+  void stop_message_faults() {
+    config_.loss_ppm = 0;
+    config_.duplicate_ppm = 0;
+    config_.reorder_ppm = 0;
+  }
   bool is_cut(int from, int to) const { return cut_.count({from, to}) > 0; }
 
   // Endpoints: one live endpoint per node incarnation.

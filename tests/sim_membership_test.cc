@@ -10,7 +10,10 @@
 namespace garage::sim {
 namespace {
 
+// These tests are about membership alone: its workload is the fastest way to run them (the
+// table workload runs membership too, and tests/sim_table_test.cc covers it).
 SimResult run_ok(SimOptions o) {
+  o.workload = "membership";
   absl::StatusOr<SimResult> r = run_simulation(o);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : SimResult{};

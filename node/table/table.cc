@@ -13,6 +13,7 @@ namespace garage {
 
 namespace {
 constexpr size_t kPathsPerRequest = kMaxTableBatch / 16;
+constexpr size_t kPartitionsInParallel = 16;
 
 std::vector<NodeId> union_of(const std::vector<std::vector<NodeId>>& sets) {
   std::set<NodeId> all;
@@ -310,15 +311,22 @@ Task<absl::Status> Table::sync_with(NodeId peer, std::vector<uint8_t> partitions
   absl::StatusOr<std::vector<Hash256>> theirs = decode_hashes(*reply);
   if (!theirs.ok()) co_return theirs.status();
   if (theirs->size() != partitions.size()) co_return absl::DataLossError("merkle roots: wrong count");
-  absl::Status result;
+  std::vector<uint8_t> differing;
   for (size_t i = 0; i < partitions.size(); ++i) {
     sync_stats_.partitions_compared++;
     absl::StatusOr<Hash256> mine = store_.merkle_node(MerklePath{partitions[i], ""});
     if (!mine.ok()) co_return mine.status();
-    if (*mine == (*theirs)[i]) continue;
-    sync_stats_.partitions_differing++;
-    absl::Status s = co_await sync_partition(peer, partitions[i]);
-    if (!s.ok() && result.ok()) result = s;
+    if (*mine != (*theirs)[i]) differing.push_back(partitions[i]);
+  }
+  sync_stats_.partitions_differing += differing.size();
+  // A partition's walk is a handful of round trips: walk several at once, a bounded number.
+  absl::Status result;
+  for (const std::vector<uint8_t>& wave : chunks(differing, kPartitionsInParallel)) {
+    std::vector<Task<absl::Status>> walks;
+    for (uint8_t p : wave) walks.push_back(sync_partition(peer, p));
+    std::vector<absl::Status> done = co_await when_all(std::move(walks));
+    for (const absl::Status& s : done)
+      if (!s.ok() && result.ok()) result = s;
   }
   co_return result;
 }
@@ -428,9 +436,28 @@ Task<> Table::anti_entropy_loop() {
     if (transition) probe(env_, "table.sync_for_new_layout");
     absl::Status s = co_await sync_all();
     if (!s.ok()) env_.tracer->event(Severity::kDebug, "TableSyncIncomplete", absl::StrCat(name(), ": ", s.message()));
+    absl::Status dropped = co_await drop_unowned();
+    if (!dropped.ok()) env_.tracer->event(Severity::kWarn, "TableDropFailed", std::string(dropped.message()));
     next_full = env_.clock->now_monotonic() +
                 uniform_duration(*env_.rng, options_.sync_interval * 0.9, options_.sync_interval * 1.1);
   }
+}
+
+Task<absl::Status> Table::drop_unowned() {
+  const NodeId self = env_.transport->self_id();
+  for (int p = 0; p < kPartitions; ++p) {
+    std::vector<std::vector<NodeId>> sets = replicas_.replica_sets(static_cast<uint8_t>(p));
+    if (sets.empty()) co_return absl::OkStatus();  // no layout: nothing is known to be unowned
+    std::vector<NodeId> nodes = union_of(sets);
+    if (std::find(nodes.begin(), nodes.end(), self) != nodes.end()) continue;
+    while (true) {
+      absl::StatusOr<size_t> dropped = store_.drop_partition(static_cast<uint8_t>(p), kMaxTableBatch, options_.fsync);
+      if (!dropped.ok()) co_return dropped.status();
+      if (*dropped == 0) break;
+      probe(env_, "table.dropped_unowned_partition");
+    }
+  }
+  co_return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------- tombstone collection

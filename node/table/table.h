@@ -12,7 +12,9 @@
 //   which retires old versions once every storage node has reported.
 // - Tombstones are collected once older than gc_delay and held, with the very same hash, by
 //   every replica: then each replica removes it if it still holds that hash (a newer write is
-//   never collected). gc_delay bounds how late an old write may arrive (Garage: 24 h).
+//   never collected). gc_delay must exceed how late an old write may arrive AND the largest
+//   clock difference between nodes: a write stamped before the tombstone but arriving after its
+//   collection would otherwise come back (Garage: 24 h).
 //
 // Bounds: every RPC has rpc_timeout; anti-entropy works one peer at a time, in batches of at
 // most kMaxTableBatch keys or paths.
@@ -84,6 +86,9 @@ class Table {
   Task<absl::Status> sync_with(NodeId peer, std::vector<uint8_t> partitions);
   // A full pass: every partition this node holds, with every other replica. OK if all succeeded.
   Task<absl::Status> sync_all();
+  // Drops the items of partitions this node holds in no active layout version (their new
+  // replicas were filled while both versions were active, before the old one retired).
+  Task<absl::Status> drop_unowned();
   // One round of tombstone collection.
   Task<absl::Status> collect_garbage();
 

@@ -236,6 +236,20 @@ absl::StatusOr<bool> TableStore::remove_if_hash(std::string_view tree_key, const
   return true;
 }
 
+absl::StatusOr<size_t> TableStore::drop_partition(uint8_t partition, size_t limit, bool sync) {
+  const std::string start(1, static_cast<char>(partition));
+  const std::string end = partition == 0xff ? std::string() : std::string(1, static_cast<char>(partition + 1));
+  absl::StatusOr<std::vector<TableItem>> items = range(start, end, limit);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return size_t{0};
+  Batch batch(kv_);
+  for (const TableItem& it : *items) {
+    if (absl::Status s = stage_change(batch, it.tree_key, it.entry, std::nullopt, 0); !s.ok()) return s;
+  }
+  if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
+  return items->size();
+}
+
 absl::StatusOr<std::vector<TableItem>> TableStore::all_items() { return range("", "", SIZE_MAX); }
 
 }  // namespace garage

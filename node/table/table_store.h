@@ -96,6 +96,9 @@ class TableStore {
   // Returns whether it was deleted.
   absl::StatusOr<bool> remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync);
 
+  // Removes up to `limit` items of a partition this node no longer stores; returns how many.
+  absl::StatusOr<size_t> drop_partition(uint8_t partition, size_t limit, bool sync);
+
   // Every stored item (tests and simulation checkers only: a full scan).
   absl::StatusOr<std::vector<TableItem>> all_items();
 
