@@ -12,8 +12,8 @@ namespace {
 
 // Sections of Garage's format that this build accepts but does not act on yet.
 const std::set<std::string> kKnownButNotServed = {
-    "db_engine", "block_size", "compression_level", "rpc_secret", "rpc_secret_file",  "consistency_mode",    "s3_api",
-    "s3_web",    "admin",      "metadata_fsync",    "data_fsync", "consul_discovery", "kubernetes_discovery"};
+    "db_engine", "block_size", "compression_level", "rpc_secret", "rpc_secret_file", "s3_api",
+    "s3_web",    "admin",      "data_fsync", "consul_discovery", "kubernetes_discovery"};
 
 absl::Status type_error(std::string_view key, std::string_view expected) {
   return absl::InvalidArgumentError(
@@ -67,7 +67,7 @@ absl::Status read_bootstrap(const toml::table& root, Config& c) {
 absl::Status read_top_level(const toml::table& root, Config& c) {
   static const std::set<std::string> kHandled = {
       "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr", "rpc_public_addr", "bootstrap_peers",
-      "rpc_tls",      "zone"};
+      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -85,6 +85,24 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     const int64_t v = rf->as_integer()->get();
     if (v < 1 || v > 7) return absl::InvalidArgumentError("config key 'replication_factor' must be between 1 and 7");
     c.replication_factor = static_cast<int>(v);
+  }
+  if (const toml::node* mode = root.get("consistency_mode")) {
+    if (!mode->is_string()) return type_error("consistency_mode", "a string");
+    const std::string m = mode->as_string()->get();
+    if (m == "consistent") {
+      c.consistency_mode = ConsistencyMode::kConsistent;
+    } else if (m == "degraded") {
+      c.consistency_mode = ConsistencyMode::kDegraded;
+    } else if (m == "dangerous") {
+      c.consistency_mode = ConsistencyMode::kDangerous;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config key 'consistency_mode' must be \"consistent\", \"degraded\" or \"dangerous\", not \"", m, "\""));
+    }
+  }
+  if (const toml::node* fsync = root.get("metadata_fsync")) {
+    if (!fsync->is_boolean()) return type_error("metadata_fsync", "true or false");
+    c.metadata_fsync = fsync->as_boolean()->get();
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,8 @@
 //   metadata_dir = "/var/lib/garage/meta"
 //   data_dir = "/var/lib/garage/data"
 //   replication_factor = 3
+//   consistency_mode = "consistent"   # or "degraded", "dangerous" (as in Garage)
+//   metadata_fsync = true             # a replica acknowledges only durable writes
 //   rpc_bind_addr = "0.0.0.0:3901"
 //   rpc_public_addr = "192.168.1.10:3901"
 //   bootstrap_peers = ["192.168.1.11:3901", "<node id>@192.168.1.12:3901"]
@@ -22,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "node/node_id.h"
+#include "node/table/replicas.h"
 
 namespace garage {
 
@@ -42,6 +45,11 @@ struct Config {
   std::string metadata_dir;
   std::string data_dir;
   int replication_factor = 1;
+  ConsistencyMode consistency_mode = ConsistencyMode::kConsistent;
+  // Garage's default is false (speed; durability from replication). Ours is true: a replica
+  // acknowledges a metadata write only once it is on disk, so losing power on every replica at
+  // once loses nothing acknowledged.
+  bool metadata_fsync = true;
   std::string rpc_bind_addr = "0.0.0.0:3901";
   std::string rpc_public_addr;  // default: rpc_bind_addr
   std::vector<BootstrapPeer> bootstrap_peers;

@@ -24,14 +24,18 @@
 #include "net/prod_env.h"
 #include "net/tls_identity.h"
 #include "net/tls_transport.h"
+#include "node/cluster_directory.h"
 #include "node/config.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
 #include "node/rpc.h"
 #include "node/runtime/combinators.h"
 #include "node/size.h"
+#include "node/table/debug_kv.h"
+#include "node/table/table.h"
 #include "node/version.h"
 #include "store/fs_disk.h"
+#include "store/rocks_kv.h"
 
 namespace garage {
 namespace {
@@ -90,9 +94,23 @@ int run_server(const Config& config) {
   layout.register_rpcs(router);
   membership.set_layout_hooks([&layout] { return layout.digest(); },
                               [&layout](const std::string& a, const LayoutDigest& d) { layout.on_peer_digest(a, d); });
+  absl::StatusOr<std::unique_ptr<RocksKv>> kv = RocksKv::open(config.metadata_dir + "/db");
+  if (!kv.ok()) return fail(kv.status());
+  ClusterDirectory directory(layout, membership);
+  const CrdtSchema<LwwRegister> debug_kv_schema(kDebugKvTable);
+  TableOptions table_options;
+  table_options.quorums = quorums_for(config.replication_factor, config.consistency_mode);
+  table_options.fsync = config.metadata_fsync;
+  Table debug_kv_table(env, **kv, spawner, debug_kv_schema, directory, table_options);
+  TableRpc tables;
+  tables.add(debug_kv_table);
+  tables.register_rpcs(router);
+  DebugKv debug_kv(env, debug_kv_table);
+  debug_kv.register_rpcs(router);
   (*transport)->set_handler(router.handler());
   spawner.spawn(layout.load());
   membership.start();
+  debug_kv_table.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -103,6 +121,24 @@ int run_server(const Config& config) {
                absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")"));
   io.run();
   spawner.cancel_all();
+  return 0;
+}
+
+int run_debug_kv(const TlsFiles& files, const std::string& address, DebugKvRequest req) {
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kDebugKv, req.encode());
+  if (!reply.ok()) return fail(reply.status());
+  if (req.op != DebugKvRequest::Op::kGet) {
+    std::printf("ok\n");
+    return 0;
+  }
+  absl::Status error;
+  std::optional<LwwRegister> r = decode_debug_kv_reply(*reply, &error);
+  if (!error.ok()) return fail(error);
+  if (!r || r->is_tombstone()) {
+    std::fprintf(stderr, "garage: key '%s' not found\n", req.key.c_str());
+    return 2;
+  }
+  std::printf("%s\n", r->value->c_str());
   return 0;
 }
 
@@ -289,7 +325,17 @@ int main(int argc, char** argv) {
   CLI::App* l_apply = layout->add_subcommand("apply", "apply the staged changes as a new version");
   l_apply->add_option("--version", largs.version, "the new version number (as `layout show` says)")->required();
   CLI::App* l_revert = layout->add_subcommand("revert", "drop the staged changes");
-  for (CLI::App* sub : {status, layout}) {
+  CLI::App* debug = app.add_subcommand("debug", "low-level tools: the replicated debug_kv table");
+  debug->require_subcommand(1);
+  std::string kv_key, kv_value;
+  CLI::App* kv_put = debug->add_subcommand("kv-put", "write KEY = VALUE (returns once a write quorum has it)");
+  kv_put->add_option("key", kv_key)->required();
+  kv_put->add_option("value", kv_value)->required();
+  CLI::App* kv_get = debug->add_subcommand("kv-get", "read KEY from a read quorum (exit 2 if absent)");
+  kv_get->add_option("key", kv_key)->required();
+  CLI::App* kv_del = debug->add_subcommand("kv-del", "delete KEY");
+  kv_del->add_option("key", kv_key)->required();
+  for (CLI::App* sub : {status, layout, debug}) {
     sub->add_option("--rpc-host", rpc_host, "node to ask (default: this config's rpc_public_addr)");
     sub->add_option("--ca-cert", ca_cert, "cluster CA certificate (default: rpc_tls.ca_cert)");
     sub->add_option("--client-cert", client_cert, "CLI certificate (default: rpc_tls.cli_cert)");
@@ -309,7 +355,7 @@ int main(int argc, char** argv) {
     std::printf("%s@%s\n", id->hex().c_str(), config->advertised_address().c_str());
     return 0;
   }
-  if (*status || *layout) {
+  if (*status || *layout || *debug) {
     TlsFiles files{ca_cert.empty() ? config->rpc_tls.ca_cert : ca_cert,
                    client_cert.empty() ? config->rpc_tls.cli_cert : client_cert,
                    client_key.empty() ? config->rpc_tls.cli_key : client_key};
@@ -319,6 +365,9 @@ int main(int argc, char** argv) {
     }
     const std::string address = rpc_host.empty() ? config->advertised_address() : rpc_host;
     if (*status) return run_status(files, address);
+    if (*kv_put) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kPut, kv_key, kv_value});
+    if (*kv_get) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kGet, kv_key, ""});
+    if (*kv_del) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kDelete, kv_key, ""});
     for (auto [sub, name] : {std::pair{l_show, "show"}, std::pair{l_assign, "assign"}, std::pair{l_remove, "remove"},
                              std::pair{l_apply, "apply"}, std::pair{l_revert, "revert"}}) {
       if (*sub) return run_layout(name, largs, files, address, config->replication_factor);

@@ -22,6 +22,7 @@ enum class RpcMethod : uint16_t {
   kLayoutGet = 3,      // a peer's whole ClusterLayout, to merge (gossip pull)
   kLayoutAdmin = 4,    // CLI: show / assign / remove / apply / revert
   kTable = 5,          // replicated tables: writes, reads, anti-entropy, collection (node/table)
+  kDebugKv = 6,        // CLI: put / get / delete in the debug_kv table (node/table/debug_kv.h)
 };
 
 std::string encode_rpc(RpcMethod method, std::string_view payload);

@@ -59,6 +59,38 @@ s3_region = "garage"
   EXPECT_NE(c->warnings[0].find("colour"), std::string::npos);
 }
 
+TEST(Config, ConsistencyModeAndMetadataFsync) {
+  absl::StatusOr<Config> c = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->consistency_mode, ConsistencyMode::kConsistent);
+  EXPECT_TRUE(c->metadata_fsync);
+  c = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nconsistency_mode = \"degraded\"\nmetadata_fsync = false\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->consistency_mode, ConsistencyMode::kDegraded);
+  EXPECT_FALSE(c->metadata_fsync);
+  EXPECT_TRUE(c->warnings.empty());
+  c = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nconsistency_mode = \"strong\"\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("consistency_mode"), std::string::npos);
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nmetadata_fsync = 1\n").ok());
+}
+
+TEST(Config, QuorumsFollowGarage) {
+  // consistent: read + write > rf, so every read quorum meets every write quorum.
+  for (int rf = 1; rf <= 7; ++rf) {
+    Quorums q = quorums_for(rf, ConsistencyMode::kConsistent);
+    EXPECT_GT(q.read + q.write, rf) << rf;
+    EXPECT_LE(q.write, rf);
+    EXPECT_EQ(quorums_for(rf, ConsistencyMode::kDegraded).read, 1);
+    EXPECT_EQ(quorums_for(rf, ConsistencyMode::kDegraded).write, q.write);
+    EXPECT_EQ(quorums_for(rf, ConsistencyMode::kDangerous).write, 1);
+  }
+  EXPECT_EQ(quorums_for(3, ConsistencyMode::kConsistent).read, 2);
+  EXPECT_EQ(quorums_for(3, ConsistencyMode::kConsistent).write, 2);
+  EXPECT_EQ(quorums_for(2, ConsistencyMode::kConsistent).read, 1);
+  EXPECT_EQ(quorums_for(2, ConsistencyMode::kConsistent).write, 2);
+}
+
 TEST(Config, SplitsHostAndPort) {
   EXPECT_EQ(split_host_port("[::1]:80")->first, "::1");
   EXPECT_EQ(split_host_port("host:65535")->second, 65535);

@@ -132,6 +132,21 @@ layout_v1_everywhere() {
 t=$(wait_for 10 layout_v1_everywhere) ; check "every node holds layout version 1 (in ${t:-timeout})" [ -n "$t" ]
 check "  ... with every partition on all three nodes" grep -q " 256 " <<<"$("$garage" -c "$work/node3/garage.toml" layout show)"
 
+# Replicated table data: written through one node, read through another, also with a node down.
+G2="$garage -c $work/node2/garage.toml"
+G3="$garage -c $work/node3/garage.toml"
+check "debug kv-put through node1 succeeds" quiet $G debug kv-put greeting hello
+check "  ... and node2 reads it back" [ "$($G2 debug kv-get greeting 2>&1)" = hello ]
+kill -9 "${pid_of[node3]}"
+check "with node3 killed, a write through node2 still reaches a quorum" quiet $G2 debug kv-put greeting again
+check "  ... and node1 reads the new value" [ "$($G debug kv-get greeting 2>&1)" = again ]
+start node3
+t=$(wait_for 10 all_see_all_up) ; check "node3 back up (in ${t:-timeout})" [ -n "$t" ]
+check "node3 reads the value written while it was down" [ "$($G3 debug kv-get greeting 2>&1)" = again ]
+check "a delete through node3 succeeds" quiet $G3 debug kv-del greeting
+$G debug kv-get greeting >/dev/null 2>&1
+check "  ... and node1 then reports the key absent (exit 2)" [ $? -eq 2 ]
+
 write_config intruder "$(port 4)" "$work/evil"
 start intruder
 sleep 3
