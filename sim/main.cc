@@ -63,8 +63,13 @@ int main(int argc, char** argv) {
   app.add_option("--duration", duration_s, "simulated seconds")->capture_default_str();
   app.add_option("--faults", faults, "comma list of partition,loss,crash,skew,disk; 'all' or 'none'")
       ->capture_default_str();
-  app.add_option("--workload", options.workload, "workload: membership")->capture_default_str();
-  app.add_option("--plant-bug", options.plant_bug, "deliberately break the node (checker self-test): sticky-down");
+  app.add_option("--workload", options.workload, "workload: table (default, runs membership too) or membership")
+      ->capture_default_str();
+  app.add_option("--replication-factor", options.replication_factor, "replicas per partition (table workload)")
+      ->capture_default_str();
+  app.add_option("--plant-bug", options.plant_bug,
+                 "deliberately break the node (checker self-test): sticky-down, write-quorum-1, read-quorum-1, "
+                 "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");
   app.add_option("--checkpoints-out", checkpoints_out, "write the checkpoint hashes to this file");
   app.add_option("--compare-checkpoints", compare_with, "compare this run's checkpoints with a file");

@@ -3,7 +3,7 @@
 // Timeline of a run of length D: [0, 10s) warm-up without faults; [10s, D - T) faults start
 // and heal at random (partitions, crashes); at D - T every partition heals and every crashed
 // node restarts; the checkers then verify what must hold once the cluster is whole again.
-// T is 20 s for the membership workload, 45 s for the table workload (sim/table_workload.h).
+// T is 20 s for the membership workload, 60 s for the table workload (sim/table_workload.h).
 // Loss, duplication, reordering, clock skew and disk bit flips (when enabled) last the whole run.
 #pragma once
 
@@ -38,6 +38,7 @@ struct SimOptions {
   uint64_t seed = 1;
   int nodes = 5;
   int zones = 3;
+  int replication_factor = 3;
   absl::Duration duration = absl::Seconds(120);
   std::set<std::string> faults = all_fault_kinds();
   std::string workload = "table";  // the most complete: membership runs under it too

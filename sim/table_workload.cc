@@ -75,13 +75,13 @@ Task<> read_op(std::shared_ptr<TableWorkload::History> h, Table* table, int key,
 
 }  // namespace
 
-TableOptions TableWorkload::options(const std::string& plant_bug) {
+TableOptions TableWorkload::options(const std::string& plant_bug, int replication_factor) {
   TableOptions o;
-  o.quorums = quorums_for(3, ConsistencyMode::kConsistent);
+  o.quorums = quorums_for(replication_factor, ConsistencyMode::kConsistent);
   o.rpc_timeout = absl::Seconds(3);
   o.sync_interval = absl::Seconds(10);
   o.gc_interval = absl::Seconds(3);
-  o.gc_delay = absl::Seconds(25);  // > the largest clock difference (2 x 10 s skew) + message delays
+  o.gc_delay = absl::Seconds(15);  // > the largest clock difference (2 x 5 s skew) + message delays
   o.planted.write_quorum_1 = plant_bug == "write-quorum-1";
   o.planted.read_quorum_1 = plant_bug == "read-quorum-1";
   o.planted.skip_read_repair = plant_bug == "skip-read-repair";
@@ -120,6 +120,10 @@ void TableWorkload::plan(absl::Duration heal_at, absl::Duration end) {
   loop_.at(heal_at + absl::Seconds(12), [this] {
     for (int i = 0; i < cluster_.size(); ++i)
       if (cluster_.is_running(i)) cluster_.node(i).table->set_background_paused(false);
+  });
+  loop_.at(end - absl::Seconds(20), [this] {
+    for (int i = 0; i < cluster_.size(); ++i)
+      if (cluster_.is_running(i)) cluster_.node(i).table->set_gc_paused(true);
   });
   loop_.at(end, [this] { check_final(); });
 }
@@ -237,10 +241,28 @@ void TableWorkload::check_final() {
       const int64_t now_ms = absl::ToUnixMillis(cluster_.node(i).clock->now_wall());
       absl::StatusOr<std::vector<GcCandidate>> tombs = store.gc_candidates("", SIZE_MAX);
       int old = 0;
-      if (tombs.ok())
-        for (const GcCandidate& c : *tombs)
-          if (now_ms - c.marked_ms > absl::ToInt64Milliseconds(kTombstoneBound)) ++old;
-      if (old > 0) history_->violation(absl::StrCat("n", i, " still holds ", old, " tombstones older than ", absl::ToInt64Seconds(kTombstoneBound), "s"));
+      std::string example;
+      if (tombs.ok()) {
+        for (const GcCandidate& c : *tombs) {
+          if (now_ms - c.marked_ms <= absl::ToInt64Milliseconds(kTombstoneBound)) continue;
+          if (old++ > 0) continue;
+          // Who else holds the key, to tell a stuck collection from a missed one.
+          absl::StrAppend(&example, " (e.g. partition ", int{partition_of(c.tree_key)}, ", marked ",
+                          (now_ms - c.marked_ms) / 1000, "s ago; holders:");
+          for (int j : holders(cluster_, viewer, partition_of(c.tree_key))) {
+            MemKv other_view(cluster_.kv_storage(j));
+            TableStore other = cluster_.inspect_table(j, other_view);
+            absl::StatusOr<std::optional<std::string>> v = other.get(c.tree_key);
+            const bool same = v.ok() && v->has_value() && item_hash(c.tree_key, **v) == c.hash;
+            absl::StrAppend(&example, " n", j, same ? "=same" : (v.ok() && v->has_value() ? "=other" : "=absent"));
+          }
+          absl::StrAppend(&example, ")");
+        }
+      }
+      if (old > 0) {
+        history_->violation(absl::StrCat("n", i, " still holds ", old, " tombstones older than ",
+                                         absl::ToInt64Seconds(kTombstoneBound), "s", example));
+      }
     }
   }
   // Convergence: every holder of a partition holds the same items.
@@ -250,8 +272,16 @@ void TableWorkload::check_final() {
     for (size_t k = 1; k < nodes.size(); ++k) {
       if (items[nodes[k]][p] != items[nodes[0]][p]) {
         if (++differing <= 5) {
-          history_->violation(absl::StrCat("partition ", p, ": n", nodes[k], " and n", nodes[0], " hold different items (",
-                                           items[nodes[k]][p].size(), " vs ", items[nodes[0]][p].size(), ")"));
+          auto list = [](const std::vector<TableItem>& v) {
+            std::string out;
+            for (const TableItem& it : v) {
+              absl::StatusOr<LwwRegister> r = LwwRegister::decode(it.entry);
+              absl::StrAppend(&out, " ", r.ok() ? show(*r) : "?");
+            }
+            return out;
+          };
+          history_->violation(absl::StrCat("partition ", p, ": n", nodes[k], " holds", list(items[nodes[k]][p]),
+                                           "; n", nodes[0], " holds", list(items[nodes[0]][p])));
         }
         break;
       }

@@ -8,6 +8,8 @@
 //   heal + 6s           a sweep reads every other key once (all nodes up), and
 //   heal + 11s          read repair alone must have brought every replica of every swept key
 //                       up to what the sweep returned;
+//   [end - 20s, end)    collection paused (anti-entropy goes on), so the end state is quiet:
+//                       a collection racing anti-entropy can briefly bring a tombstone back;
 //   end                 all replicas of every partition hold identical items (and their stored
 //                       Merkle roots equal a recomputation), old layout versions are retired,
 //                       and no tombstone older than kTombstoneBound remains.
@@ -33,7 +35,7 @@ class TableWorkload {
  public:
   static constexpr int kKeys = 100;
   static constexpr int kClients = 3;
-  static constexpr absl::Duration kTombstoneBound = absl::Seconds(35);  // gc_delay + 10 s
+  static constexpr absl::Duration kTombstoneBound = absl::Seconds(45);  // gc_delay + 30 s
 
   TableWorkload(EventLoop& loop, Cluster& cluster, uint64_t seed, SimResult& result);
   // Plans the clients, the sweep and the final checks for a run that heals at `heal_at` and
@@ -41,7 +43,7 @@ class TableWorkload {
   void plan(absl::Duration heal_at, absl::Duration end);
 
   // Sim table options: short intervals so a run sees syncs and collections.
-  static TableOptions options(const std::string& plant_bug);
+  static TableOptions options(const std::string& plant_bug, int replication_factor);
 
   struct History;  // what clients saw; shared with their in-flight operations
 

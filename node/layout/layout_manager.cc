@@ -80,26 +80,33 @@ void LayoutManager::register_rpcs(RpcRouter& router) {
 
 Task<> LayoutManager::load() {
   if (env_.disk == nullptr) co_return;
-  absl::StatusOr<std::string> bytes = co_await env_.disk->read_file(kLayoutFile);
-  if (!bytes.ok()) {
-    if (!absl::IsNotFound(bytes.status())) {
-      env_.tracer->event(Severity::kWarn, "LayoutUnreadable", std::string(bytes.status().message()));
+  // A read can come back corrupt once (a transient fault) and right the next time: try thrice
+  // before giving up on the file (and waiting for peers to gossip the layout).
+  absl::Status last_error;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<std::string> bytes = co_await env_.disk->read_file(kLayoutFile);
+    if (!bytes.ok()) {
+      if (!absl::IsNotFound(bytes.status())) {
+        env_.tracer->event(Severity::kWarn, "LayoutUnreadable", std::string(bytes.status().message()));
+      }
+      co_return;
     }
-    co_return;
+    absl::StatusOr<std::string_view> payload = unseal(*bytes);
+    absl::StatusOr<ClusterLayout> stored =
+        payload.ok() ? ClusterLayout::decode(*payload) : absl::StatusOr<ClusterLayout>(payload.status());
+    if (stored.ok()) {
+      if (attempt > 0) probe(env_, "layout.file_reread_ok");
+      layout_.merge(*stored);
+      saved_version_ = layout_.current_version();
+      digest_ = layout_.digest();
+      env_.tracer->event(Severity::kInfo, "LayoutLoaded", absl::StrCat("version ", layout_.current_version()));
+      co_return;
+    }
+    last_error = stored.status();
   }
-  absl::StatusOr<std::string_view> payload = unseal(*bytes);
-  absl::StatusOr<ClusterLayout> stored =
-      payload.ok() ? ClusterLayout::decode(*payload) : absl::StatusOr<ClusterLayout>(payload.status());
-  if (!stored.ok()) {
-    probe(env_, "layout.file_corrupt");
-    env_.tracer->event(Severity::kWarn, "LayoutFileCorrupt",
-                       absl::StrCat(stored.status().message(), "; waiting for peers to gossip the layout"));
-    co_return;
-  }
-  layout_.merge(*stored);
-  saved_version_ = layout_.current_version();
-  digest_ = layout_.digest();
-  env_.tracer->event(Severity::kInfo, "LayoutLoaded", absl::StrCat("version ", layout_.current_version()));
+  probe(env_, "layout.file_corrupt");
+  env_.tracer->event(Severity::kWarn, "LayoutFileCorrupt",
+                     absl::StrCat(last_error.message(), "; waiting for peers to gossip the layout"));
 }
 
 void LayoutManager::on_peer_digest(const std::string& address, const LayoutDigest& digest) {
@@ -136,7 +143,8 @@ Task<absl::StatusOr<std::string>> LayoutManager::handle_get(NodeId from, std::st
 Task<absl::StatusOr<std::string>> LayoutManager::handle_admin(NodeId from, std::string payload) {
   absl::StatusOr<LayoutAdminRequest> req = LayoutAdminRequest::decode(payload);
   if (!req.ok()) co_return req.status();
-  if (absl::Status s = admin(*req); !s.ok()) co_return s;
+  absl::Status s = co_await admin_durably(std::move(*req));
+  if (!s.ok()) co_return s;
   co_return layout_.encode();
 }
 
@@ -166,9 +174,23 @@ absl::Status LayoutManager::admin(const LayoutAdminRequest& req) {
   return absl::OkStatus();
 }
 
+Task<absl::Status> LayoutManager::admin_durably(LayoutAdminRequest request) {
+  if (absl::Status s = admin(request); !s.ok()) co_return s;
+  if (env_.disk == nullptr) co_return absl::OkStatus();
+  const uint64_t target = changes_;
+  for (int waited_ms = 0; saved_changes_ < target; waited_ms += 10) {
+    if (waited_ms >= 10000) co_return absl::UnavailableError("layout change made but not yet saved to disk");
+    absl::Status slept = co_await sleep_for(*env_.clock, absl::Milliseconds(10));
+    if (!slept.ok()) co_return slept;
+    if (!saving_ && saved_changes_ < target) changed();  // the last save failed: try again
+  }
+  co_return absl::OkStatus();
+}
+
 void LayoutManager::changed() {
   digest_ = layout_.digest();
   dirty_ = true;
+  ++changes_;
   if (!saving_ && env_.disk != nullptr) spawner_.spawn(save());
 }
 
@@ -178,8 +200,10 @@ Task<> LayoutManager::save() {
     dirty_ = false;
     if (buggify(env_, "layout.slow_save")) (void)co_await sleep_for(*env_.clock, absl::Seconds(3));
     const uint64_t version = layout_.current_version();
+    const uint64_t changes = changes_;
     absl::Status s = co_await env_.disk->write_file(kLayoutFile, seal(layout_.encode()));
     if (s.ok()) s = co_await env_.disk->sync_file(kLayoutFile);
+    if (s.ok()) saved_changes_ = changes;
     if (s.ok() && version > saved_version_) {
       saved_version_ = version;
       maybe_ack();  // may set dirty_ again: the loop saves the ack too

@@ -44,8 +44,11 @@ class LayoutManager {
   // Cached: pings carry it, so it must not re-encode the layout each time.
   LayoutDigest digest() const { return digest_; }
   int replication_factor() const { return replication_factor_; }
-  // Runs one admin operation here (what the kLayoutAdmin RPC does).
+  // Runs one admin operation here; the change is saved in the background.
   absl::Status admin(const LayoutAdminRequest& request);
+  // What the kLayoutAdmin RPC does: admin(), then waits (up to 10 s) until the change is on
+  // disk, so an operator told "applied" cannot lose it to a crash of this node.
+  Task<absl::Status> admin_durably(LayoutAdminRequest request);
   // The partition's replicas in each active version (what tables read and write).
   std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) const;
   // Tables report the oldest layout version any of their in-flight writes began under (or the
@@ -74,6 +77,8 @@ class LayoutManager {
   std::set<std::string> pulls_in_flight_;
   bool dirty_ = false;
   bool saving_ = false;
+  uint64_t changes_ = 0;        // counts changed() calls
+  uint64_t saved_changes_ = 0;  // changes_ as of the last successful save
   bool planted_retire_before_sync_;
   uint64_t saved_version_ = 0;  // acks wait until the version is durable here
   uint64_t write_floor_ = UINT64_MAX;

@@ -511,7 +511,7 @@ Task<> Table::gc_loop() {
     absl::Status slept = co_await sleep_for(
         *env_.clock, uniform_duration(*env_.rng, options_.gc_interval * 0.9, options_.gc_interval * 1.1));
     if (!slept.ok()) co_return;
-    if (paused_) continue;
+    if (paused_ || gc_paused_) continue;
     absl::Status s = co_await collect_garbage();
     if (!s.ok()) env_.tracer->event(Severity::kDebug, "TableGcIncomplete", absl::StrCat(name(), ": ", s.message()));
   }

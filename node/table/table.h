@@ -74,8 +74,10 @@ class Table {
   const SyncStats& sync_stats() const { return sync_stats_; }
   // Starts anti-entropy and tombstone collection on the spawner.
   void start();
-  // Simulation: hold the background loops (to check read repair on its own).
+  // Simulation: hold the background loops (to check read repair on its own), or collection
+  // alone (so that the end state is quiescent when checked).
   void set_background_paused(bool paused) { paused_ = paused; }
+  void set_gc_paused(bool paused) { gc_paused_ = paused; }
 
   Task<absl::Status> insert(std::vector<TableItem> items);
   Task<absl::StatusOr<std::optional<std::string>>> get(std::string tree_key);
@@ -116,6 +118,7 @@ class Table {
   TableStore store_;
   SyncStats sync_stats_;
   bool paused_ = false;
+  bool gc_paused_ = false;
   std::map<uint64_t, int> writes_in_flight_;  // by the layout version they began under
   uint64_t synced_version_ = 0;               // last version a full pass was reported for
 };
