@@ -25,17 +25,6 @@ Hash256 hash_from_bytes(std::string_view bytes) {
   return h;
 }
 
-std::string hash_hex(const Hash256& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(64);
-  for (uint8_t b : h) {
-    s.push_back(kDigits[b >> 4]);
-    s.push_back(kDigits[b & 15]);
-  }
-  return s;
-}
-
 Hash256 xor_hash(const Hash256& a, const Hash256& b) {
   Hash256 r;
   for (size_t i = 0; i < r.size(); ++i) r[i] = a[i] ^ b[i];

@@ -13,7 +13,6 @@ using Hash256 = std::array<uint8_t, 32>;
 Hash256 sha256(std::string_view data);
 std::string hash_bytes(const Hash256& h);  // the 32 raw bytes as a string
 Hash256 hash_from_bytes(std::string_view bytes);  // first 32 bytes (zero-padded if shorter)
-std::string hash_hex(const Hash256& h);
 Hash256 xor_hash(const Hash256& a, const Hash256& b);
 inline bool is_zero(const Hash256& h) {
   for (uint8_t b : h)

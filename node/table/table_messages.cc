@@ -75,59 +75,54 @@ absl::StatusOr<TableRequest> TableRequest::decode(std::string_view bytes) {
   return finish(d, std::move(r));
 }
 
+namespace {
+
+// Every reply is one list; these two do the framing once.
+template <class T, class F>
+std::string encode_list(const std::vector<T>& items, F encode_one) {
+  Encoder e;
+  e.list(items, encode_one);
+  return e.take();
+}
+
+template <class T, class F>
+absl::StatusOr<std::vector<T>> decode_list(std::string_view bytes, uint32_t max_items, F decode_one) {
+  Decoder d(bytes);
+  std::vector<T> v = d.list<T>(max_items, decode_one);
+  return finish(d, std::move(v));
+}
+
+void put_entry(Encoder& e, const std::optional<std::string>& v) {
+  e.boolean(v.has_value());
+  if (v) e.str(*v);
+}
+std::optional<std::string> get_entry(Decoder& d) {
+  return d.boolean() ? std::optional<std::string>(d.str()) : std::nullopt;
+}
+void put_leaf_list(Encoder& e, const std::vector<LeafItem>& l) { e.list(l, put_leaf); }
+std::vector<LeafItem> get_leaf_list(Decoder& d) { return d.list<LeafItem>(1u << 20, get_leaf); }
+
+}  // namespace
+
 std::string encode_entries(const std::vector<std::optional<std::string>>& entries) {
-  Encoder e;
-  e.list(entries, [](Encoder& e, const std::optional<std::string>& v) {
-    e.boolean(v.has_value());
-    if (v) e.str(*v);
-  });
-  return e.take();
+  return encode_list(entries, put_entry);
 }
-
 absl::StatusOr<std::vector<std::optional<std::string>>> decode_entries(std::string_view bytes) {
-  Decoder d(bytes);
-  auto v = d.list<std::optional<std::string>>(kMaxTableBatch, [](Decoder& d) {
-    return d.boolean() ? std::optional<std::string>(d.str()) : std::nullopt;
-  });
-  return finish(d, std::move(v));
+  return decode_list<std::optional<std::string>>(bytes, kMaxTableBatch, get_entry);
 }
-
-std::string encode_items(const std::vector<TableItem>& items) {
-  Encoder e;
-  e.list(items, put_item);
-  return e.take();
-}
-
+std::string encode_items(const std::vector<TableItem>& items) { return encode_list(items, put_item); }
 absl::StatusOr<std::vector<TableItem>> decode_items(std::string_view bytes) {
-  Decoder d(bytes);
-  auto v = d.list<TableItem>(kMaxTableBatch, get_item);
-  return finish(d, std::move(v));
+  return decode_list<TableItem>(bytes, kMaxTableBatch, get_item);
 }
-
-std::string encode_hashes(const std::vector<Hash256>& hashes) {
-  Encoder e;
-  e.list(hashes, put_hash);
-  return e.take();
-}
-
+std::string encode_hashes(const std::vector<Hash256>& hashes) { return encode_list(hashes, put_hash); }
 absl::StatusOr<std::vector<Hash256>> decode_hashes(std::string_view bytes) {
-  Decoder d(bytes);
-  auto v = d.list<Hash256>(kMaxTableBatch * 16, get_hash);
-  return finish(d, std::move(v));
+  return decode_list<Hash256>(bytes, kMaxTableBatch * 16, get_hash);
 }
-
 std::string encode_leaves(const std::vector<std::vector<LeafItem>>& leaves) {
-  Encoder e;
-  e.list(leaves, [](Encoder& e, const std::vector<LeafItem>& l) { e.list(l, put_leaf); });
-  return e.take();
+  return encode_list(leaves, put_leaf_list);
 }
-
 absl::StatusOr<std::vector<std::vector<LeafItem>>> decode_leaves(std::string_view bytes) {
-  Decoder d(bytes);
-  auto v = d.list<std::vector<LeafItem>>(kMaxTableBatch, [](Decoder& d) {
-    return d.list<LeafItem>(1u << 20, get_leaf);
-  });
-  return finish(d, std::move(v));
+  return decode_list<std::vector<LeafItem>>(bytes, kMaxTableBatch, get_leaf_list);
 }
 
 std::string encode_bools(const std::vector<bool>& v) {
