@@ -28,6 +28,7 @@
 #include "node/config.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
+#include "node/planted.h"
 #include "node/rpc.h"
 #include "node/runtime/combinators.h"
 #include "node/size.h"
@@ -38,6 +39,8 @@
 #include "store/rocks_kv.h"
 
 namespace garage {
+
+static_assert(!kPlantedBugs, "the garage binary is built without the simulator's planted bugs");
 namespace {
 
 absl::StatusOr<Config> load_config(const std::string& path) {
@@ -190,6 +193,21 @@ void print_layout(const ClusterLayout& layout, int replication_factor) {
                 v->assignment.zone_redundancy, format_size(v->assignment.usable_capacity_bytes()).c_str());
   } else {
     std::printf("==== NO LAYOUT APPLIED YET ====\n");
+  }
+  const std::vector<const LayoutVersion*> active = layout.active_versions();
+  if (active.size() > 1) {
+    const uint64_t current = layout.current_version();
+    std::printf("\nTransition in progress: versions %llu to %llu are in use until every storage node has\n"
+                "synced version %llu. Not yet synced:",
+                static_cast<unsigned long long>(active.front()->version), static_cast<unsigned long long>(current),
+                static_cast<unsigned long long>(current));
+    for (const auto& [id, role] : layout.current()->roles) {
+      auto it = layout.syncs().find(id);
+      if (role.capacity_bytes && (it == layout.syncs().end() || it->second < current)) {
+        std::printf(" %s", id.short_hex().c_str());
+      }
+    }
+    std::printf("\n");
   }
   if (layout.staged().empty()) {
     std::printf("\nNo staged changes. Stage some with `garage layout assign`.\n");

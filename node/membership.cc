@@ -1,4 +1,5 @@
 #include "node/membership.h"
+#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
@@ -40,7 +41,7 @@ void Membership::tick() {
       probe(env_, up ? "membership.peer_up" : "membership.peer_down_detected");
       env_.tracer->event(Severity::kInfo, up ? "PeerUp" : "PeerDown", id.short_hex());
       peer.was_up = up;
-      if (!up && options_.planted_bug_sticky_down) peer.condemned = true;
+      if (!up && planted(options_.planted_bug_sticky_down)) peer.condemned = true;
     }
     if (pings_in_flight_.count(peer.status.address)) continue;
     if (buggify(env_, "membership.skip_one_ping")) continue;  // a late ping: silence must be tolerated

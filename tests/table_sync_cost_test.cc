@@ -49,7 +49,9 @@ Cost measure(int total, int differing) {
     MemKv view(cluster.kv_storage(n));
     TableStore store = cluster.inspect_table(n, view);
     EXPECT_TRUE(store.merge_in(common, true).ok());
-    if (n == 0) EXPECT_TRUE(store.merge_in(extra, true).ok());
+    if (n == 0) {
+      EXPECT_TRUE(store.merge_in(extra, true).ok());
+    }
   }
   std::vector<uint8_t> all(kPartitions);
   for (int p = 0; p < kPartitions; ++p) all[p] = static_cast<uint8_t>(p);

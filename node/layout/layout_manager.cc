@@ -1,4 +1,5 @@
 #include "node/layout/layout_manager.h"
+#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
@@ -46,7 +47,7 @@ LayoutManager::LayoutManager(Env env, Spawner& spawner, NodeId self, int replica
 std::vector<std::vector<NodeId>> LayoutManager::replica_sets(uint8_t partition) const {
   std::vector<std::vector<NodeId>> sets;
   std::vector<const LayoutVersion*> active = layout_.active_versions();
-  if (planted_retire_before_sync_ && !active.empty()) active = {active.back()};
+  if (planted(planted_retire_before_sync_) && !active.empty()) active = {active.back()};
   for (const LayoutVersion* v : active) {
     if (partition < v->assignment.replicas.size()) sets.push_back(v->assignment.replicas[partition]);
   }

@@ -1,4 +1,5 @@
 #include "node/table/table.h"
+#include "node/planted.h"
 
 #include <set>
 
@@ -178,7 +179,7 @@ Task<absl::Status> Table::insert(std::vector<TableItem> items) {
 Task<absl::Status> Table::insert_partition(uint8_t partition, std::vector<TableItem> items) {
   TableRequest req = request(TableOp::kWrite);
   req.items = std::move(items);
-  const int need = options_.planted.write_quorum_1 ? 1 : options_.quorums.write;
+  const int need = planted(options_.planted.write_quorum_1) ? 1 : options_.quorums.write;
   // Named, not temporaries: GCC 12 destroys non-trivial temporaries in a co_await twice.
   std::vector<std::vector<NodeId>> sets = replicas_.replica_sets(partition);
   NodeCall send = [this, req](NodeId n) { return call(n, req); };
@@ -210,9 +211,9 @@ Task<absl::StatusOr<std::optional<std::string>>> Table::get(std::string tree_key
   if (tree_key.size() < 32) co_return absl::InvalidArgumentError("tree key shorter than 32 bytes");
   TableRequest req = request(TableOp::kRead);
   req.keys = {tree_key};
-  const int need = options_.planted.read_quorum_1 ? 1 : options_.quorums.read;
+  const int need = planted(options_.planted.read_quorum_1) ? 1 : options_.quorums.read;
   std::function<void(const NodeResults&)> on_all_done;
-  if (!options_.planted.skip_read_repair) {
+  if (!planted(options_.planted.skip_read_repair)) {
     on_all_done = [this, tree_key](const NodeResults& results) { repair(tree_key, results); };
   }
   std::vector<std::vector<NodeId>> sets = replicas_.replica_sets(partition_of(tree_key));
@@ -246,7 +247,7 @@ Task<absl::StatusOr<std::vector<TableItem>>> Table::get_range(std::string start,
   req.start = start;
   req.end = end;
   req.limit = limit;
-  const int need = options_.planted.read_quorum_1 ? 1 : options_.quorums.read;
+  const int need = planted(options_.planted.read_quorum_1) ? 1 : options_.quorums.read;
   std::vector<std::vector<NodeId>> sets = replicas_.replica_sets(partition_of(start));
   NodeCall send = [this, req](NodeId n) { return call(n, req); };
   QuorumResult r = co_await quorum_call(spawner_, std::move(sets), need, std::move(send));
@@ -463,14 +464,23 @@ Task<absl::Status> Table::drop_unowned() {
 // ---------------------------------------------------------------- tombstone collection
 
 Task<absl::Status> Table::collect_garbage() {
-  absl::StatusOr<std::vector<GcCandidate>> candidates = store_.gc_candidates("", kMaxTableBatch);
-  if (!candidates.ok()) co_return candidates.status();
   const NodeId self = env_.transport->self_id();
   const int64_t now = now_ms();
+  // Page through the marks (in key order) until a batch of old-enough ones is found, so young
+  // tombstones early in key order cannot starve old ones behind them. Bounded per round.
   std::map<uint8_t, std::vector<LeafItem>> by_partition;
-  for (const GcCandidate& c : *candidates) {
-    if (now - c.marked_ms < absl::ToInt64Milliseconds(options_.gc_delay)) continue;
-    by_partition[partition_of(c.tree_key)].push_back(LeafItem{c.tree_key, c.hash});
+  size_t eligible = 0;
+  std::string after;
+  for (int page = 0; page < 64 && eligible < kMaxTableBatch; ++page) {
+    absl::StatusOr<std::vector<GcCandidate>> candidates = store_.gc_candidates(after, kMaxTableBatch);
+    if (!candidates.ok()) co_return candidates.status();
+    for (const GcCandidate& c : *candidates) {
+      if (now - c.marked_ms < absl::ToInt64Milliseconds(options_.gc_delay)) continue;
+      if (eligible++ >= kMaxTableBatch) break;
+      by_partition[partition_of(c.tree_key)].push_back(LeafItem{c.tree_key, c.hash});
+    }
+    if (candidates->size() < kMaxTableBatch) break;
+    after = candidates->back().tree_key;
   }
   absl::Status result;
   for (auto& [partition, items] : by_partition) {

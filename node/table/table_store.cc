@@ -1,4 +1,5 @@
 #include "node/table/table_store.h"
+#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/codec.h"
@@ -83,7 +84,7 @@ absl::StatusOr<std::optional<std::string>> TableStore::get(std::string_view tree
 
 absl::StatusOr<bool> TableStore::counts_in_tree(const std::optional<std::string>& entry) const {
   if (!entry) return false;
-  if (!planted_.merkle_skip_tombstones) return true;
+  if (!planted(planted_.merkle_skip_tombstones)) return true;
   absl::StatusOr<bool> tomb = schema_.is_tombstone(*entry);
   if (!tomb.ok()) return tomb.status();
   return !*tomb;
