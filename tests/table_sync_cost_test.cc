@@ -7,8 +7,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "sim/cluster.h"
-#include "sim/event_loop.h"
+#include "tests/sim_table_harness.h"
 
 namespace garage::sim {
 namespace {
@@ -23,58 +22,26 @@ TableItem entry(int i, int64_t stamp, const std::string& value) {
 }
 
 Cost measure(int total, int differing) {
-  EventLoop loop;
-  ClusterConfig config;
-  config.nodes = 3;
-  config.zones = 3;
-  config.tables = true;
-  config.table.sync_interval = absl::Hours(1);  // only the exchange we start
-  config.table.gc_interval = absl::Hours(1);
-  Cluster cluster(loop, /*seed=*/7, config);
-  for (int i = 0; i < 3; ++i) cluster.start(i);
-  loop.at(absl::Seconds(1), [&] {
-    LayoutManager& layout = *cluster.node(0).layout;
-    for (int i = 0; i < 3; ++i) {
-      (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(i),
-                                            NodeRole{absl::StrCat("zone", i), uint64_t{1} << 40, {}}, 0});
-    }
-    (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kApply, {}, {}, 1});
-  });
-  loop.run_until(absl::Seconds(10));  // layout and addresses spread
+  TableCluster c;
   std::vector<TableItem> common, extra;
   for (int i = 0; i < total; ++i) common.push_back(entry(i, 100, "same"));
   // Half the differences are new items, half newer versions of common ones.
   for (int i = 0; i < differing; ++i) extra.push_back(i % 2 ? entry(total + i, 200, "new") : entry(i, 200, "newer"));
-  for (int n = 0; n < 3; ++n) {
-    MemKv view(cluster.kv_storage(n));
-    TableStore store = cluster.inspect_table(n, view);
-    EXPECT_TRUE(store.merge_in(common, true).ok());
-    if (n == 0) {
-      EXPECT_TRUE(store.merge_in(extra, true).ok());
-    }
-  }
+  for (int n = 0; n < 3; ++n) EXPECT_TRUE(c.merge_into(n, common).ok());
+  EXPECT_TRUE(c.merge_into(0, extra).ok());
   std::vector<uint8_t> all(kPartitions);
   for (int p = 0; p < kPartitions; ++p) all[p] = static_cast<uint8_t>(p);
-  Table& table = *cluster.node(1).table;
+  Table& table = c.table(1);
   const SyncStats before = table.sync_stats();
-  bool done = false;
-  cluster.node(1).spawner->spawn([](Table* t, NodeId peer, std::vector<uint8_t> parts, bool* done) -> Task<> {
-    absl::Status s = co_await t->sync_with(peer, std::move(parts));
-    EXPECT_TRUE(s.ok()) << s;
-    *done = true;
-  }(&table, cluster.id_of(0), all, &done));
-  loop.run_until(absl::Seconds(60));
-  EXPECT_TRUE(done);
-  Cost c;
-  c.rpcs = table.sync_stats().rpcs - before.rpcs;
-  c.bytes = table.sync_stats().bytes - before.bytes;
-  c.pulled = table.sync_stats().items_pulled - before.items_pulled;
-  c.pushed = table.sync_stats().items_pushed - before.items_pushed;
-  MemKv v0(cluster.kv_storage(0)), v1(cluster.kv_storage(1));
-  TableStore s0 = cluster.inspect_table(0, v0), s1 = cluster.inspect_table(1, v1);
-  c.converged = *s0.all_items() == *s1.all_items();
-  for (int i = 0; i < 3; ++i) cluster.crash(i);
-  return c;
+  absl::Status s = c.run(1, table.sync_with(c.cluster().id_of(0), all));
+  EXPECT_TRUE(s.ok()) << s;
+  Cost cost;
+  cost.rpcs = table.sync_stats().rpcs - before.rpcs;
+  cost.bytes = table.sync_stats().bytes - before.bytes;
+  cost.pulled = table.sync_stats().items_pulled - before.items_pulled;
+  cost.pushed = table.sync_stats().items_pushed - before.items_pushed;
+  cost.converged = c.all_items(0) == c.all_items(1);
+  return cost;
 }
 
 TEST(TableSyncCost, DependsOnTheDifferencesNotTheTableSize) {
