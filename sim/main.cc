@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workload", options.workload, "workload: table (default, runs membership too) or membership")
       ->capture_default_str();
+  app.add_option("--layout-change", options.layout_change,
+                 "table workload's mid-run layout change: none, capacity, add-zone, remove-node (default: from the seed)");
   app.add_option("--replication-factor", options.replication_factor, "replicas per partition (table workload)")
       ->capture_default_str();
   app.add_option("--plant-bug", options.plant_bug,

@@ -222,15 +222,22 @@ Task<> apply_durably(LayoutManager* layout, uint64_t version, uint64_t* applied,
 
 // The table workload's layouts: v1 after warm-up, then mid-run one change drawn from the seed:
 // a capacity change, a new zone joining (its nodes are left out of v1), or a node removed.
-void plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at, uint64_t* applied,
-                        int rf, SimResult& result) {
+absl::Status plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at,
+                                uint64_t* applied, int rf, const std::string& forced, SimResult& result) {
   std::vector<std::string> kinds = {"capacity"};
   const int last_zone = cluster.size() >= 2 ? cluster.zone_of(cluster.size() - 1) : 0;
   int outside_last_zone = 0;
   for (int i = 0; i < cluster.size(); ++i) outside_last_zone += cluster.zone_of(i) != last_zone;
   if (last_zone > 0 && outside_last_zone >= rf) kinds.push_back("add-zone");
   if (cluster.size() >= rf + 1) kinds.push_back("remove-node");
-  const std::string kind = kinds[uniform(rng, kinds.size())];
+  std::string kind = kinds[uniform(rng, kinds.size())];  // drawn even when forced: same schedule
+  if (!forced.empty()) {
+    if (forced != "none" && std::find(kinds.begin(), kinds.end(), forced) == kinds.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--layout-change ", forced, " is not possible on this cluster (possible: ",
+                                                     absl::StrJoin(kinds, ","), ",none)"));
+    }
+    kind = forced;
+  }
   const absl::Duration when = uniform_duration(rng, absl::Seconds(15), std::max(absl::Seconds(16), heal_at - absl::Seconds(10)));
   const int target = static_cast<int>(uniform(rng, cluster.size()));
   result.log.push_back(absl::StrCat("layout change '", kind, "' at ", at(when)));
@@ -245,6 +252,7 @@ void plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Durat
     }
     cluster.node(0).spawner->spawn(apply_durably(&layout, 1, applied, &result, &loop, 0));
   });
+  if (kind == "none") return absl::OkStatus();
   loop.at(when, [&cluster, &loop, &result, applied, kind, last_zone, target, role_of] {
     int op_node = -1;
     for (int i = 0; i < cluster.size() && op_node < 0; ++i)
@@ -264,6 +272,7 @@ void plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Durat
     cluster.node(op_node).spawner->spawn(
         apply_durably(&layout, layout.layout().current_version() + 1, applied, &result, &loop, op_node));
   });
+  return absl::OkStatus();
 }
 
 void check_seen_down(Cluster& cluster, int crashed, absl::Duration now, SimResult& result) {
@@ -311,7 +320,9 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   uint64_t layout_applied = 0;
   std::unique_ptr<TableWorkload> table;
   if (options.workload == "table") {
-    plan_table_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied, options.replication_factor, result);
+    absl::Status planned = plan_table_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
+                                              options.replication_factor, options.layout_change, result);
+    if (!planned.ok()) return planned;
     table = std::make_unique<TableWorkload>(loop, cluster, options.seed, result);
     table->plan(heal_at, options.duration);
   } else if (options.nodes >= 3) {

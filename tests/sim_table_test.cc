@@ -30,6 +30,33 @@ TEST(SimTable, NoViolationOver100SeedsWithEveryFault) {
   }
 }
 
+// The same seeds, with no layout change, a zone joining, or a node leaving mid-run.
+TEST(SimTable, SameSeedsHoldWithAndWithoutALayoutChange) {
+  for (const char* change : {"none", "add-zone", "remove-node"}) {
+    for (uint64_t seed = 1; seed <= 30; ++seed) {
+      SimOptions o;
+      o.seed = seed;
+      o.layout_change = change;
+      SimResult r = run_ok(o);
+      EXPECT_TRUE(r.violations.empty()) << change << ": " << describe(r);
+    }
+  }
+}
+
+TEST(SimTable, RetiringTheOldLayoutEarlyIsCaughtForEachKindOfChange) {
+  for (const char* change : {"capacity", "add-zone", "remove-node"}) {
+    int caught = 0;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      SimOptions o;
+      o.seed = seed;
+      o.layout_change = change;
+      o.plant_bug = "retire-layout-before-sync";
+      caught += !run_ok(o).violations.empty();
+    }
+    EXPECT_GT(caught, 0) << change;
+  }
+}
+
 TEST(SimTable, HoldsForOtherClusterShapes) {
   struct Shape {
     int nodes, zones;
