@@ -180,34 +180,6 @@ void check_layouts_converged(Cluster& cluster, uint64_t min_version, absl::Durat
   }
 }
 
-// The operator's layout changes: v1 with every node after warm-up (on node 0), then a capacity
-// change applied mid-run on a random running node, while faults go on.
-void plan_layout_changes(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at, uint64_t* applied) {
-  loop.at(absl::Seconds(5), [&cluster, applied] {
-    LayoutManager& layout = *cluster.node(0).layout;
-    for (int i = 0; i < cluster.size(); ++i) {
-      LayoutAdminRequest assign{
-          LayoutAdminRequest::Op::kAssign, cluster.id_of(i),
-          NodeRole{absl::StrCat("zone", cluster.zone_of(i)), static_cast<uint64_t>(1000 + 100 * i) << 30, {}}};
-      (void)layout.admin(assign);
-    }
-    LayoutAdminRequest apply{LayoutAdminRequest::Op::kApply, {}, {}, 1};
-    if (layout.admin(apply).ok()) *applied = 1;
-  });
-  const absl::Duration second = uniform_duration(rng, kWarmup, heal_at - absl::Seconds(1));
-  const int changed = static_cast<int>(uniform(rng, cluster.size()));
-  const int operator_node = static_cast<int>(uniform(rng, cluster.size()));
-  loop.at(second, [&cluster, applied, changed, operator_node] {
-    if (!cluster.is_running(operator_node)) return;
-    LayoutManager& layout = *cluster.node(operator_node).layout;
-    LayoutAdminRequest assign{LayoutAdminRequest::Op::kAssign, cluster.id_of(changed),
-                              NodeRole{absl::StrCat("zone", cluster.zone_of(changed)), uint64_t{3000} << 30, {}}};
-    (void)layout.admin(assign);
-    LayoutAdminRequest apply{LayoutAdminRequest::Op::kApply, {}, {}, layout.layout().current_version() + 1};
-    if (layout.admin(apply).ok()) *applied = std::max(*applied, layout.layout().current_version());
-  });
-}
-
 // Applies the staged layout on a node and counts it applied once it is durable there (a crash
 // before that loses the change, as it would for an operator whose `layout apply` failed).
 Task<> apply_durably(LayoutManager* layout, uint64_t version, uint64_t* applied, SimResult* result, EventLoop* loop,
@@ -220,9 +192,10 @@ Task<> apply_durably(LayoutManager* layout, uint64_t version, uint64_t* applied,
                                      s.ok() ? "ok" : std::string(s.message()), " at ", at(loop->now())));
 }
 
-// The table workload's layouts: v1 after warm-up, then mid-run one change drawn from the seed:
-// a capacity change, a new zone joining (its nodes are left out of v1), or a node removed.
-absl::Status plan_table_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at,
+// The operator's layouts: v1 after warm-up, then mid-run, while faults go on, one change drawn
+// from the seed (or forced): a capacity change, a new zone joining (its nodes are left out of
+// v1), or a node removed.
+absl::Status plan_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at,
                                 uint64_t* applied, int rf, const std::string& forced, SimResult& result) {
   std::vector<std::string> kinds = {"capacity"};
   const int last_zone = cluster.size() >= 2 ? cluster.zone_of(cluster.size() - 1) : 0;
@@ -319,14 +292,15 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   });
   uint64_t layout_applied = 0;
   std::unique_ptr<TableWorkload> table;
-  if (options.workload == "table") {
-    absl::Status planned = plan_table_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
-                                              options.replication_factor, options.layout_change, result);
+  if (options.nodes >= 3) {
+    absl::Status planned = plan_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
+                                        std::min(options.replication_factor, options.nodes), options.layout_change,
+                                        result);
     if (!planned.ok()) return planned;
+  }
+  if (options.workload == "table") {
     table = std::make_unique<TableWorkload>(loop, cluster, options.seed, result);
     table->plan(heal_at, options.duration);
-  } else if (options.nodes >= 3) {
-    plan_layout_changes(loop, cluster, schedule_rng, heal_at, &layout_applied);
   }
   loop.at(heal_at + kUpAfterHealBound, [&] { check_all_up(cluster, loop.now(), result); });
   loop.at(options.duration, [&] {

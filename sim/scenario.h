@@ -43,8 +43,8 @@ struct SimOptions {
   std::set<std::string> faults = all_fault_kinds();
   std::string workload = "table";  // the most complete: membership runs under it too
   std::string plant_bug;   // empty: none
-  // Table workload: the mid-run layout change. Empty: drawn from the seed among those the
-  // cluster allows; or "none", "capacity", "add-zone", "remove-node".
+  // The mid-run layout change (clusters of 3+ nodes). Empty: drawn from the seed among those
+  // the cluster allows; or "none", "capacity", "add-zone", "remove-node".
   std::string layout_change;
   std::string trace_path;  // empty: trace lines are only hashed
 };

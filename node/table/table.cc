@@ -136,24 +136,39 @@ Task<absl::StatusOr<std::string>> Table::handle(NodeId from, TableRequest req) {
   co_return absl::InvalidArgumentError("unknown table op");
 }
 
-Task<absl::StatusOr<std::string>> Table::call(NodeId node, TableRequest req) {
-  if (node == env_.transport->self_id()) co_return co_await handle(node, std::move(req));
-  std::optional<std::string> address = replicas_.address_of(node);
-  if (!address) co_return absl::UnavailableError(absl::StrCat("no address for node ", node.short_hex()));
-  absl::StatusOr<RpcReply> reply = co_await env_.transport->call(
-      *address, encode_rpc(RpcMethod::kTable, req.encode()), CallOptions{.timeout = options_.rpc_timeout});
-  if (!reply.ok()) co_return reply.status();
-  if (reply->from != node) co_return absl::UnavailableError("another node answered at that address");
-  co_return std::move(reply->body);
+Task<absl::StatusOr<std::string>> Table::call(NodeId node, TableRequest req, bool count_as_sync) {
+  // Encoded at most once: for the wire and, for anti-entropy, for its cost figures. A local
+  // call (this node is a replica) is not encoded at all unless counted.
+  const bool local = node == env_.transport->self_id();
+  const std::string encoded = (!local || count_as_sync) ? req.encode() : std::string();
+  if (count_as_sync) {
+    sync_stats_.rpcs++;
+    sync_stats_.bytes += encoded.size();
+  }
+  absl::StatusOr<std::string> result;
+  if (local) {
+    result = co_await handle(node, std::move(req));
+  } else if (std::optional<std::string> address = replicas_.address_of(node); !address) {
+    result = absl::UnavailableError(absl::StrCat("no address for node ", node.short_hex()));
+  } else {
+    absl::StatusOr<RpcReply> reply = co_await env_.transport->call(*address, encode_rpc(RpcMethod::kTable, encoded),
+                                                                   CallOptions{.timeout = options_.rpc_timeout});
+    if (!reply.ok()) {
+      result = reply.status();
+    } else if (reply->from != node) {
+      result = absl::UnavailableError("another node answered at that address");
+    } else {
+      result = std::move(reply->body);
+    }
+  }
+  if (count_as_sync && result.ok()) sync_stats_.bytes += result->size();
+  co_return result;
 }
 
-Task<absl::StatusOr<std::string>> Table::tracked_call(NodeId node, TableRequest req) {
-  const std::string encoded = req.encode();
-  sync_stats_.rpcs++;
-  sync_stats_.bytes += encoded.size();
-  absl::StatusOr<std::string> r = co_await call(node, std::move(req));
-  if (r.ok()) sync_stats_.bytes += r->size();
-  co_return r;
+std::vector<NodeId> Table::holders(uint8_t partition) { return union_of(replicas_.replica_sets(partition)); }
+
+bool Table::is_holder(const std::vector<NodeId>& holders) const {
+  return std::find(holders.begin(), holders.end(), env_.transport->self_id()) != holders.end();
 }
 
 // ---------------------------------------------------------------- coordinator operations
@@ -287,8 +302,8 @@ Task<absl::Status> Table::sync_all() {
   const bool counts = version > 0 && replicas_.min_ack() >= version;
   std::map<NodeId, std::vector<uint8_t>> by_peer;
   for (int p = 0; p < kPartitions; ++p) {
-    std::vector<NodeId> nodes = union_of(replicas_.replica_sets(static_cast<uint8_t>(p)));
-    if (std::find(nodes.begin(), nodes.end(), self) == nodes.end()) continue;
+    std::vector<NodeId> nodes = holders(static_cast<uint8_t>(p));
+    if (!is_holder(nodes)) continue;
     for (const NodeId& n : nodes)
       if (n != self) by_peer[n].push_back(static_cast<uint8_t>(p));
   }
@@ -307,7 +322,7 @@ Task<absl::Status> Table::sync_all() {
 Task<absl::Status> Table::sync_with(NodeId peer, std::vector<uint8_t> partitions) {
   TableRequest req = request(TableOp::kMerkleRoots);
   req.partitions = partitions;
-  absl::StatusOr<std::string> reply = co_await tracked_call(peer, std::move(req));
+  absl::StatusOr<std::string> reply = co_await call(peer, std::move(req), /*count_as_sync=*/true);
   if (!reply.ok()) co_return reply.status();
   absl::StatusOr<std::vector<Hash256>> theirs = decode_hashes(*reply);
   if (!theirs.ok()) co_return theirs.status();
@@ -340,7 +355,7 @@ Task<absl::Status> Table::sync_partition(NodeId peer, uint8_t partition) {
       TableRequest req = request(TableOp::kMerkleChildren);
       req.partition = partition;
       req.keys = batch;
-      absl::StatusOr<std::string> reply = co_await tracked_call(peer, std::move(req));
+      absl::StatusOr<std::string> reply = co_await call(peer, std::move(req), /*count_as_sync=*/true);
       if (!reply.ok()) co_return reply.status();
       absl::StatusOr<std::vector<Hash256>> theirs = decode_hashes(*reply);
       if (!theirs.ok()) co_return theirs.status();
@@ -366,7 +381,7 @@ Task<absl::Status> Table::exchange_leaves(NodeId peer, uint8_t partition, std::v
   TableRequest req = request(TableOp::kLeafItems);
   req.partition = partition;
   req.keys = leaves;
-  absl::StatusOr<std::string> reply = co_await tracked_call(peer, std::move(req));
+  absl::StatusOr<std::string> reply = co_await call(peer, std::move(req), /*count_as_sync=*/true);
   if (!reply.ok()) co_return reply.status();
   absl::StatusOr<std::vector<std::vector<LeafItem>>> theirs = decode_leaves(*reply);
   if (!theirs.ok()) co_return theirs.status();
@@ -391,7 +406,7 @@ Task<absl::Status> Table::exchange_leaves(NodeId peer, uint8_t partition, std::v
   for (const std::vector<std::string>& batch : chunks(pull, kMaxTableBatch)) {
     TableRequest read = request(TableOp::kRead);
     read.keys = batch;
-    absl::StatusOr<std::string> r = co_await tracked_call(peer, std::move(read));
+    absl::StatusOr<std::string> r = co_await call(peer, std::move(read), /*count_as_sync=*/true);
     if (!r.ok()) co_return r.status();
     absl::StatusOr<std::vector<std::optional<std::string>>> entries = decode_entries(*r);
     if (!entries.ok()) co_return entries.status();
@@ -415,7 +430,7 @@ Task<absl::Status> Table::exchange_leaves(NodeId peer, uint8_t partition, std::v
     TableRequest write = request(TableOp::kWrite);
     write.items = batch;
     sync_stats_.items_pushed += batch.size();
-    absl::StatusOr<std::string> r = co_await tracked_call(peer, std::move(write));
+    absl::StatusOr<std::string> r = co_await call(peer, std::move(write), /*count_as_sync=*/true);
     if (!r.ok()) co_return r.status();
   }
   co_return absl::OkStatus();
@@ -445,12 +460,10 @@ Task<> Table::anti_entropy_loop() {
 }
 
 Task<absl::Status> Table::drop_unowned() {
-  const NodeId self = env_.transport->self_id();
   for (int p = 0; p < kPartitions; ++p) {
-    std::vector<std::vector<NodeId>> sets = replicas_.replica_sets(static_cast<uint8_t>(p));
-    if (sets.empty()) co_return absl::OkStatus();  // no layout: nothing is known to be unowned
-    std::vector<NodeId> nodes = union_of(sets);
-    if (std::find(nodes.begin(), nodes.end(), self) != nodes.end()) continue;
+    std::vector<NodeId> nodes = holders(static_cast<uint8_t>(p));
+    if (nodes.empty()) co_return absl::OkStatus();  // no layout: nothing is known to be unowned
+    if (is_holder(nodes)) continue;
     while (true) {
       absl::StatusOr<size_t> dropped = store_.drop_partition(static_cast<uint8_t>(p), kMaxTableBatch, options_.fsync);
       if (!dropped.ok()) co_return dropped.status();
@@ -464,7 +477,6 @@ Task<absl::Status> Table::drop_unowned() {
 // ---------------------------------------------------------------- tombstone collection
 
 Task<absl::Status> Table::collect_garbage() {
-  const NodeId self = env_.transport->self_id();
   const int64_t now = now_ms();
   // Page through the marks (in key order) until a batch of old-enough ones is found, so young
   // tombstones early in key order cannot starve old ones behind them. Bounded per round.
@@ -484,8 +496,8 @@ Task<absl::Status> Table::collect_garbage() {
   }
   absl::Status result;
   for (auto& [partition, items] : by_partition) {
-    std::vector<NodeId> nodes = union_of(replicas_.replica_sets(partition));
-    if (std::find(nodes.begin(), nodes.end(), self) == nodes.end()) continue;  // not ours to decide
+    std::vector<NodeId> nodes = holders(partition);
+    if (!is_holder(nodes)) continue;  // not ours to decide
     // 1. Does every replica hold exactly this tombstone?
     std::vector<bool> everyone(items.size(), true);
     for (const NodeId& n : nodes) {

@@ -98,8 +98,12 @@ class Table {
   Task<absl::StatusOr<std::string>> handle(NodeId from, TableRequest request);
 
  private:
-  Task<absl::StatusOr<std::string>> call(NodeId node, TableRequest request);
-  Task<absl::StatusOr<std::string>> tracked_call(NodeId node, TableRequest request);
+  // Sends one request (handled locally if `node` is this one); anti-entropy's calls are counted
+  // in sync_stats_.
+  Task<absl::StatusOr<std::string>> call(NodeId node, TableRequest request, bool count_as_sync = false);
+  // The partition's replicas in every active layout version, and whether this node is one.
+  std::vector<NodeId> holders(uint8_t partition);
+  bool is_holder(const std::vector<NodeId>& holders) const;
   Task<absl::Status> insert_partition(uint8_t partition, std::vector<TableItem> items);
   void repair(const std::string& tree_key, const NodeResults& results);
   Task<absl::Status> sync_partition(NodeId peer, uint8_t partition);
