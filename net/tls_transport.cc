@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "net/asio_await.h"
 #include "net/frame.h"
 #include "net/tls_identity.h"
 #include "node/config.h"
@@ -20,21 +21,6 @@ using asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
 namespace {
-
-// Runs one asio operation as a coroutine step. `start(complete)` starts it, arranging for
-// complete(ec) to be called by its handler. If the waiting coroutine is cancelled, `abort()`
-// closes the socket, and we still wait for the handler: the operation may hold our buffers.
-template <class Start>
-Task<ErrorCode> async_io(Start start, std::function<void()> abort) {
-  Oneshot<ErrorCode> done;
-  start([done](ErrorCode ec) mutable { done.set(ec); });
-  std::optional<ErrorCode> ec = co_await done.wait();
-  if (!ec.has_value()) {
-    abort();
-    ec = co_await done.wait_uncancellable();
-  }
-  co_return *ec;
-}
 
 absl::Duration backoff_after(int failures) {
   return std::min(absl::Seconds(10), absl::Milliseconds(100) * (1 << std::min(failures - 1, 7)));

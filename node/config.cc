@@ -12,8 +12,8 @@ namespace {
 
 // Sections of Garage's format that this build accepts but does not act on yet.
 const std::set<std::string> kKnownButNotServed = {
-    "db_engine", "block_size", "compression_level", "rpc_secret", "rpc_secret_file", "s3_api",
-    "s3_web",    "admin",      "data_fsync", "consul_discovery", "kubernetes_discovery"};
+    "db_engine", "compression_level", "rpc_secret", "rpc_secret_file",
+    "s3_web",    "admin",      "consul_discovery", "kubernetes_discovery"};
 
 absl::Status type_error(std::string_view key, std::string_view expected) {
   return absl::InvalidArgumentError(
@@ -67,7 +67,7 @@ absl::Status read_bootstrap(const toml::table& root, Config& c) {
 absl::Status read_top_level(const toml::table& root, Config& c) {
   static const std::set<std::string> kHandled = {
       "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr", "rpc_public_addr", "bootstrap_peers",
-      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync"};
+      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync", "data_fsync", "block_size", "s3_api"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -103,6 +103,48 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
   if (const toml::node* fsync = root.get("metadata_fsync")) {
     if (!fsync->is_boolean()) return type_error("metadata_fsync", "true or false");
     c.metadata_fsync = fsync->as_boolean()->get();
+  }
+  if (const toml::node* fsync = root.get("data_fsync")) {
+    if (!fsync->is_boolean()) return type_error("data_fsync", "true or false");
+    c.data_fsync = fsync->as_boolean()->get();
+  }
+  if (const toml::node* bs = root.get("block_size")) {
+    int64_t v = 0;
+    if (bs->is_integer()) {
+      v = bs->as_integer()->get();
+    } else if (bs->is_string()) {
+      std::string text = bs->as_string()->get();
+      int64_t mult = 1;
+      if (!text.empty() && (text.back() == 'K' || text.back() == 'k')) mult = 1024;
+      if (!text.empty() && (text.back() == 'M' || text.back() == 'm')) mult = 1024 * 1024;
+      if (mult != 1) text.pop_back();
+      if (!absl::SimpleAtoi(text, &v)) return type_error("block_size", "a number of bytes (or \"1M\", \"512K\")");
+      v *= mult;
+    } else {
+      return type_error("block_size", "a number of bytes");
+    }
+    if (v < 4096 || v > (16 << 20)) return absl::InvalidArgumentError("config key 'block_size' must be between 4 KiB and 16 MiB");
+    c.block_size = static_cast<uint32_t>(v);
+  }
+  if (const toml::node* n = root.get("s3_api")) {
+    if (!n->is_table()) return type_error("s3_api", "a table");
+    for (const auto& [key, value] : *n->as_table()) {
+      const std::string k(key.str());
+      std::string* dest = k == "api_bind_addr" ? &c.s3_api.api_bind_addr
+                          : k == "s3_region"   ? &c.s3_api.s3_region
+                          : k == "root_domain" ? &c.s3_api.root_domain
+                                               : nullptr;
+      if (dest == nullptr) {
+        c.warnings.push_back(absl::StrCat("unknown config key 's3_api.", k, "' ignored"));
+        continue;
+      }
+      if (!value.is_string()) return type_error("s3_api." + k, "a string");
+      *dest = value.as_string()->get();
+    }
+    if (!c.s3_api.api_bind_addr.empty()) {
+      if (auto hp = split_host_port(c.s3_api.api_bind_addr, true); !hp.ok()) return hp.status();
+    }
+    if (c.s3_api.s3_region.empty()) return absl::InvalidArgumentError("config key 's3_api.s3_region' must not be empty");
   }
   return absl::OkStatus();
 }

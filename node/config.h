@@ -9,6 +9,8 @@
 //   replication_factor = 3
 //   consistency_mode = "consistent"   # or "degraded", "dangerous" (as in Garage)
 //   metadata_fsync = true             # a replica acknowledges only durable writes
+//   block_size = 1048576              # bytes (also "1M", "512K")
+//   data_fsync = true
 //   rpc_bind_addr = "0.0.0.0:3901"
 //   rpc_public_addr = "192.168.1.10:3901"
 //   bootstrap_peers = ["192.168.1.11:3901", "<node id>@192.168.1.12:3901"]
@@ -16,6 +18,10 @@
 //   ca_cert = "/etc/garage/ca.crt"
 //   node_cert = "/etc/garage/node.crt"
 //   node_key = "/etc/garage/node.key"
+//   [s3_api]
+//   api_bind_addr = "0.0.0.0:3900"
+//   s3_region = "garage"
+//   root_domain = ".s3.garage.localhost"
 #pragma once
 
 #include <optional>
@@ -41,6 +47,12 @@ struct RpcTlsConfig {
   std::string cli_key;
 };
 
+struct S3ApiConfig {
+  std::string api_bind_addr;  // empty: no S3 endpoint on this node
+  std::string s3_region = "garage";
+  std::string root_domain;  // virtual-host-style buckets: <bucket><root_domain>
+};
+
 struct Config {
   std::string metadata_dir;
   std::string data_dir;
@@ -50,6 +62,9 @@ struct Config {
   // acknowledges a metadata write only once it is on disk, so losing power on every replica at
   // once loses nothing acknowledged.
   bool metadata_fsync = true;
+  uint32_t block_size = 1u << 20;  // objects are cut into blocks of this size
+  bool data_fsync = true;          // a block is acknowledged only once its file is durable
+  S3ApiConfig s3_api;
   std::string rpc_bind_addr = "0.0.0.0:3901";
   std::string rpc_public_addr;  // default: rpc_bind_addr
   std::vector<BootstrapPeer> bootstrap_peers;

@@ -4,6 +4,7 @@
 //   garage server -c garage.toml     run a node
 //   garage status -c garage.toml     list the nodes the local node knows, up or down
 //   garage node id -c garage.toml    print this node's id@address (for bootstrap_peers)
+//   garage key create NAME, garage bucket create NAME, garage bucket allow ...: S3 keys and buckets
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -21,12 +22,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "net/cli_client.h"
+#include "net/http_server.h"
 #include "net/prod_env.h"
 #include "net/tls_identity.h"
 #include "net/tls_transport.h"
 #include "node/cluster_directory.h"
 #include "node/config.h"
+#include "node/block/block_manager.h"
 #include "node/layout/layout_manager.h"
+#include "node/model/admin.h"
+#include "node/model/model.h"
 #include "node/membership.h"
 #include "node/planted.h"
 #include "node/rpc.h"
@@ -35,6 +40,7 @@
 #include "node/table/debug_kv.h"
 #include "node/table/table.h"
 #include "node/version.h"
+#include "s3/api.h"
 #include "store/fs_disk.h"
 #include "store/rocks_kv.h"
 
@@ -100,20 +106,57 @@ int run_server(const Config& config) {
   absl::StatusOr<std::unique_ptr<RocksKv>> kv = RocksKv::open(config.metadata_dir + "/db");
   if (!kv.ok()) return fail(kv.status());
   ClusterDirectory directory(layout, membership);
-  const CrdtSchema<LwwRegister> debug_kv_schema(kDebugKvTable);
   TableOptions table_options;
   table_options.quorums = quorums_for(config.replication_factor, config.consistency_mode);
   table_options.fsync = config.metadata_fsync;
-  Table debug_kv_table(env, **kv, spawner, debug_kv_schema, directory, table_options);
+  // Every replicated table: (schema, table). Schemas outlive their tables.
+  const CrdtSchema<LwwRegister> debug_kv_schema(kDebugKvTable), alias_schema(kAliasTable);
+  const CrdtSchema<LwwMap> bucket_schema(kBucketTable), key_schema(kKeyTable), mpu_schema(kMpuTable);
+  const CrdtSchema<ObjectEntry> object_schema(kObjectTable);
+  const CrdtSchema<VersionEntry> version_schema(kVersionTable);
+  const CrdtSchema<BlockRefEntry> block_ref_schema(kBlockRefTable);
+  std::vector<std::unique_ptr<Table>> all_tables;
+  auto make_table = [&](const TableSchema& schema) -> Table& {
+    all_tables.push_back(
+        std::make_unique<Table>(env, **kv, spawner, schema, directory.view_for(schema.name()), table_options));
+    return *all_tables.back();
+  };
+  Table& debug_kv_table = make_table(debug_kv_schema);
+  ModelTables model_tables{make_table(bucket_schema), make_table(key_schema),     make_table(alias_schema),
+                           make_table(object_schema), make_table(version_schema), make_table(block_ref_schema),
+                           make_table(mpu_schema)};
   TableRpc tables;
-  tables.add(debug_kv_table);
+  for (auto& t : all_tables) tables.add(*t);
   tables.register_rpcs(router);
   DebugKv debug_kv(env, debug_kv_table);
   debug_kv.register_rpcs(router);
+
+  FsDisk data_disk(config.data_dir, offload);
+  BlockOptions block_options;
+  block_options.block_size = config.block_size;
+  block_options.quorums = table_options.quorums;
+  block_options.fsync = config.data_fsync;
+  BlockManager blocks(env, data_disk, spawner, directory, model_tables.block_ref, block_options);
+  blocks.register_rpcs(router);
+  Model model(env, model_tables);
+  Admin admin(model);
+  admin.register_rpcs(router);
+  s3::S3Settings s3_settings;
+  s3_settings.region = config.s3_api.s3_region;
+  s3_settings.root_domain = config.s3_api.root_domain;
+  s3::S3Api s3_api(env, spawner, model, blocks, s3_settings);
+  std::unique_ptr<HttpServer> s3_server;
+  if (!config.s3_api.api_bind_addr.empty()) {
+    s3_server = std::make_unique<HttpServer>(io, clock, spawner, tracer,
+                                             [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); });
+    if (absl::Status s = s3_server->listen(config.s3_api.api_bind_addr); !s.ok()) return fail(s);
+  }
+
   (*transport)->set_handler(router.handler());
   spawner.spawn(layout.load());
   membership.start();
-  debug_kv_table.start();
+  for (auto& t : all_tables) t->start();
+  blocks.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -121,7 +164,8 @@ int run_server(const Config& config) {
     io.stop();
   });
   tracer.event(Severity::kInfo, "NodeStarted",
-               absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")"));
+               absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")",
+                            s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : ""));
   io.run();
   spawner.cancel_all();
   return 0;
@@ -142,6 +186,13 @@ int run_debug_kv(const TlsFiles& files, const std::string& address, DebugKvReque
     return 2;
   }
   std::printf("%s\n", r->value->c_str());
+  return 0;
+}
+
+int run_admin(const TlsFiles& files, const std::string& address, AdminRequest req) {
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kAdmin, req.encode());
+  if (!reply.ok()) return fail(reply.status());
+  std::fputs(reply->c_str(), stdout);
   return 0;
 }
 
@@ -353,7 +404,37 @@ int main(int argc, char** argv) {
   kv_get->add_option("key", kv_key)->required();
   CLI::App* kv_del = debug->add_subcommand("kv-del", "delete KEY");
   kv_del->add_option("key", kv_key)->required();
-  for (CLI::App* sub : {status, layout, debug}) {
+  CLI::App* key = app.add_subcommand("key", "S3 access keys");
+  key->require_subcommand(1);
+  std::string key_name, key_id, key_secret, bucket_name;
+  CLI::App* k_create = key->add_subcommand("create", "create a key (prints its id and secret)");
+  k_create->add_option("name", key_name)->required();
+  CLI::App* k_import = key->add_subcommand("import", "add a key with a given id and secret");
+  k_import->add_option("name", key_name)->required();
+  k_import->add_option("--id", key_id, "access key id")->required();
+  k_import->add_option("--secret", key_secret, "secret key")->required();
+  CLI::App* k_list = key->add_subcommand("list", "list keys");
+  CLI::App* k_info = key->add_subcommand("info", "a key's id, secret and buckets");
+  k_info->add_option("key", key_name, "id, id prefix or name")->required();
+  CLI::App* k_delete = key->add_subcommand("delete", "delete a key");
+  k_delete->add_option("key", key_name, "id, id prefix or name")->required();
+  CLI::App* bucket = app.add_subcommand("bucket", "S3 buckets");
+  bucket->require_subcommand(1);
+  bool perm_read = false, perm_write = false, perm_owner = false;
+  CLI::App* b_create = bucket->add_subcommand("create", "create a bucket");
+  CLI::App* b_list = bucket->add_subcommand("list", "list buckets");
+  CLI::App* b_info = bucket->add_subcommand("info", "a bucket's id and keys");
+  CLI::App* b_delete = bucket->add_subcommand("delete", "delete an empty bucket");
+  CLI::App* b_allow = bucket->add_subcommand("allow", "give a key rights on a bucket");
+  CLI::App* b_deny = bucket->add_subcommand("deny", "take rights away from a key");
+  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny}) sub->add_option("bucket", bucket_name)->required();
+  for (CLI::App* sub : {b_allow, b_deny}) {
+    sub->add_option("--key", key_name, "key id, id prefix or name")->required();
+    sub->add_flag("--read", perm_read);
+    sub->add_flag("--write", perm_write);
+    sub->add_flag("--owner", perm_owner);
+  }
+  for (CLI::App* sub : {status, layout, debug, key, bucket}) {
     sub->add_option("--rpc-host", rpc_host, "node to ask (default: this config's rpc_public_addr)");
     sub->add_option("--ca-cert", ca_cert, "cluster CA certificate (default: rpc_tls.ca_cert)");
     sub->add_option("--client-cert", client_cert, "CLI certificate (default: rpc_tls.cli_cert)");
@@ -373,7 +454,7 @@ int main(int argc, char** argv) {
     std::printf("%s@%s\n", id->hex().c_str(), config->advertised_address().c_str());
     return 0;
   }
-  if (*status || *layout || *debug) {
+  if (*status || *layout || *debug || *key || *bucket) {
     TlsFiles files{ca_cert.empty() ? config->rpc_tls.ca_cert : ca_cert,
                    client_cert.empty() ? config->rpc_tls.cli_cert : client_cert,
                    client_key.empty() ? config->rpc_tls.cli_key : client_key};
@@ -383,6 +464,21 @@ int main(int argc, char** argv) {
     }
     const std::string address = rpc_host.empty() ? config->advertised_address() : rpc_host;
     if (*status) return run_status(files, address);
+    using Op = AdminRequest::Op;
+    const std::string perms = std::string(perm_read ? "R" : "") + (perm_write ? "W" : "") + (perm_owner ? "O" : "");
+    for (auto [sub, op, args] : {std::tuple{k_create, Op::kKeyCreate, std::vector<std::string>{key_name}},
+                                 std::tuple{k_import, Op::kKeyImport, std::vector<std::string>{key_name, key_id, key_secret}},
+                                 std::tuple{k_list, Op::kKeyList, std::vector<std::string>{}},
+                                 std::tuple{k_info, Op::kKeyInfo, std::vector<std::string>{key_name}},
+                                 std::tuple{k_delete, Op::kKeyDelete, std::vector<std::string>{key_name}},
+                                 std::tuple{b_create, Op::kBucketCreate, std::vector<std::string>{bucket_name}},
+                                 std::tuple{b_list, Op::kBucketList, std::vector<std::string>{}},
+                                 std::tuple{b_info, Op::kBucketInfo, std::vector<std::string>{bucket_name}},
+                                 std::tuple{b_delete, Op::kBucketDelete, std::vector<std::string>{bucket_name}},
+                                 std::tuple{b_allow, Op::kBucketAllow, std::vector<std::string>{bucket_name, key_name, perms}},
+                                 std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}}}) {
+      if (*sub) return run_admin(files, address, AdminRequest{op, args});
+    }
     if (*kv_put) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kPut, kv_key, kv_value});
     if (*kv_get) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kGet, kv_key, ""});
     if (*kv_del) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kDelete, kv_key, ""});

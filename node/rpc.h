@@ -23,6 +23,8 @@ enum class RpcMethod : uint16_t {
   kLayoutAdmin = 4,    // CLI: show / assign / remove / apply / revert
   kTable = 5,          // replicated tables: writes, reads, anti-entropy, collection (node/table)
   kDebugKv = 6,        // CLI: put / get / delete in the debug_kv table (node/table/debug_kv.h)
+  kBlock = 7,          // data blocks: put / get (node/block/block_manager.h)
+  kAdmin = 8,          // CLI: keys and buckets (node/model/admin.h)
 };
 
 std::string encode_rpc(RpcMethod method, std::string_view payload);

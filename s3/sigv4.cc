@@ -1,5 +1,7 @@
 #include "s3/sigv4.h"
 
+#include "absl/strings/match.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -33,7 +35,7 @@ std::string to_hex(const unsigned char* data, size_t n) {
   return out;
 }
 
-SigningKey hmac(std::string_view key, std::string_view data) {
+SigningKey hmac(absl::string_view key, absl::string_view data) {
   SigningKey out{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
@@ -41,16 +43,16 @@ SigningKey hmac(std::string_view key, std::string_view data) {
   return out;
 }
 
-std::string_view as_view(const SigningKey& k) { return {reinterpret_cast<const char*>(k.data()), k.size()}; }
+absl::string_view as_view(const SigningKey& k) { return {reinterpret_cast<const char*>(k.data()), k.size()}; }
 
-std::string lowercase(std::string_view s) {
+std::string lowercase(absl::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 // Trims, and collapses every run of spaces, tabs and line breaks to one space.
-std::string collapse_whitespace(std::string_view v) {
+std::string collapse_whitespace(absl::string_view v) {
   std::string out;
   bool in_space = false;
   for (char c : v) {
@@ -67,13 +69,13 @@ std::string collapse_whitespace(std::string_view v) {
 }
 
 // RFC 3986 section 5.2.4, plus empty segments dropped (as AWS normalizes "//").
-std::string normalize_path(std::string_view path) {
-  std::vector<std::string_view> out;
+std::string normalize_path(absl::string_view path) {
+  std::vector<absl::string_view> out;
   size_t pos = 0;
   while (pos <= path.size()) {
     size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    std::string_view seg = path.substr(pos, next - pos);
+    if (next == absl::string_view::npos) next = path.size();
+    absl::string_view seg = path.substr(pos, next - pos);
     if (seg == "..") {
       if (!out.empty()) out.pop_back();
     } else if (!seg.empty() && seg != ".") {
@@ -82,19 +84,19 @@ std::string normalize_path(std::string_view path) {
     pos = next + 1;
   }
   std::string result;
-  for (std::string_view seg : out) {
+  for (absl::string_view seg : out) {
     result.push_back('/');
-    result.append(seg);
+    result.append(seg.data(), seg.size());
   }
   // A trailing slash (or a final "." / "..") names a directory: keep it.
-  const bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
+  const bool trailing = !path.empty() && (path.back() == '/' || absl::EndsWith(path, "/.") || absl::EndsWith(path, "/.."));
   if (result.empty() || trailing) result.push_back('/');
   return result;
 }
 
 }  // namespace
 
-std::string uri_encode(std::string_view raw, bool keep_slash) {
+std::string uri_encode(absl::string_view raw, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(raw.size());
@@ -110,7 +112,7 @@ std::string uri_encode(std::string_view raw, bool keep_slash) {
   return out;
 }
 
-std::string uri_decode(std::string_view encoded) {
+std::string uri_decode(absl::string_view encoded) {
   std::string out;
   out.reserve(encoded.size());
   for (size_t i = 0; i < encoded.size(); ++i) {
@@ -127,25 +129,25 @@ std::string uri_decode(std::string_view encoded) {
   return out;
 }
 
-std::string canonical_uri(std::string_view path, bool normalize) {
+std::string canonical_uri(absl::string_view path, bool normalize) {
   std::string decoded = uri_decode(path);
   if (decoded.empty()) decoded = "/";
   if (normalize) decoded = normalize_path(decoded);
   return uri_encode(decoded, /*keep_slash=*/true);
 }
 
-std::string canonical_query(std::string_view query) {
+std::string canonical_query(absl::string_view query) {
   std::vector<std::pair<std::string, std::string>> params;
   size_t pos = 0;
   while (pos < query.size()) {
     size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view param = query.substr(pos, amp - pos);
+    if (amp == absl::string_view::npos) amp = query.size();
+    absl::string_view param = query.substr(pos, amp - pos);
     pos = amp + 1;
     if (param.empty()) continue;
     const size_t eq = param.find('=');
     std::string key = uri_encode(uri_decode(param.substr(0, eq)), false);
-    std::string value = eq == std::string_view::npos ? "" : uri_encode(uri_decode(param.substr(eq + 1)), false);
+    std::string value = eq == absl::string_view::npos ? "" : uri_encode(uri_decode(param.substr(eq + 1)), false);
     if (key == "X-Amz-Signature") continue;
     params.emplace_back(std::move(key), std::move(value));
   }
@@ -180,7 +182,7 @@ std::string canonical_headers(const std::vector<std::pair<std::string, std::stri
 }
 
 std::string canonical_request(const SigV4Request& req, const std::vector<std::string>& signed_headers,
-                              std::string_view payload_hash_hex, bool normalize_path) {
+                              absl::string_view payload_hash_hex, bool normalize_path) {
   std::vector<std::string> names = signed_headers;
   std::sort(names.begin(), names.end());
   std::string joined_names;
@@ -192,11 +194,11 @@ std::string canonical_request(const SigV4Request& req, const std::vector<std::st
          canonical_headers(req.headers, names) + "\n" + joined_names + "\n" + std::string(payload_hash_hex);
 }
 
-std::string string_to_sign(std::string_view amz_date, const SigV4Scope& scope, std::string_view canonical_request) {
+std::string string_to_sign(absl::string_view amz_date, const SigV4Scope& scope, absl::string_view canonical_request) {
   return "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope.to_string() + "\n" + sha256_hex(canonical_request);
 }
 
-SigningKey signing_key(std::string_view secret_key, const SigV4Scope& scope) {
+SigningKey signing_key(absl::string_view secret_key, const SigV4Scope& scope) {
   const std::string k_secret = "AWS4" + std::string(secret_key);
   SigningKey k = hmac(k_secret, scope.date);
   k = hmac(as_view(k), scope.region);
@@ -204,19 +206,19 @@ SigningKey signing_key(std::string_view secret_key, const SigV4Scope& scope) {
   return hmac(as_view(k), "aws4_request");
 }
 
-std::string signature_hex(const SigningKey& key, std::string_view string_to_sign) {
+std::string signature_hex(const SigningKey& key, absl::string_view string_to_sign) {
   SigningKey sig = hmac(as_view(key), string_to_sign);
   return to_hex(sig.data(), sig.size());
 }
 
-std::string sha256_hex(std::string_view data) {
+std::string sha256_hex(absl::string_view data) {
   unsigned char out[32];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
   return to_hex(out, len);
 }
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
+bool constant_time_equal(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);

@@ -13,6 +13,7 @@
 //   std::string sig = signature_hex(signing_key(secret, scope), to_sign);
 #pragma once
 
+#include "absl/strings/string_view.h"
 #include <array>
 #include <string>
 #include <string_view>
@@ -37,31 +38,31 @@ struct SigV4Scope {
 
 // RFC 3986 percent-encoding as AWS specifies it: every byte except A-Z a-z 0-9 - . _ ~ is
 // encoded as %XX (uppercase); '/' is kept when `keep_slash`.
-std::string uri_encode(std::string_view raw, bool keep_slash);
+std::string uri_encode(absl::string_view raw, bool keep_slash);
 // Decodes %XX sequences (a malformed one is kept as is); '+' is not a space here.
-std::string uri_decode(std::string_view encoded);
+std::string uri_decode(absl::string_view encoded);
 
 // The canonical URI: the decoded path, optionally normalized (dot segments and empty segments
 // removed), then encoded. S3: normalize = false.
-std::string canonical_uri(std::string_view path, bool normalize);
+std::string canonical_uri(absl::string_view path, bool normalize);
 // The canonical query string: parameters decoded then strictly re-encoded, sorted by key then
 // value; X-Amz-Signature is left out (it cannot sign itself).
-std::string canonical_query(std::string_view query);
+std::string canonical_query(absl::string_view query);
 // "name:value\n" for each signed header (lowercase, sorted), values trimmed with inner runs of
 // whitespace collapsed, repeated headers joined by ','.
 std::string canonical_headers(const std::vector<std::pair<std::string, std::string>>& headers,
                               const std::vector<std::string>& signed_headers);
 
 std::string canonical_request(const SigV4Request& req, const std::vector<std::string>& signed_headers,
-                              std::string_view payload_hash_hex, bool normalize_path = false);
-std::string string_to_sign(std::string_view amz_date, const SigV4Scope& scope, std::string_view canonical_request);
+                              absl::string_view payload_hash_hex, bool normalize_path = false);
+std::string string_to_sign(absl::string_view amz_date, const SigV4Scope& scope, absl::string_view canonical_request);
 
 using SigningKey = std::array<unsigned char, 32>;
-SigningKey signing_key(std::string_view secret_key, const SigV4Scope& scope);
-std::string signature_hex(const SigningKey& key, std::string_view string_to_sign);
+SigningKey signing_key(absl::string_view secret_key, const SigV4Scope& scope);
+std::string signature_hex(const SigningKey& key, absl::string_view string_to_sign);
 
-std::string sha256_hex(std::string_view data);
+std::string sha256_hex(absl::string_view data);
 // Compares two signatures in time independent of where they first differ.
-bool constant_time_equal(std::string_view a, std::string_view b);
+bool constant_time_equal(absl::string_view a, absl::string_view b);
 
 }  // namespace garage::s3

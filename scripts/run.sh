@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds if needed, and runs one node in
-# the foreground (Ctrl-C stops it), with its keys, config and data under ./data (or $GARAGE_DATA).
-# For now the node answers `garage status`; the S3 endpoint comes with the S3 work.
+# The README's run command: installs what is missing, builds, and runs one node in the
+# foreground (Ctrl-C stops it) with a working S3 endpoint: replication factor 1, RocksDB
+# metadata and block files under ./data (or $GARAGE_DATA), a layout applied, a bucket and an
+# access key created on first start and reused afterwards. Before serving it prints `export`
+# lines for the AWS CLI and SDKs, also written to $GARAGE_DATA/env.
+#
+#   GARAGE_DATA=./data  GARAGE_S3_PORT=3900  GARAGE_RPC_PORT=3901  GARAGE_BUCKET=my-bucket
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 data=${GARAGE_DATA:-$PWD/data}
-port=${GARAGE_RPC_PORT:-3901}
+mkdir -p "$data"
+data=$(cd "$data" && pwd)
+rpc_port=${GARAGE_RPC_PORT:-3901}
+s3_port=${GARAGE_S3_PORT:-3900}
+bucket=${GARAGE_BUCKET:-my-bucket}
+region=garage
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target garage
+garage_bin=$PWD/build/garage
 
 scripts/genkeys.sh "$data/keys" node1 >/dev/null
 config="$data/garage.toml"
@@ -17,10 +27,14 @@ if [ ! -f "$config" ]; then
   cat > "$config" <<TOML
 # Written by scripts/run.sh; edit freely (see README.md for every key).
 metadata_dir = "$data/meta"
-data_dir = "$data/data"
+data_dir = "$data/blocks"
 replication_factor = 1
-rpc_bind_addr = "127.0.0.1:$port"
+rpc_bind_addr = "127.0.0.1:$rpc_port"
 bootstrap_peers = []
+
+[s3_api]
+api_bind_addr = "127.0.0.1:$s3_port"
+s3_region = "$region"
 
 [rpc_tls]
 ca_cert = "$data/keys/ca.crt"
@@ -30,8 +44,44 @@ cli_cert = "$data/keys/cli.crt"
 cli_key = "$data/keys/cli.key"
 TOML
 fi
+G() { "$garage_bin" -c "$config" "$@"; }
 
-echo "garage: config $config"
-echo "garage: node id $(build/garage -c "$config" node id)"
-echo "garage: in another terminal:  build/garage -c $config status"
-exec build/garage -c "$config" server
+# The credentials are chosen once and kept in the data folder.
+if [ ! -f "$data/credentials" ]; then
+  umask 077
+  printf 'GK%s %s\n' "$(openssl rand -hex 12)" "$(openssl rand -hex 32)" > "$data/credentials"
+fi
+read -r key_id secret < "$data/credentials"
+
+G server 2> >(sed -u 's/^/[garage] /' >&2) &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+
+# Wait for the node, then set it up (every step is idempotent).
+for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
+G status >/dev/null
+if ! G layout show | grep -q "CURRENT CLUSTER LAYOUT (version [1-9]"; then
+  node_id=$(G node id | cut -c1-16)
+  G layout assign "$node_id" -z local -c 100G >/dev/null
+  G layout apply --version 1 >/dev/null
+fi
+for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
+G key info "$key_id" >/dev/null 2>&1 || G key import default --id "$key_id" --secret "$secret" >/dev/null
+G bucket info "$bucket" >/dev/null 2>&1 || G bucket create "$bucket" >/dev/null
+G bucket allow "$bucket" --key "$key_id" --read --write --owner >/dev/null
+
+cat > "$data/env" <<ENV
+export AWS_ACCESS_KEY_ID=$key_id
+export AWS_SECRET_ACCESS_KEY=$secret
+export AWS_DEFAULT_REGION=$region
+export AWS_ENDPOINT_URL=http://127.0.0.1:$s3_port
+export GARAGE_BUCKET=$bucket
+ENV
+echo
+echo "garage: S3 endpoint http://127.0.0.1:$s3_port (region $region), bucket '$bucket'. Paste into a shell:"
+echo
+cat "$data/env"
+echo
+echo "garage: (also in $data/env: source it).  Try: aws s3 ls s3://$bucket"
+echo "garage: serving; Ctrl-C stops it."
+wait $server

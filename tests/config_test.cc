@@ -51,8 +51,8 @@ metadata_dir = "m"
 data_dir = "d"
 rpc_secret = "abc"
 colour = "blue"
-[s3_api]
-s3_region = "garage"
+[s3_web]
+bind_addr = "[::]:3902"
 )");
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->warnings.size(), 3u);
@@ -73,6 +73,29 @@ TEST(Config, ConsistencyModeAndMetadataFsync) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("consistency_mode"), std::string::npos);
   EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nmetadata_fsync = 1\n").ok());
+}
+
+TEST(Config, S3ApiBlockSizeAndDataFsync) {
+  absl::StatusOr<Config> c = parse_config(R"(
+metadata_dir = "m"
+data_dir = "d"
+block_size = "512K"
+data_fsync = false
+[s3_api]
+api_bind_addr = "127.0.0.1:3900"
+s3_region = "eu-home"
+root_domain = ".s3.home"
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->warnings.empty());
+  EXPECT_EQ(c->block_size, 512u * 1024);
+  EXPECT_FALSE(c->data_fsync);
+  EXPECT_EQ(c->s3_api.api_bind_addr, "127.0.0.1:3900");
+  EXPECT_EQ(c->s3_api.s3_region, "eu-home");
+  EXPECT_EQ(c->s3_api.root_domain, ".s3.home");
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_size = 100\n").ok());
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\napi_bind_addr = \"nope\"\n").ok());
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\ns3_region = 3\n").ok());
 }
 
 TEST(Config, QuorumsFollowGarage) {

@@ -1,0 +1,255 @@
+#include "net/http_server.h"
+
+#include <boost/asio/write.hpp>
+#include <limits>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "net/asio_await.h"
+#include "node/config.h"
+#include "node/runtime/combinators.h"
+
+namespace garage {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+namespace {
+constexpr size_t kMaxPiece = 1u << 20;
+constexpr size_t kMaxDrain = 1u << 20;
+
+// The request body, read from the socket as the handler asks for it.
+class SocketBody final : public s3::BodySource {
+ public:
+  SocketBody(tcp::socket& socket, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
+             Clock& clock, bool expect_continue)
+      : socket_(socket), buffer_(buffer), parser_(parser), clock_(clock), expect_continue_(expect_continue) {}
+
+  bool failed() const { return failed_; }
+
+  Task<absl::StatusOr<std::string>> read(size_t max) override {
+    if (parser_.is_done()) co_return std::string();
+    if (expect_continue_) {
+      expect_continue_ = false;
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      ErrorCode ec = co_await async_io(
+          [&](auto complete) {
+            asio::async_write(socket_, asio::buffer(kContinue), [complete](ErrorCode e, size_t) mutable { complete(e); });
+          },
+          [&] { socket_.close(); });
+      if (ec) {
+        failed_ = true;
+        co_return absl::UnavailableError(absl::StrCat("writing 100-continue: ", ec.message()));
+      }
+    }
+    std::string out(std::min(std::max<size_t>(max, 1), kMaxPiece), '\0');
+    while (!parser_.is_done()) {
+      parser_.get().body().data = out.data();
+      parser_.get().body().size = out.size();
+      Task<ErrorCode> step = async_io(
+          [&](auto complete) { http::async_read(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); }); },
+          [&] { socket_.close(); });
+      absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, absl::Seconds(120), std::move(step));
+      const size_t got = out.size() - parser_.get().body().size;
+      if (!ec.ok()) {
+        failed_ = true;
+        co_return absl::DeadlineExceededError("request body: no data for 120 s");
+      }
+      if (*ec && *ec != http::error::need_buffer) {
+        failed_ = true;
+        co_return absl::InvalidArgumentError(absl::StrCat("request body: ", ec->message()));
+      }
+      if (got > 0) {
+        out.resize(got);
+        co_return out;
+      }
+    }
+    co_return std::string();
+  }
+
+ private:
+  tcp::socket& socket_;
+  beast::flat_buffer& buffer_;
+  http::request_parser<http::buffer_body>& parser_;
+  Clock& clock_;
+  bool expect_continue_;
+  bool failed_ = false;
+};
+
+Task<ErrorCode> write_all(tcp::socket& socket, std::string_view bytes) {
+  co_return co_await async_io(
+      [&](auto complete) {
+        asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()), [complete](ErrorCode e, size_t) mutable { complete(e); });
+      },
+      [&] { socket.close(); });
+}
+
+const char* reason(int status) {
+  return http::obsolete_reason(static_cast<http::status>(status)).data();
+}
+
+// The status line and headers (Beast's serializer would do; this keeps HEAD's announced
+// Content-Length and the streamed case in one place).
+std::string response_head(const s3::HttpResponse& r, uint64_t length, bool keep_alive) {
+  std::string out = absl::StrCat("HTTP/1.1 ", r.status, " ", reason(r.status), "\r\n");
+  for (const auto& [k, v] : r.headers) {
+    // A header value must not smuggle a line break into the response.
+    if (k.find_first_of("\r\n") != std::string::npos || v.find_first_of("\r\n") != std::string::npos) continue;
+    absl::StrAppend(&out, k, ": ", v, "\r\n");
+  }
+  if (r.status != 304 && r.status != 204) absl::StrAppend(&out, "content-length: ", length, "\r\n");
+  if (!keep_alive) out += "connection: close\r\n";
+  out += "\r\n";
+  return out;
+}
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer, Handler handler)
+    : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), handler_(std::move(handler)) {}
+
+HttpServer::~HttpServer() = default;
+
+absl::Status HttpServer::listen(const std::string& bind_address) {
+  absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(bind_address);
+  if (!hp.ok()) return hp.status();
+  ErrorCode ec;
+  const asio::ip::address addr = asio::ip::make_address(hp->first, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad bind address ", bind_address, ": ", ec.message()));
+  acceptor_ = std::make_unique<tcp::acceptor>(io_);
+  const tcp::endpoint ep(addr, hp->second);
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", bind_address, ": ", ec.message()));
+  spawner_.spawn(accept_loop());
+  return absl::OkStatus();
+}
+
+uint16_t HttpServer::listening_port() const { return acceptor_ ? acceptor_->local_endpoint().port() : 0; }
+
+Task<> HttpServer::accept_loop() {
+  for (;;) {
+    tcp::socket socket(io_);
+    ErrorCode ec = co_await async_io(
+        [&](auto complete) { acceptor_->async_accept(socket, [complete](ErrorCode e) mutable { complete(e); }); },
+        [&] { acceptor_->close(); });
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
+    if (ec) {
+      absl::Status slept = co_await sleep_for(clock_, absl::Milliseconds(100));  // e.g. out of file descriptors
+      if (!slept.ok()) co_return;
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    spawner_.spawn(serve(std::move(socket)));
+  }
+}
+
+Task<> HttpServer::serve(tcp::socket socket) {
+  std::string remote;
+  {
+    ErrorCode ec;
+    tcp::endpoint ep = socket.remote_endpoint(ec);
+    if (!ec) remote = absl::StrCat(ep.address().to_string(), ":", ep.port());
+  }
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::buffer_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // sizes are the handlers' business (they stream)
+    parser.header_limit(64 * 1024);
+    Task<ErrorCode> read_head = async_io(
+        [&](auto complete) { http::async_read_header(socket, buffer, parser, [complete](ErrorCode e, size_t) mutable { complete(e); }); },
+        [&] { socket.close(); });
+    absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, absl::Seconds(60), std::move(read_head));
+    if (!ec.ok() || *ec) {
+      if (ec.ok() && *ec != http::error::end_of_stream && *ec != asio::error::eof && *ec != asio::error::connection_reset &&
+          socket.is_open()) {
+        // Malformed request: say so once, then hang up.
+        s3::HttpResponse bad;
+        bad.status = 400;
+        bad.body = absl::StrCat("bad HTTP request: ", ec->message(), "\n");
+        std::string head = response_head(bad, bad.body.size(), false);
+        (void)co_await write_all(socket, head + bad.body);
+      }
+      break;
+    }
+    auto& req = parser.get();
+    s3::HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.remote = remote;
+    bool expect_continue = false;
+    for (const auto& field : req) {
+      std::string name = absl::AsciiStrToLower(std::string(field.name_string()));
+      std::string value(field.value());
+      if (name == "expect" && absl::AsciiStrToLower(value) == "100-continue") expect_continue = true;
+      request.headers.emplace_back(std::move(name), std::move(value));
+    }
+    const bool keep_alive_requested = req.keep_alive();
+    SocketBody body(socket, buffer, parser, clock_, expect_continue);
+    request.body = &body;
+
+    s3::HttpResponse response = co_await handler_(request);
+    if (body.failed() || !socket.is_open()) break;
+
+    // Drain what the handler left unread (an error answered before the body), within reason.
+    bool keep_alive = keep_alive_requested;
+    if (!parser.is_done()) {
+      if (expect_continue) {
+        keep_alive = false;  // the client has not sent the body: we never said continue
+      } else {
+        size_t drained = 0;
+        while (!parser.is_done() && drained < kMaxDrain) {
+          absl::StatusOr<std::string> piece = co_await body.read(64 * 1024);
+          if (!piece.ok() || piece->empty()) break;
+          drained += piece->size();
+        }
+        if (!parser.is_done()) keep_alive = false;
+      }
+    }
+
+    const bool streamed = response.stream != nullptr && !response.head;
+    const uint64_t length = streamed || response.head ? response.content_length : response.body.size();
+    std::string head = response_head(response, length, keep_alive);
+    if (!streamed) {
+      if (!response.head) head += response.body;
+      ErrorCode wec = co_await write_all(socket, head);
+      if (wec) break;
+    } else {
+      ErrorCode wec = co_await write_all(socket, head);
+      if (wec) break;
+      uint64_t sent = 0;
+      bool ok = true;
+      while (sent < length) {
+        absl::StatusOr<std::optional<std::string>> piece = co_await response.stream->next();
+        if (!piece.ok() || !piece->has_value() || (*piece)->empty()) {
+          // Headers are out: the only way left to signal the failure is to cut the connection.
+          tracer_.event(Severity::kWarn, "HttpBodyFailed",
+                        absl::StrCat(request.method, " ", request.target, ": ",
+                                     piece.ok() ? "body ended early" : std::string(piece.status().message())));
+          ok = false;
+          break;
+        }
+        sent += (*piece)->size();
+        wec = co_await write_all(socket, **piece);
+        if (wec) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) break;
+    }
+    if (!keep_alive) break;
+  }
+  ErrorCode ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace garage

@@ -1,0 +1,45 @@
+// Admin: the CLI's view of keys and buckets (`garage key ...`, `garage bucket ...`), over the
+// kAdmin RPC. Replies are the text the CLI prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "node/model/model.h"
+#include "node/rpc.h"
+
+namespace garage {
+
+struct AdminRequest {
+  static constexpr uint8_t kVersion = 1;
+  enum class Op : uint8_t {
+    kKeyCreate = 1,   // args: name
+    kKeyImport = 2,   // args: name, id, secret
+    kKeyList = 3,
+    kKeyInfo = 4,     // args: id, id prefix or name
+    kKeyDelete = 5,   // args: id, id prefix or name
+    kBucketCreate = 6,  // args: name
+    kBucketList = 7,
+    kBucketInfo = 8,    // args: name
+    kBucketDelete = 9,  // args: name
+    kBucketAllow = 10,  // args: bucket, key, perms ("RWO" letters)
+    kBucketDeny = 11,   // args: bucket, key, perms
+  };
+  Op op = Op::kKeyList;
+  std::vector<std::string> args;
+  std::string encode() const;
+  static absl::StatusOr<AdminRequest> decode(std::string_view bytes);
+};
+
+class Admin {
+ public:
+  explicit Admin(Model& model) : model_(model) {}
+  void register_rpcs(RpcRouter& router);
+  Task<absl::StatusOr<std::string>> execute(AdminRequest request);
+
+ private:
+  Model& model_;
+};
+
+}  // namespace garage

@@ -1,0 +1,395 @@
+#include "node/model/model.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace garage {
+
+namespace {
+constexpr char kBucketsPk[] = "buckets";
+constexpr char kKeysPk[] = "keys";
+constexpr char kAliasesPk[] = "aliases";
+constexpr uint32_t kListLimit = 4096;
+
+std::string field(const LwwMap& m, const std::string& name) {
+  auto it = m.items.find(name);
+  return it == m.items.end() || !it->second.value ? std::string() : *it->second.value;
+}
+
+int64_t field_i64(const LwwMap& m, const std::string& name) {
+  const std::string v = field(m, name);
+  return v.empty() ? 0 : std::strtoll(v.c_str(), nullptr, 10);
+}
+
+// Fields named prefix<id> holding perms, live ones only.
+std::map<std::string, Perms> perms_with_prefix(const LwwMap& m, std::string_view prefix) {
+  std::map<std::string, Perms> out;
+  for (const auto& [k, v] : m.items) {
+    if (k.rfind(prefix, 0) != 0 || !v.value) continue;
+    Perms p = Perms::parse(*v.value);
+    if (p.any()) out[k.substr(prefix.size())] = p;
+  }
+  return out;
+}
+
+KeyInfo key_from_map(std::string id, const LwwMap& m) {
+  return KeyInfo{std::move(id), field(m, "name"), field(m, "secret"), field_i64(m, "created"),
+                 perms_with_prefix(m, "bucket:")};
+}
+
+BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
+  return BucketInfo{std::move(id), field(m, "name"), field_i64(m, "created"), perms_with_prefix(m, "key:")};
+}
+
+bool deleted(const LwwMap& m) { return field(m, "deleted") == "1"; }
+}  // namespace
+
+std::string Perms::str() const {
+  std::string s;
+  if (read) s += 'R';
+  if (write) s += 'W';
+  if (owner) s += 'O';
+  return s.empty() ? "-" : s;
+}
+
+Perms Perms::parse(std::string_view s) {
+  return Perms{s.find('R') != std::string_view::npos, s.find('W') != std::string_view::npos,
+               s.find('O') != std::string_view::npos};
+}
+
+std::string to_hex(std::string_view raw) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string from_hex(std::string_view hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return "";
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return "";
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::string partition_key_end(std::string_view pk) {
+  std::string h = make_tree_key(pk, "");
+  for (size_t i = h.size(); i-- > 0;) {
+    if (static_cast<unsigned char>(h[i]) != 0xff) {
+      h[i] = static_cast<char>(static_cast<unsigned char>(h[i]) + 1);
+      return h.substr(0, i + 1) + std::string(h.size() - i - 1, '\0');
+    }
+  }
+  return "";  // all 0xff: no upper bound
+}
+
+std::string Model::new_uuid() {
+  std::string out(16, '\0');
+  for (size_t i = 0; i < 16; i += 8) {
+    uint64_t r = env_.rng->next_u64();
+    for (int b = 0; b < 8; ++b) out[i + b] = static_cast<char>((r >> (8 * b)) & 0xff);
+  }
+  return out;
+}
+
+int64_t Model::next_timestamp(int64_t at_least) {
+  const int64_t now = absl::ToUnixMillis(env_.clock->now_wall());
+  last_timestamp_ = std::max({now, last_timestamp_ + 1, at_least});
+  return last_timestamp_;
+}
+
+// ---- LwwMap helpers
+
+Task<absl::Status> Model::put_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
+                                  bool delete_fields) {
+  const int64_t stamp = next_timestamp();
+  LwwMap m;
+  for (auto& [k, v] : fields) {
+    m.items[k] = LwwRegister{stamp, env_.rng->next_u64(), delete_fields ? std::nullopt : std::optional(std::move(v))};
+  }
+  std::vector<TableItem> items{TableItem{make_tree_key(pk, sk), m.encode()}};
+  co_return co_await table.insert(std::move(items));
+}
+
+Task<absl::StatusOr<std::optional<LwwMap>>> Model::get_map(Table& table, std::string pk, std::string sk) {
+  absl::StatusOr<std::optional<std::string>> raw = co_await table.get(make_tree_key(pk, sk));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return std::optional<LwwMap>();
+  absl::StatusOr<LwwMap> m = LwwMap::decode(**raw);
+  if (!m.ok()) co_return m.status();
+  co_return std::optional<LwwMap>(std::move(*m));
+}
+
+Task<absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>>> Model::list_map(Table& table, std::string pk) {
+  const std::string start = make_tree_key(pk, "");
+  absl::StatusOr<std::vector<TableItem>> items = co_await table.get_range(start, partition_key_end(pk), kListLimit);
+  if (!items.ok()) co_return items.status();
+  std::vector<std::pair<std::string, LwwMap>> out;
+  for (const TableItem& it : *items) {
+    absl::StatusOr<LwwMap> m = LwwMap::decode(it.entry);
+    if (!m.ok()) continue;  // a corrupt entry is skipped, not fatal to the listing
+    out.emplace_back(it.tree_key.substr(32), std::move(*m));
+  }
+  co_return out;
+}
+
+// ---- keys
+
+Task<absl::StatusOr<KeyInfo>> Model::create_key(std::string name) {
+  const std::string id = "GK" + to_hex(new_uuid()).substr(0, 24);
+  const std::string secret = to_hex(new_uuid()) + to_hex(new_uuid());
+  co_return co_await import_key(std::move(name), id, secret);
+}
+
+Task<absl::StatusOr<KeyInfo>> Model::import_key(std::string name, std::string id, std::string secret) {
+  if (id.size() < 4 || id.size() > 128 || secret.size() < 8 || secret.size() > 128) {
+    co_return absl::InvalidArgumentError("key id must be 4-128 characters and secret 8-128");
+  }
+  const std::string created = absl::StrCat(absl::ToUnixMillis(env_.clock->now_wall()));
+  std::map<std::string, std::string> fields{{"name", name}, {"secret", secret}, {"created", created}, {"deleted", "0"}};
+  absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields));
+  if (!s.ok()) co_return s;
+  co_return KeyInfo{id, name, secret, std::strtoll(created.c_str(), nullptr, 10), {}};
+}
+
+Task<absl::StatusOr<std::optional<KeyInfo>>> Model::get_key(std::string id) {
+  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.key, kKeysPk, id);
+  if (!m.ok()) co_return m.status();
+  if (!m->has_value() || deleted(**m) || field(**m, "secret").empty()) co_return std::optional<KeyInfo>();
+  co_return std::optional<KeyInfo>(key_from_map(id, **m));
+}
+
+Task<absl::StatusOr<std::vector<KeyInfo>>> Model::list_keys() {
+  absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>> all = co_await list_map(t_.key, kKeysPk);
+  if (!all.ok()) co_return all.status();
+  std::vector<KeyInfo> out;
+  for (auto& [id, m] : *all)
+    if (!deleted(m) && !field(m, "secret").empty()) out.push_back(key_from_map(id, m));
+  co_return out;
+}
+
+Task<absl::StatusOr<KeyInfo>> Model::find_key(std::string pattern) {
+  absl::StatusOr<std::vector<KeyInfo>> all = co_await list_keys();
+  if (!all.ok()) co_return all.status();
+  std::vector<KeyInfo> hits;
+  for (KeyInfo& k : *all) {
+    if (k.id == pattern) co_return k;
+    if (k.name == pattern || absl::StartsWith(k.id, pattern)) hits.push_back(k);
+  }
+  if (hits.empty()) co_return absl::NotFoundError(absl::StrCat("no key matches ", pattern));
+  if (hits.size() > 1) co_return absl::InvalidArgumentError(absl::StrCat(hits.size(), " keys match ", pattern));
+  co_return hits[0];
+}
+
+Task<absl::Status> Model::delete_key(std::string id) {
+  std::map<std::string, std::string> fields{{"deleted", "1"}};
+  co_return co_await put_map(t_.key, kKeysPk, id, std::move(fields));
+}
+
+// ---- buckets
+
+namespace {
+// S3's bucket naming rules (the ones that matter for addressing).
+absl::Status check_bucket_name(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return absl::InvalidArgumentError("bucket names are 3 to 63 characters");
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) {
+      return absl::InvalidArgumentError("bucket names use lowercase letters, digits, '-' and '.'");
+    }
+  }
+  if (name.front() == '-' || name.front() == '.' || name.back() == '-' || name.back() == '.') {
+    return absl::InvalidArgumentError("bucket names begin and end with a letter or digit");
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+Task<absl::StatusOr<BucketInfo>> Model::create_bucket(std::string name) {
+  if (absl::Status s = check_bucket_name(name); !s.ok()) co_return s;
+  absl::StatusOr<std::optional<BucketInfo>> existing = co_await bucket_by_name(name);
+  if (!existing.ok()) co_return existing.status();
+  if (existing->has_value()) co_return absl::AlreadyExistsError(absl::StrCat("bucket ", name, " already exists"));
+  const std::string id = to_hex(new_uuid());
+  const std::string created = absl::StrCat(absl::ToUnixMillis(env_.clock->now_wall()));
+  std::map<std::string, std::string> fields{{"name", name}, {"created", created}, {"deleted", "0"}};
+  absl::Status s = co_await put_map(t_.bucket, kBucketsPk, id, std::move(fields));
+  if (!s.ok()) co_return s;
+  LwwRegister alias{next_timestamp(), env_.rng->next_u64(), id};
+  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, name), alias.encode()}};
+  s = co_await t_.alias.insert(std::move(items));
+  if (!s.ok()) co_return s;
+  co_return BucketInfo{id, name, std::strtoll(created.c_str(), nullptr, 10), {}};
+}
+
+Task<absl::StatusOr<std::optional<BucketInfo>>> Model::bucket_by_name(std::string name) {
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.alias.get(make_tree_key(kAliasesPk, name));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return std::optional<BucketInfo>();
+  absl::StatusOr<LwwRegister> alias = LwwRegister::decode(**raw);
+  if (!alias.ok()) co_return alias.status();
+  if (!alias->value) co_return std::optional<BucketInfo>();
+  co_return co_await get_bucket(*alias->value);
+}
+
+Task<absl::StatusOr<std::optional<BucketInfo>>> Model::get_bucket(std::string id) {
+  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.bucket, kBucketsPk, id);
+  if (!m.ok()) co_return m.status();
+  if (!m->has_value() || deleted(**m)) co_return std::optional<BucketInfo>();
+  co_return std::optional<BucketInfo>(bucket_from_map(id, **m));
+}
+
+Task<absl::StatusOr<std::vector<BucketInfo>>> Model::list_buckets() {
+  absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>> all = co_await list_map(t_.bucket, kBucketsPk);
+  if (!all.ok()) co_return all.status();
+  std::vector<BucketInfo> out;
+  for (auto& [id, m] : *all)
+    if (!deleted(m)) out.push_back(bucket_from_map(id, m));
+  std::sort(out.begin(), out.end(), [](const BucketInfo& a, const BucketInfo& b) { return a.name < b.name; });
+  co_return out;
+}
+
+Task<absl::Status> Model::delete_bucket(std::string id) {
+  absl::StatusOr<std::optional<BucketInfo>> b = co_await get_bucket(id);
+  if (!b.ok()) co_return b.status();
+  if (!b->has_value()) co_return absl::NotFoundError("no such bucket");
+  absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> objects = co_await list_objects(id, "", 64);
+  if (!objects.ok()) co_return objects.status();
+  for (const auto& [key, entry] : *objects) {
+    if (!entry.is_tombstone()) co_return absl::FailedPreconditionError("the bucket is not empty");
+  }
+  std::map<std::string, std::string> fields{{"deleted", "1"}};
+  absl::Status s = co_await put_map(t_.bucket, kBucketsPk, id, std::move(fields));
+  if (!s.ok()) co_return s;
+  LwwRegister gone{next_timestamp(), env_.rng->next_u64(), std::nullopt};
+  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, (*b)->name), gone.encode()}};
+  co_return co_await t_.alias.insert(std::move(items));
+}
+
+Task<absl::Status> Model::set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow) {
+  absl::StatusOr<std::optional<BucketInfo>> b = co_await get_bucket(bucket_id);
+  if (!b.ok()) co_return b.status();
+  if (!b->has_value()) co_return absl::NotFoundError("no such bucket");
+  absl::StatusOr<std::optional<KeyInfo>> k = co_await get_key(key_id);
+  if (!k.ok()) co_return k.status();
+  if (!k->has_value()) co_return absl::NotFoundError("no such key");
+  Perms p = (*k)->buckets.count(bucket_id) ? (*k)->buckets[bucket_id] : Perms{};
+  if (which.read) p.read = allow;
+  if (which.write) p.write = allow;
+  if (which.owner) p.owner = allow;
+  // The key's copy is the one authorization reads; the bucket's is for `bucket info`.
+  std::map<std::string, std::string> on_key{{"bucket:" + bucket_id, p.str()}};
+  absl::Status s = co_await put_map(t_.key, kKeysPk, key_id, std::move(on_key));
+  if (!s.ok()) co_return s;
+  std::map<std::string, std::string> on_bucket{{"key:" + key_id, p.str()}};
+  co_return co_await put_map(t_.bucket, kBucketsPk, bucket_id, std::move(on_bucket));
+}
+
+// ---- objects
+
+Task<absl::StatusOr<std::optional<ObjectEntry>>> Model::get_object(std::string bucket_id, std::string key) {
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.object.get(make_tree_key(bucket_id, key));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return std::optional<ObjectEntry>();
+  absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(**raw);
+  if (!o.ok()) co_return o.status();
+  co_return std::optional<ObjectEntry>(std::move(*o));
+}
+
+Task<absl::Status> Model::put_object(std::string bucket_id, std::string key, ObjectEntry entry) {
+  std::vector<TableItem> items{TableItem{make_tree_key(bucket_id, key), entry.encode()}};
+  co_return co_await t_.object.insert(std::move(items));
+}
+
+Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> Model::list_objects(std::string bucket_id,
+                                                                                           std::string start,
+                                                                                           uint32_t limit) {
+  const std::string from = make_tree_key(bucket_id, start);
+  absl::StatusOr<std::vector<TableItem>> items =
+      co_await t_.object.get_range(from, partition_key_end(bucket_id), std::min(limit, kMaxTableBatch));
+  if (!items.ok()) co_return items.status();
+  std::vector<std::pair<std::string, ObjectEntry>> out;
+  for (const TableItem& it : *items) {
+    absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry);
+    if (!o.ok()) continue;
+    out.emplace_back(it.tree_key.substr(32), std::move(*o));
+  }
+  co_return out;
+}
+
+Task<absl::StatusOr<std::optional<VersionEntry>>> Model::get_version(std::string uuid) {
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.version.get(make_tree_key(uuid, ""));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return std::optional<VersionEntry>();
+  absl::StatusOr<VersionEntry> v = VersionEntry::decode(**raw);
+  if (!v.ok()) co_return v.status();
+  co_return std::optional<VersionEntry>(std::move(*v));
+}
+
+Task<absl::Status> Model::put_version(std::string uuid, VersionEntry entry) {
+  std::vector<TableItem> items{TableItem{make_tree_key(uuid, ""), entry.encode()}};
+  co_return co_await t_.version.insert(std::move(items));
+}
+
+Task<absl::Status> Model::delete_version(std::string uuid) {
+  absl::StatusOr<std::optional<VersionEntry>> v = co_await get_version(uuid);
+  if (!v.ok()) co_return v.status();
+  if (!v->has_value()) co_return absl::OkStatus();
+  std::vector<std::string> hashes;
+  for (const auto& [slot, block] : (*v)->blocks) hashes.push_back(block.hash);
+  absl::Status s = co_await put_block_refs(std::move(hashes), uuid, /*deleted=*/true);
+  if (!s.ok()) co_return s;
+  VersionEntry gone;
+  gone.deleted = true;
+  co_return co_await put_version(uuid, std::move(gone));
+}
+
+Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted_ref) {
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  std::vector<TableItem> items;
+  for (const std::string& h : hashes) items.push_back(TableItem{make_tree_key(h, h + uuid), BlockRefEntry{deleted_ref}.encode()});
+  if (items.empty()) co_return absl::OkStatus();
+  co_return co_await t_.block_ref.insert(std::move(items));
+}
+
+// ---- multipart
+
+Task<absl::Status> Model::put_part(std::string upload_uuid, uint32_t part_number, UploadPart part) {
+  std::map<std::string, std::string> fields{
+      {absl::StrFormat("part:%05d", part_number), absl::StrCat(to_hex(part.uuid), "|", part.etag, "|", part.size)}};
+  co_return co_await put_map(t_.mpu, upload_uuid, "", std::move(fields));
+}
+
+Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> Model::get_parts(std::string upload_uuid) {
+  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.mpu, upload_uuid, "");
+  if (!m.ok()) co_return m.status();
+  std::map<uint32_t, UploadPart> out;
+  if (!m->has_value()) co_return out;
+  for (const auto& [k, reg] : (*m)->items) {
+    if (!absl::StartsWith(k, "part:") || !reg.value) continue;
+    std::vector<std::string> f = absl::StrSplit(*reg.value, '|');
+    if (f.size() != 3) continue;
+    UploadPart p{from_hex(f[0]), f[1], std::strtoull(f[2].c_str(), nullptr, 10), reg.stamp_ms};
+    out[static_cast<uint32_t>(std::strtoul(k.c_str() + 5, nullptr, 10))] = std::move(p);
+  }
+  co_return out;
+}
+
+}  // namespace garage

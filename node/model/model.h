@@ -1,0 +1,139 @@
+// Model: typed access to the S3 data model's replicated tables (DESIGN.md, "Data model").
+//
+// Tables and keys:
+//   bucket    pk "buckets", sk bucket id      LwwMap: name, created, deleted, key:<id> = perms
+//   key       pk "keys",    sk access key id  LwwMap: name, secret, created, deleted, bucket:<id> = perms
+//   alias     pk "aliases", sk bucket name    LwwRegister: bucket id (global aliases)
+//   object    pk bucket id, sk object key     ObjectEntry (node/model/object.h)
+//   version   pk version uuid                 VersionEntry (node/model/version.h)
+//   block_ref pk block hash, sk hash + uuid   BlockRefEntry (the hash repeated: resync reads it back)
+//   mpu       pk upload uuid                  LwwMap: part:<nnnnn> = "<uuid>|<etag>|<size>"
+// Buckets, keys and aliases are small and live in one partition each, so they can be listed.
+//
+// Timestamps for new versions come from next_timestamp(): never lower than the last one this
+// node issued, nor than the newest version already seen for the key, so a node's writes to one
+// key are ordered even when its clock steps back.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/env.h"
+#include "node/model/object.h"
+#include "node/model/version.h"
+#include "node/table/lww.h"
+#include "node/table/table.h"
+
+namespace garage {
+
+inline constexpr char kBucketTable[] = "bucket";
+inline constexpr char kKeyTable[] = "key";
+inline constexpr char kAliasTable[] = "alias";
+inline constexpr char kMpuTable[] = "mpu";
+
+struct Perms {
+  bool read = false;
+  bool write = false;
+  bool owner = false;
+  bool any() const { return read || write || owner; }
+  std::string str() const;  // "RWO" letters, "-" for none
+  static Perms parse(std::string_view s);
+  bool operator==(const Perms&) const = default;
+};
+
+struct KeyInfo {
+  std::string id;
+  std::string name;
+  std::string secret;
+  int64_t created_ms = 0;
+  std::map<std::string, Perms> buckets;  // bucket id -> rights
+};
+
+struct BucketInfo {
+  std::string id;
+  std::string name;
+  int64_t created_ms = 0;
+  std::map<std::string, Perms> keys;  // key id -> rights
+};
+
+struct UploadPart {
+  std::string uuid;  // the part's own version uuid (its blocks)
+  std::string etag;
+  uint64_t size = 0;
+  int64_t stamp_ms = 0;
+};
+
+struct ModelTables {
+  Table& bucket;
+  Table& key;
+  Table& alias;
+  Table& object;
+  Table& version;
+  Table& block_ref;
+  Table& mpu;
+};
+
+class Model {
+ public:
+  Model(Env env, ModelTables tables) : env_(env), t_(tables) {}
+
+  // ---- access keys
+  Task<absl::StatusOr<KeyInfo>> create_key(std::string name);
+  // Imports a key with a given id and secret (scripts/run.sh reuses its key across restarts).
+  Task<absl::StatusOr<KeyInfo>> import_key(std::string name, std::string id, std::string secret);
+  Task<absl::StatusOr<std::optional<KeyInfo>>> get_key(std::string id);
+  Task<absl::StatusOr<std::vector<KeyInfo>>> list_keys();
+  // By exact id, id prefix or name; NotFound or InvalidArgument (ambiguous) otherwise.
+  Task<absl::StatusOr<KeyInfo>> find_key(std::string pattern);
+  Task<absl::Status> delete_key(std::string id);
+
+  // ---- buckets
+  Task<absl::StatusOr<BucketInfo>> create_bucket(std::string name);
+  Task<absl::StatusOr<std::optional<BucketInfo>>> bucket_by_name(std::string name);
+  Task<absl::StatusOr<std::optional<BucketInfo>>> get_bucket(std::string id);
+  Task<absl::StatusOr<std::vector<BucketInfo>>> list_buckets();
+  // FailedPrecondition if it still holds objects.
+  Task<absl::Status> delete_bucket(std::string id);
+  // Grants (allow) or revokes (!allow) the rights set in `which`.
+  Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
+
+  // ---- objects
+  Task<absl::StatusOr<std::optional<ObjectEntry>>> get_object(std::string bucket_id, std::string key);
+  Task<absl::Status> put_object(std::string bucket_id, std::string key, ObjectEntry entry);
+  // Up to `limit` object entries with start <= key (all keys if start is empty), in key order.
+  Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> list_objects(std::string bucket_id,
+                                                                                      std::string start, uint32_t limit);
+  Task<absl::StatusOr<std::optional<VersionEntry>>> get_version(std::string uuid);
+  Task<absl::Status> put_version(std::string uuid, VersionEntry entry);
+  // Marks the version deleted and drops its block references.
+  Task<absl::Status> delete_version(std::string uuid);
+  Task<absl::Status> put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted);
+
+  // ---- multipart uploads (the upload's state itself is an uploading ObjectVersion)
+  Task<absl::Status> put_part(std::string upload_uuid, uint32_t part_number, UploadPart part);
+  Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> get_parts(std::string upload_uuid);
+
+  // ---- ids and time
+  std::string new_uuid();  // 16 random bytes
+  int64_t next_timestamp(int64_t at_least = 0);
+
+ private:
+  Task<absl::Status> put_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
+                             bool delete_fields = false);
+  Task<absl::StatusOr<std::optional<LwwMap>>> get_map(Table& table, std::string pk, std::string sk);
+  Task<absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>>> list_map(Table& table, std::string pk);
+
+  Env env_;
+  ModelTables t_;
+  int64_t last_timestamp_ = 0;
+};
+
+// Hex of raw bytes, and the inverse (empty on bad input).
+std::string to_hex(std::string_view raw);
+std::string from_hex(std::string_view hex);
+// The tree key just past every sort key of `pk` (for range reads of one partition key).
+std::string partition_key_end(std::string_view pk);
+
+}  // namespace garage

@@ -1,0 +1,146 @@
+#include "s3/api.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "s3/aws_chunked.h"
+#include "s3/errors.h"
+
+namespace garage::s3 {
+
+std::string http_date(int64_t unix_ms) {
+  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::FromUnixMillis(unix_ms), absl::UTCTimeZone());
+}
+
+std::string iso8601(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms), absl::UTCTimeZone());
+}
+
+std::string quoted_etag(absl::string_view etag) { return "\"" + std::string(etag) + "\""; }
+
+Headers stored_headers(const HttpRequest& request) {
+  static constexpr const char* kStandard[] = {"content-type",     "content-encoding", "content-disposition",
+                                              "content-language", "cache-control",    "expires"};
+  Headers out;
+  for (const auto& [k, v] : request.headers) {
+    bool keep = absl::StartsWith(k, "x-amz-meta-");
+    for (const char* s : kStandard) keep = keep || k == s;
+    // aws-chunked is how the body travelled, not how it is stored.
+    if (k == "content-encoding") {
+      std::string rest;
+      for (absl::string_view enc : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+        enc = absl::StripAsciiWhitespace(enc);
+        if (enc != "aws-chunked") absl::StrAppend(&rest, rest.empty() ? "" : ",", enc);
+      }
+      if (!rest.empty()) out.emplace_back(k, rest);
+      continue;
+    }
+    if (keep) out.emplace_back(k, v);
+  }
+  if (std::none_of(out.begin(), out.end(), [](const auto& h) { return h.first == "content-type"; })) {
+    out.emplace_back("content-type", "binary/octet-stream");
+  }
+  return out;
+}
+
+namespace {
+bool needs_write(Endpoint e) {
+  switch (e) {
+    case Endpoint::kPutObject:
+    case Endpoint::kCopyObject:
+    case Endpoint::kDeleteObject:
+    case Endpoint::kDeleteObjects:
+    case Endpoint::kCreateMultipartUpload:
+    case Endpoint::kUploadPart:
+    case Endpoint::kUploadPartCopy:
+    case Endpoint::kCompleteMultipartUpload:
+    case Endpoint::kAbortMultipartUpload:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+Task<HttpResponse> S3Api::handle(HttpRequest& request) {
+  const std::string request_id = absl::StrFormat("%016x", (env_.rng->next_u64() & ~0xffffull) | (next_request_++ & 0xffff));
+  const bool head = request.method == "HEAD";
+  absl::StatusOr<Route> route = route_request(request, settings_.root_domain);
+  if (!route.ok()) co_return error_response(route.status(), request.target, request_id, head);
+  S3Call call{request, std::move(*route), {}, {}, std::nullopt, request_id, request.body};
+  absl::StatusOr<HttpResponse> response = co_await dispatch(call);
+  if (!response.ok()) {
+    env_.tracer->event(Severity::kDebug, "S3Error",
+                       absl::StrCat(endpoint_name(call.route.endpoint), " ", request.target, ": ",
+                                    response.status().message()));
+    co_return error_response(response.status(), call.route.path, request_id, head);
+  }
+  response->set("x-amz-request-id", request_id);
+  response->set("server", "garage-cpp");
+  co_return std::move(*response);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
+  // 1. Who is asking. Anonymous requests are refused (no public buckets yet).
+  absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(call.http);
+  if (!parsed.ok()) co_return parsed.status();
+  if (!parsed->has_value()) co_return s3_error("AccessDenied", "anonymous access is not allowed; sign your request");
+  absl::StatusOr<std::optional<KeyInfo>> key = co_await model_.get_key((*parsed)->key_id);
+  if (!key.ok()) co_return key.status();
+  if (!key->has_value()) co_return s3_error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  AuthSettings auth_settings{settings_.region};
+  absl::StatusOr<AuthContext> auth = verify_auth(**parsed, (*key)->secret, call.http, env_.clock->now_wall(), auth_settings);
+  if (!auth.ok()) co_return auth.status();
+  call.auth = std::move(*auth);
+  call.key = std::move(**key);
+
+  // 2. The payload as the handlers read it.
+  std::unique_ptr<AwsChunkedBody> chunked;
+  if (call.auth.mode == PayloadMode::kStreamingSigned || call.auth.mode == PayloadMode::kStreamingSignedTrailer ||
+      call.auth.mode == PayloadMode::kStreamingUnsignedTrailer) {
+    chunked = std::make_unique<AwsChunkedBody>(*call.http.body, call.auth);
+    call.body = chunked.get();
+  }
+
+  // 3. The bucket, and the key's rights on it.
+  const Endpoint e = call.route.endpoint;
+  if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
+  if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
+  absl::StatusOr<std::optional<BucketInfo>> bucket = co_await model_.bucket_by_name(call.route.bucket);
+  if (!bucket.ok()) co_return bucket.status();
+  if (!bucket->has_value()) co_return s3_error("NoSuchBucket", "The specified bucket does not exist");
+  call.bucket = std::move(**bucket);
+  auto it = call.key.buckets.find(call.bucket->id);
+  const Perms perms = it == call.key.buckets.end() ? Perms{} : it->second;
+  const bool allowed = e == Endpoint::kDeleteBucket ? perms.owner : needs_write(e) ? perms.write : perms.read;
+  if (!allowed) co_return s3_error("AccessDenied", "Access Denied");
+
+  switch (e) {
+    case Endpoint::kHeadBucket: co_return HttpResponse{};
+    case Endpoint::kDeleteBucket: co_return co_await delete_bucket(call);
+    case Endpoint::kGetBucketLocation: co_return bucket_location(call);
+    case Endpoint::kGetBucketVersioning: co_return bucket_versioning(call);
+    case Endpoint::kListObjects: co_return co_await list_objects(call, false);
+    case Endpoint::kListObjectsV2: co_return co_await list_objects(call, true);
+    case Endpoint::kListMultipartUploads: co_return co_await list_multipart_uploads(call);
+    case Endpoint::kDeleteObjects: co_return co_await delete_objects(call);
+    case Endpoint::kPutObject: co_return co_await put_object(call);
+    case Endpoint::kCopyObject: co_return co_await copy_object(call);
+    case Endpoint::kGetObject: co_return co_await get_object(call, false);
+    case Endpoint::kHeadObject: co_return co_await get_object(call, true);
+    case Endpoint::kDeleteObject: co_return co_await delete_object(call);
+    case Endpoint::kCreateMultipartUpload: co_return co_await create_multipart(call);
+    case Endpoint::kUploadPart:
+    case Endpoint::kUploadPartCopy: co_return co_await upload_part(call);
+    case Endpoint::kCompleteMultipartUpload: co_return co_await complete_multipart(call);
+    case Endpoint::kAbortMultipartUpload: co_return co_await abort_multipart(call);
+    case Endpoint::kListParts: co_return co_await list_parts(call);
+    default: break;
+  }
+  co_return s3_error("NotImplemented", "endpoint not implemented");
+}
+
+}  // namespace garage::s3

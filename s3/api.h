@@ -1,0 +1,107 @@
+// S3Api: the S3 front end. Takes an HttpRequest, authenticates it, routes it to an endpoint
+// and returns the HttpResponse; no sockets (net/http_server.cc serves it, the simulator calls
+// it directly). Endpoints are split by family over api_*.cc files.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <map>
+#include <optional>
+#include <string>
+
+#include "node/block/block_manager.h"
+#include "node/model/model.h"
+#include "s3/auth.h"
+#include "s3/http.h"
+#include "s3/router.h"
+
+namespace garage::s3 {
+
+struct S3Settings {
+  std::string region = "garage";
+  std::string root_domain;           // ".s3.example.com": virtual-host-style addressing under it
+  uint32_t inline_threshold = 3072;  // objects up to this size live in their metadata entry
+  uint64_t max_object_size = 5ull << 40;
+  uint64_t min_part_size = 5u << 20;  // every part but the last (EntityTooSmall)
+};
+
+// One request in flight: what routing, authentication and bucket lookup found.
+struct S3Call {
+  HttpRequest& http;
+  Route route;
+  AuthContext auth;
+  KeyInfo key;
+  std::optional<BucketInfo> bucket;  // set when the route names an existing bucket
+  std::string request_id;
+  BodySource* body = nullptr;        // the payload, decoded (aws-chunked) when needed
+};
+
+class S3Api {
+ public:
+  S3Api(Env env, Spawner& spawner, Model& model, BlockManager& blocks, S3Settings settings)
+      : env_(env), spawner_(spawner), model_(model), blocks_(blocks), settings_(std::move(settings)) {}
+
+  Task<HttpResponse> handle(HttpRequest& request);
+
+ private:
+  friend class ObjectReader;
+  Task<absl::StatusOr<HttpResponse>> dispatch(S3Call& call);
+
+  // api_bucket.cc
+  Task<absl::StatusOr<HttpResponse>> list_buckets(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> create_bucket(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> delete_bucket(S3Call& call);
+  absl::StatusOr<HttpResponse> bucket_location(S3Call& call);
+  absl::StatusOr<HttpResponse> bucket_versioning(S3Call& call);
+
+  // api_put.cc
+  Task<absl::StatusOr<HttpResponse>> put_object(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> copy_object(S3Call& call);
+
+  // api_get.cc
+  Task<absl::StatusOr<HttpResponse>> get_object(S3Call& call, bool head);
+
+  // api_delete.cc
+  Task<absl::StatusOr<HttpResponse>> delete_object(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> delete_objects(S3Call& call);
+  Task<absl::Status> delete_key(const std::string& bucket_id, const std::string& key);
+
+  // api_list.cc
+  Task<absl::StatusOr<HttpResponse>> list_objects(S3Call& call, bool v2);
+  Task<absl::StatusOr<HttpResponse>> list_multipart_uploads(S3Call& call);
+
+  // api_multipart.cc
+  Task<absl::StatusOr<HttpResponse>> create_multipart(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> upload_part(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> complete_multipart(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> abort_multipart(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> list_parts(S3Call& call);
+  Task<absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>>> find_upload(S3Call& call, std::string* uuid);
+
+  // Shared by the above (api_put.cc): reads a body into blocks (or inline bytes).
+  struct Ingested {
+    uint64_t size = 0;
+    std::string md5;  // raw digest
+    std::optional<std::string> inline_data;
+    VersionEntry version;  // the blocks, under part `part`
+    std::string first_block;
+  };
+  Task<absl::StatusOr<Ingested>> ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline);
+  // Forgets a version's blocks once nothing refers to it any more (background).
+  void drop_version_later(std::string uuid);
+
+  Env env_;
+  Spawner& spawner_;
+  Model& model_;
+  BlockManager& blocks_;
+  S3Settings settings_;
+  uint64_t next_request_ = 1;
+};
+
+// Object metadata shared by GET, HEAD, COPY and multipart: content-type, x-amz-meta-* and the
+// standard headers a client may set.
+Headers stored_headers(const HttpRequest& request);
+std::string http_date(int64_t unix_ms);
+std::string iso8601(int64_t unix_ms);
+std::string quoted_etag(absl::string_view etag);
+
+}  // namespace garage::s3

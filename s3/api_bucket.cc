@@ -1,0 +1,84 @@
+// Bucket endpoints: ListBuckets, CreateBucket, DeleteBucket, GetBucketLocation,
+// GetBucketVersioning (HeadBucket is answered by the dispatcher once the bucket is found).
+#include "s3/api.h"
+#include "s3/errors.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+
+namespace {
+HttpResponse xml_response(const XmlOut& x) {
+  HttpResponse r;
+  r.set("content-type", "application/xml");
+  r.body = x.str();
+  return r;
+}
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::list_buckets(S3Call& call) {
+  absl::StatusOr<std::vector<BucketInfo>> all = co_await model_.list_buckets();
+  if (!all.ok()) co_return all.status();
+  XmlOut x("ListAllMyBucketsResult");
+  pugi::xml_node owner = x.root().append_child("Owner");
+  XmlOut::add(owner, "ID", call.key.id);
+  XmlOut::add(owner, "DisplayName", call.key.name);
+  pugi::xml_node buckets = x.root().append_child("Buckets");
+  for (const BucketInfo& b : *all) {
+    auto it = call.key.buckets.find(b.id);
+    if (it == call.key.buckets.end() || !it->second.any()) continue;
+    pugi::xml_node n = buckets.append_child("Bucket");
+    XmlOut::add(n, "Name", b.name);
+    XmlOut::add(n, "CreationDate", iso8601(b.created_ms));
+  }
+  co_return xml_response(x);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, 64 * 1024);
+  if (!body.ok()) co_return body.status();
+  absl::StatusOr<std::string> location = parse_create_bucket(*body);
+  if (!location.ok()) co_return location.status();
+  if (!location->empty() && *location != settings_.region) {
+    co_return s3_error("InvalidLocationConstraint",
+                       "the location constraint must be empty or this cluster's region, " + settings_.region);
+  }
+  absl::StatusOr<std::optional<BucketInfo>> existing = co_await model_.bucket_by_name(call.route.bucket);
+  if (!existing.ok()) co_return existing.status();
+  if (existing->has_value()) {
+    auto it = call.key.buckets.find((*existing)->id);
+    if (it != call.key.buckets.end() && it->second.owner) {
+      co_return s3_error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+    }
+    co_return s3_error("BucketAlreadyExists", "The requested bucket name is not available.");
+  }
+  absl::StatusOr<BucketInfo> created = co_await model_.create_bucket(call.route.bucket);
+  if (absl::IsInvalidArgument(created.status())) co_return s3_error("InvalidBucketName", created.status().message());
+  if (!created.ok()) co_return created.status();
+  absl::Status s = co_await model_.set_permissions(created->id, call.key.id, Perms{true, true, true}, true);
+  if (!s.ok()) co_return s;
+  HttpResponse r;
+  r.set("location", "/" + call.route.bucket);
+  co_return r;
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::delete_bucket(S3Call& call) {
+  absl::Status s = co_await model_.delete_bucket(call.bucket->id);
+  if (absl::IsFailedPrecondition(s)) co_return s3_error("BucketNotEmpty", "The bucket you tried to delete is not empty");
+  if (!s.ok()) co_return s;
+  HttpResponse r;
+  r.status = 204;
+  co_return r;
+}
+
+absl::StatusOr<HttpResponse> S3Api::bucket_location(S3Call& call) {
+  XmlOut x("LocationConstraint");
+  x.root().append_child(pugi::node_pcdata).set_value(settings_.region.c_str());
+  return xml_response(x);
+}
+
+absl::StatusOr<HttpResponse> S3Api::bucket_versioning(S3Call& call) {
+  XmlOut x("VersioningConfiguration");  // never enabled: an empty configuration
+  return xml_response(x);
+}
+
+}  // namespace garage::s3

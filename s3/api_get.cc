@@ -1,0 +1,128 @@
+// GetObject and HeadObject: conditional requests, ranges, response-* overrides, streaming.
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "s3/api.h"
+#include "s3/errors.h"
+#include "s3/object_reader.h"
+
+namespace garage::s3 {
+
+namespace {
+std::optional<absl::Time> parse_http_date(absl::string_view s) {
+  absl::Time t;
+  std::string err;
+  for (const char* fmt : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+    if (absl::ParseTime(fmt, s, absl::UTCTimeZone(), &t, &err)) return t;
+  }
+  return std::nullopt;
+}
+
+bool etag_matches(absl::string_view header, absl::string_view etag) {
+  for (absl::string_view candidate : absl::StrSplit(header, ',')) {
+    candidate = absl::StripAsciiWhitespace(candidate);
+    absl::ConsumePrefix(&candidate, "W/");
+    if (candidate == "*") return true;
+    if (candidate.size() >= 2 && candidate.front() == '"' && candidate.back() == '"') {
+      candidate = candidate.substr(1, candidate.size() - 2);
+    }
+    if (candidate == etag) return true;
+  }
+  return false;
+}
+
+// "bytes=a-b" | "bytes=a-" | "bytes=-n" -> [start, end). nullopt: no (usable) range, serve all.
+// InvalidRange if it starts past the end.
+absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> parse_range(absl::string_view header, uint64_t size) {
+  using Result = std::optional<std::pair<uint64_t, uint64_t>>;
+  absl::string_view spec = absl::StripAsciiWhitespace(header);
+  if (!absl::ConsumePrefix(&spec, "bytes=") || absl::StrContains(spec, ",")) return Result();
+  const size_t dash = spec.find('-');
+  if (dash == absl::string_view::npos) return Result();
+  const absl::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  uint64_t first = 0, last = 0;
+  if (a.empty()) {  // suffix: the last n bytes
+    if (!absl::SimpleAtoi(b, &last) || last == 0) return s3_error("InvalidRange", "The requested range is not satisfiable");
+    return Result(std::pair{size > last ? size - last : 0, size});
+  }
+  if (!absl::SimpleAtoi(a, &first)) return Result();
+  if (first >= size) return s3_error("InvalidRange", "The requested range is not satisfiable");
+  if (b.empty()) return Result(std::pair{first, size});
+  if (!absl::SimpleAtoi(b, &last) || last < first) return Result();
+  return Result(std::pair{first, std::min(last + 1, size)});
+}
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
+  absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
+  if (!entry.ok()) co_return entry.status();
+  const ObjectVersion* found = entry->has_value() ? (*entry)->current() : nullptr;
+  if (found == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+  const ObjectVersion v = *found;
+  const HttpRequest& http = call.http;
+  const int64_t modified_s = v.timestamp_ms / 1000;
+
+  // Preconditions, in the order RFC 7232 section 6 gives.
+  if (std::optional<std::string> h = http.header("if-match")) {
+    if (!etag_matches(*h, v.meta.etag)) co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+  } else if (std::optional<std::string> h = http.header("if-unmodified-since")) {
+    std::optional<absl::Time> t = parse_http_date(*h);
+    if (t && modified_s > absl::ToUnixSeconds(*t)) co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+  }
+  bool not_modified = false;
+  if (std::optional<std::string> h = http.header("if-none-match")) {
+    not_modified = etag_matches(*h, v.meta.etag);
+  } else if (std::optional<std::string> h = http.header("if-modified-since")) {
+    std::optional<absl::Time> t = parse_http_date(*h);
+    not_modified = t && modified_s <= absl::ToUnixSeconds(*t);
+  }
+
+  HttpResponse r;
+  r.head = head;
+  r.set("etag", quoted_etag(v.meta.etag));
+  r.set("last-modified", http_date(v.timestamp_ms));
+  if (not_modified) {
+    r.status = 304;
+    co_return r;
+  }
+  r.set("accept-ranges", "bytes");
+  for (const auto& [k, val] : v.meta.headers) {
+    const std::string override_name = "response-" + k;
+    if (call.route.query.count(override_name)) continue;
+    r.set(k, val);
+  }
+  for (const char* name : {"content-type", "content-language", "expires", "cache-control", "content-disposition",
+                           "content-encoding"}) {
+    if (std::optional<std::string> o = call.route.param(std::string("response-") + name)) r.set(name, *o);
+  }
+  if (v.meta.parts > 0) r.set("x-amz-mp-parts-count", absl::StrCat(v.meta.parts));
+
+  uint64_t start = 0, end = v.meta.size;
+  if (std::optional<std::string> h = http.header("range")) {
+    absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> range = parse_range(*h, v.meta.size);
+    if (!range.ok()) {
+      if (head) co_return s3_error("InvalidRange", "The requested range is not satisfiable");
+      co_return range.status();
+    }
+    if (range->has_value()) {
+      std::tie(start, end) = **range;
+      r.status = 206;
+      r.set("content-range", absl::StrCat("bytes ", start, "-", end - 1, "/", v.meta.size));
+    }
+  }
+  r.content_length = end - start;
+  if (head || end == start) {
+    if (!head) r.body = "";
+    co_return r;
+  }
+  if (v.meta.inline_data) {
+    r.body = v.meta.inline_data->substr(start, end - start);
+    co_return r;
+  }
+  r.stream = std::make_unique<ObjectReader>(spawner_, model_, blocks_, v.uuid, v.meta.first_block, start, end);
+  co_return r;
+}
+
+}  // namespace garage::s3

@@ -1,0 +1,215 @@
+// ListObjects (v1), ListObjectsV2 and ListMultipartUploads: prefix, delimiter, common
+// prefixes, max-keys, marker / continuation-token / start-after, encoding-type=url.
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "s3/api.h"
+#include "s3/errors.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+
+namespace {
+// The smallest string greater than every string that starts with `prefix` (empty: none).
+std::string after_prefix(std::string prefix) {
+  while (!prefix.empty()) {
+    unsigned char last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return "";
+}
+
+struct Listing {
+  std::vector<std::pair<std::string, ObjectVersion>> objects;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string next_start;  // where a following page starts (exclusive marker semantics below)
+  std::string last_key;    // the last key or prefix returned
+};
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
+  const Route& route = call.route;
+  const std::string prefix = route.param("prefix").value_or("");
+  const std::string delimiter = route.param("delimiter").value_or("");
+  const bool url_encoding = route.param("encoding-type") == "url";
+  if (route.param("encoding-type") && !url_encoding) co_return s3_error("InvalidArgument", "encoding-type must be url");
+  int max_keys = 1000;
+  if (std::optional<std::string> m = route.param("max-keys")) {
+    if (!absl::SimpleAtoi(*m, &max_keys) || max_keys < 0) co_return s3_error("InvalidArgument", "max-keys must be a non-negative integer");
+    max_keys = std::min(max_keys, 1000);
+  }
+  // Where to start: keys strictly after `after`, and not before the prefix.
+  std::string after;
+  if (v2) {
+    if (std::optional<std::string> token = route.param("continuation-token")) {
+      std::string decoded;
+      if (!absl::WebSafeBase64Unescape(*token, &decoded)) co_return s3_error("InvalidArgument", "bad continuation-token");
+      after = decoded;
+    } else {
+      after = route.param("start-after").value_or("");
+    }
+  } else {
+    after = route.param("marker").value_or("");
+  }
+  std::string cursor = std::max(prefix, after);
+  bool cursor_exclusive = !after.empty() && after >= prefix;
+
+  Listing out;
+  while (static_cast<int>(out.objects.size() + out.prefixes.size()) < max_keys) {
+    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> page =
+        co_await model_.list_objects(call.bucket->id, cursor, 1000);
+    if (!page.ok()) co_return page.status();
+    bool progressed = false;
+    bool stop = false;
+    for (auto& [key, entry] : *page) {
+      if (cursor_exclusive && key == cursor) continue;
+      progressed = true;
+      if (!absl::StartsWith(key, prefix)) {
+        if (key > prefix) stop = true;  // past every key with the prefix
+        if (stop) break;
+        continue;
+      }
+      const ObjectVersion* v = entry.current();
+      if (v == nullptr) {
+        cursor = key;
+        cursor_exclusive = true;
+        continue;
+      }
+      if (static_cast<int>(out.objects.size() + out.prefixes.size()) >= max_keys) {
+        out.truncated = true;
+        stop = true;
+        break;
+      }
+      if (!delimiter.empty()) {
+        const size_t d = key.find(delimiter, prefix.size());
+        if (d != std::string::npos) {
+          const std::string common = key.substr(0, d + delimiter.size());
+          out.prefixes.push_back(common);
+          out.last_key = common;
+          // Skip every other key under this common prefix.
+          const std::string next = after_prefix(common);
+          if (next.empty()) {
+            stop = true;
+            break;
+          }
+          cursor = next;
+          cursor_exclusive = false;
+          goto next_page;
+        }
+      }
+      out.objects.emplace_back(key, *v);
+      out.last_key = key;
+      cursor = key;
+      cursor_exclusive = true;
+    }
+    if (stop || page->size() < 1000 || !progressed) break;
+    continue;
+  next_page:;
+  }
+  // Truncated if the page filled exactly and something remains: probe for one more key.
+  if (!out.truncated && max_keys > 0 && static_cast<int>(out.objects.size() + out.prefixes.size()) >= max_keys) {
+    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> probe =
+        co_await model_.list_objects(call.bucket->id, cursor, 64);
+    if (!probe.ok()) co_return probe.status();
+    for (auto& [key, entry] : *probe) {
+      if (cursor_exclusive && key == cursor) continue;
+      if (!absl::StartsWith(key, prefix)) {
+        if (key > prefix) break;
+        continue;
+      }
+      if (entry.current() != nullptr) {
+        out.truncated = true;
+        break;
+      }
+    }
+  }
+
+  auto enc = [&](const std::string& s) { return url_encoding ? uri_encode(s, true) : s; };
+  XmlOut x("ListBucketResult");
+  pugi::xml_node root = x.root();
+  XmlOut::add(root, "Name", call.bucket->name);
+  XmlOut::add(root, "Prefix", enc(prefix));
+  if (v2) {
+    if (std::optional<std::string> t = route.param("continuation-token")) XmlOut::add(root, "ContinuationToken", *t);
+    if (std::optional<std::string> s = route.param("start-after")) XmlOut::add(root, "StartAfter", enc(*s));
+    XmlOut::add(root, "KeyCount", absl::StrCat(out.objects.size() + out.prefixes.size()));
+  } else {
+    XmlOut::add(root, "Marker", enc(after));
+  }
+  XmlOut::add(root, "MaxKeys", absl::StrCat(max_keys));
+  if (!delimiter.empty()) XmlOut::add(root, "Delimiter", enc(delimiter));
+  if (url_encoding) XmlOut::add(root, "EncodingType", "url");
+  XmlOut::add(root, "IsTruncated", out.truncated ? "true" : "false");
+  if (out.truncated) {
+    if (v2) XmlOut::add(root, "NextContinuationToken", absl::WebSafeBase64Escape(out.last_key));
+    else if (!delimiter.empty()) XmlOut::add(root, "NextMarker", enc(out.last_key));
+  }
+  for (const auto& [key, v] : out.objects) {
+    pugi::xml_node c = root.append_child("Contents");
+    XmlOut::add(c, "Key", enc(key));
+    XmlOut::add(c, "LastModified", iso8601(v.timestamp_ms));
+    XmlOut::add(c, "ETag", quoted_etag(v.meta.etag));
+    XmlOut::add(c, "Size", absl::StrCat(v.meta.size));
+    XmlOut::add(c, "StorageClass", "STANDARD");
+    if (!v2 || route.param("fetch-owner") == "true") {
+      pugi::xml_node o = c.append_child("Owner");
+      XmlOut::add(o, "ID", call.key.id);
+      XmlOut::add(o, "DisplayName", call.key.name);
+    }
+  }
+  for (const std::string& p : out.prefixes) XmlOut::add(root.append_child("CommonPrefixes"), "Prefix", enc(p));
+  HttpResponse r;
+  r.set("content-type", "application/xml");
+  r.body = x.str();
+  co_return r;
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::list_multipart_uploads(S3Call& call) {
+  const std::string prefix = call.route.param("prefix").value_or("");
+  XmlOut x("ListMultipartUploadsResult");
+  pugi::xml_node root = x.root();
+  XmlOut::add(root, "Bucket", call.bucket->name);
+  XmlOut::add(root, "KeyMarker", "");
+  XmlOut::add(root, "UploadIdMarker", "");
+  XmlOut::add(root, "Prefix", prefix);
+  XmlOut::add(root, "MaxUploads", "1000");
+  std::string cursor = prefix;
+  int found = 0;
+  bool truncated = false;
+  for (;;) {
+    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> page =
+        co_await model_.list_objects(call.bucket->id, cursor, 1000);
+    if (!page.ok()) co_return page.status();
+    for (auto& [key, entry] : *page) {
+      if (!absl::StartsWith(key, prefix)) continue;
+      for (const ObjectVersion& v : entry.versions) {
+        if (v.state != VersionState::kUploading) continue;
+        if (found == 1000) {
+          truncated = true;
+          break;
+        }
+        ++found;
+        pugi::xml_node u = root.append_child("Upload");
+        XmlOut::add(u, "Key", key);
+        XmlOut::add(u, "UploadId", to_hex(v.uuid));
+        XmlOut::add(u, "Initiated", iso8601(v.timestamp_ms));
+        XmlOut::add(u, "StorageClass", "STANDARD");
+      }
+    }
+    if (truncated || page->size() < 1000) break;
+    cursor = page->back().first + '\0';
+  }
+  XmlOut::add(root, "IsTruncated", truncated ? "true" : "false");
+  HttpResponse r;
+  r.set("content-type", "application/xml");
+  r.body = x.str();
+  co_return r;
+}
+
+}  // namespace garage::s3

@@ -1,0 +1,286 @@
+// Multipart uploads. The upload is an uploading version of the object (its uuid is the
+// UploadId); each UploadPart stores its blocks under a fresh part uuid and records
+// part number -> (uuid, etag, size) in the mpu table; CompleteMultipartUpload gathers the
+// chosen parts' blocks into the upload's own version entry and marks it complete.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "s3/api.h"
+#include "s3/checksum.h"
+#include "s3/errors.h"
+#include "s3/object_reader.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+
+namespace {
+HttpResponse xml_response(const XmlOut& x) {
+  HttpResponse r;
+  r.set("content-type", "application/xml");
+  r.body = x.str();
+  return r;
+}
+
+// A BodySource over a byte range of a stored object (UploadPartCopy).
+class ObjectRangeSource final : public BodySource {
+ public:
+  explicit ObjectRangeSource(std::unique_ptr<BodyStream> stream) : stream_(std::move(stream)) {}
+  Task<absl::StatusOr<std::string>> read(size_t max) override {
+    while (pos_ >= piece_.size()) {
+      absl::StatusOr<std::optional<std::string>> next = co_await stream_->next();
+      if (!next.ok()) co_return next.status();
+      if (!next->has_value()) co_return std::string();
+      piece_ = std::move(**next);
+      pos_ = 0;
+    }
+    std::string out = piece_.substr(pos_, max);
+    pos_ += out.size();
+    co_return out;
+  }
+
+ private:
+  std::unique_ptr<BodyStream> stream_;
+  std::string piece_;
+  size_t pos_ = 0;
+};
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
+  absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(call.bucket->id, call.route.key);
+  if (!existing.ok()) co_return existing.status();
+  ObjectVersion v;
+  v.uuid = model_.new_uuid();
+  v.timestamp_ms = model_.next_timestamp(existing->has_value() ? (*existing)->newest_timestamp() + 1 : 0);
+  v.upload_started_ms = v.timestamp_ms;
+  v.state = VersionState::kUploading;
+  v.meta.headers = stored_headers(call.http);
+  ObjectEntry entry{{v}};
+  absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
+  if (!s.ok()) co_return s;
+  XmlOut x("InitiateMultipartUploadResult");
+  XmlOut::add(x.root(), "Bucket", call.bucket->name);
+  XmlOut::add(x.root(), "Key", call.route.key);
+  XmlOut::add(x.root(), "UploadId", to_hex(v.uuid));
+  co_return xml_response(x);
+}
+
+Task<absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>>> S3Api::find_upload(S3Call& call, std::string* uuid) {
+  *uuid = from_hex(call.route.param("uploadId").value_or(""));
+  if (uuid->size() != 16) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
+  absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
+  if (!entry.ok()) co_return entry.status();
+  if (!entry->has_value()) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
+  ObjectEntry e = std::move(**entry);
+  const ObjectVersion* v = e.find(*uuid);
+  if (v == nullptr || v->state != VersionState::kUploading) {
+    co_return s3_error("NoSuchUpload", "The specified upload does not exist or was completed or aborted.");
+  }
+  // The pointer refers into the returned entry: callers re-find after moving it.
+  co_return std::pair<ObjectEntry, const ObjectVersion*>(std::move(e), nullptr);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
+  int part_number = 0;
+  if (!absl::SimpleAtoi(call.route.param("partNumber").value_or(""), &part_number) || part_number < 1 ||
+      part_number > 10000) {
+    co_return s3_error("InvalidArgument", "partNumber must be an integer between 1 and 10000");
+  }
+  std::string upload;
+  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  if (!found.ok()) co_return found.status();
+
+  // The bytes: the request body, or a range of another object (UploadPartCopy).
+  std::unique_ptr<BodySource> copy_source;
+  BodySource* body = call.body;
+  std::optional<ObjectVersion> copied;
+  if (call.route.endpoint == Endpoint::kUploadPartCopy) {
+    std::string raw = *call.http.header("x-amz-copy-source");
+    if (const size_t q = raw.find('?'); q != std::string::npos) raw.resize(q);
+    std::string decoded = uri_decode(raw);
+    if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
+    const size_t slash = decoded.find('/');
+    if (slash == std::string::npos) co_return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
+    absl::StatusOr<std::optional<BucketInfo>> sb = co_await model_.bucket_by_name(decoded.substr(0, slash));
+    if (!sb.ok()) co_return sb.status();
+    if (!sb->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
+    auto perm = call.key.buckets.find((*sb)->id);
+    if (perm == call.key.buckets.end() || !perm->second.read) co_return s3_error("AccessDenied", "no read access to the source bucket");
+    absl::StatusOr<std::optional<ObjectEntry>> se = co_await model_.get_object((*sb)->id, decoded.substr(slash + 1));
+    if (!se.ok()) co_return se.status();
+    const ObjectVersion* sv = se->has_value() ? (*se)->current() : nullptr;
+    if (sv == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+    copied = *sv;
+    uint64_t start = 0, end = sv->meta.size;
+    if (std::optional<std::string> range = call.http.header("x-amz-copy-source-range")) {
+      uint64_t a = 0, b = 0;
+      if (std::sscanf(range->c_str(), "bytes=%lu-%lu", &a, &b) != 2 || b < a || b >= sv->meta.size) {
+        co_return s3_error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last within the object");
+      }
+      start = a;
+      end = b + 1;
+    }
+    if (sv->meta.inline_data) {
+      copy_source = std::make_unique<StringBody>(sv->meta.inline_data->substr(start, end - start));
+    } else {
+      copy_source = std::make_unique<ObjectRangeSource>(
+          std::make_unique<ObjectReader>(spawner_, model_, blocks_, sv->uuid, sv->meta.first_block, start, end));
+    }
+    body = copy_source.get();
+  }
+
+  absl::StatusOr<Ingested> in = co_await ingest(call, *body, static_cast<uint32_t>(part_number), /*allow_inline=*/false);
+  if (!in.ok()) co_return in.status();
+  const std::string part_uuid = model_.new_uuid();
+  std::vector<std::string> hashes;
+  for (const auto& [slot, b] : in->version.blocks) hashes.push_back(b.hash);
+  absl::Status s = co_await model_.put_block_refs(std::move(hashes), part_uuid, false);
+  if (!s.ok()) co_return s;
+  s = co_await model_.put_version(part_uuid, std::move(in->version));
+  if (!s.ok()) co_return s;
+  const std::string etag = to_hex(in->md5);
+  s = co_await model_.put_part(upload, part_number, UploadPart{part_uuid, etag, in->size, 0});
+  if (!s.ok()) co_return s;
+  if (copied) {
+    XmlOut x("CopyPartResult");
+    XmlOut::add(x.root(), "LastModified", iso8601(model_.next_timestamp()));
+    XmlOut::add(x.root(), "ETag", quoted_etag(etag));
+    co_return xml_response(x);
+  }
+  HttpResponse r;
+  r.set("etag", quoted_etag(etag));
+  co_return r;
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, 4 << 20);
+  if (!body.ok()) co_return body.status();
+  absl::StatusOr<std::vector<CompletedPart>> wanted = parse_complete_multipart(*body);
+  if (!wanted.ok()) co_return wanted.status();
+  std::string upload;
+  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  if (!found.ok()) co_return found.status();
+  const ObjectVersion upload_version = *found->first.find(upload);
+  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
+  if (!parts.ok()) co_return parts.status();
+
+  VersionEntry combined;
+  std::string md5s;
+  uint64_t size = 0;
+  std::string first_block;
+  int previous = 0;
+  for (size_t i = 0; i < wanted->size(); ++i) {
+    const CompletedPart& w = (*wanted)[i];
+    if (w.number <= previous) co_return s3_error("InvalidPartOrder", "The list of parts was not in ascending order.");
+    previous = w.number;
+    auto it = parts->find(static_cast<uint32_t>(w.number));
+    if (it == parts->end() || it->second.etag != w.etag) {
+      co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " was not uploaded or its ETag differs"));
+    }
+    const UploadPart& p = it->second;
+    if (i + 1 < wanted->size() && p.size < settings_.min_part_size) {
+      co_return s3_error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+    }
+    absl::StatusOr<std::optional<VersionEntry>> pv = co_await model_.get_version(p.uuid);
+    if (!pv.ok()) co_return pv.status();
+    if (!pv->has_value() || (*pv)->deleted) co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " has no data"));
+    for (const auto& [slot, b] : (*pv)->blocks) {
+      if (first_block.empty()) first_block = b.hash;
+      combined.blocks[{static_cast<uint32_t>(w.number), slot.second}] = b;
+    }
+    md5s += from_hex(p.etag);
+    size += p.size;
+  }
+  Checksummer md5(ChecksumAlgo::kMd5);
+  md5.update(md5s);
+  const std::string etag = absl::StrCat(to_hex(md5.digest()), "-", wanted->size());
+
+  std::vector<std::string> hashes;
+  for (const auto& [slot, b] : combined.blocks) hashes.push_back(b.hash);
+  absl::Status s = co_await model_.put_block_refs(std::move(hashes), upload, false);
+  if (!s.ok()) co_return s;
+  s = co_await model_.put_version(upload, std::move(combined));
+  if (!s.ok()) co_return s;
+  ObjectVersion done = upload_version;
+  done.state = VersionState::kComplete;
+  done.meta.size = size;
+  done.meta.etag = etag;
+  done.meta.first_block = first_block;
+  done.meta.parts = static_cast<int>(wanted->size());
+  const ObjectVersion* previous_current = found->first.current();
+  std::optional<std::string> replaced;
+  if (previous_current != nullptr && previous_current->order() < done.order() && !previous_current->meta.inline_data) {
+    replaced = previous_current->uuid;
+  }
+  ObjectEntry entry{{done}};
+  s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
+  if (!s.ok()) co_return s;
+  // The parts' own block references go; the upload's version now holds the blocks.
+  for (const auto& [n, p] : *parts) drop_version_later(p.uuid);
+  if (replaced) drop_version_later(*replaced);
+
+  XmlOut x("CompleteMultipartUploadResult");
+  XmlOut::add(x.root(), "Location", absl::StrCat("/", call.bucket->name, "/", call.route.key));
+  XmlOut::add(x.root(), "Bucket", call.bucket->name);
+  XmlOut::add(x.root(), "Key", call.route.key);
+  XmlOut::add(x.root(), "ETag", quoted_etag(etag));
+  co_return xml_response(x);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::abort_multipart(S3Call& call) {
+  std::string upload;
+  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  if (!found.ok()) co_return found.status();
+  ObjectVersion aborted = *found->first.find(upload);
+  aborted.state = VersionState::kAborted;
+  ObjectEntry entry{{aborted}};
+  absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
+  if (!s.ok()) co_return s;
+  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
+  if (parts.ok())
+    for (const auto& [n, p] : *parts) drop_version_later(p.uuid);
+  HttpResponse r;
+  r.status = 204;
+  co_return r;
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::list_parts(S3Call& call) {
+  std::string upload;
+  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  if (!found.ok()) co_return found.status();
+  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
+  if (!parts.ok()) co_return parts.status();
+  int marker = 0, max_parts = 1000;
+  if (std::optional<std::string> m = call.route.param("part-number-marker")) (void)absl::SimpleAtoi(*m, &marker);
+  if (std::optional<std::string> m = call.route.param("max-parts")) (void)absl::SimpleAtoi(*m, &max_parts);
+  max_parts = std::clamp(max_parts, 1, 1000);
+  XmlOut x("ListPartsResult");
+  pugi::xml_node root = x.root();
+  XmlOut::add(root, "Bucket", call.bucket->name);
+  XmlOut::add(root, "Key", call.route.key);
+  XmlOut::add(root, "UploadId", to_hex(upload));
+  XmlOut::add(root, "PartNumberMarker", absl::StrCat(marker));
+  XmlOut::add(root, "StorageClass", "STANDARD");
+  int count = 0;
+  int last = marker;
+  bool truncated = false;
+  for (const auto& [n, p] : *parts) {
+    if (static_cast<int>(n) <= marker) continue;
+    if (count == max_parts) {
+      truncated = true;
+      break;
+    }
+    ++count;
+    last = static_cast<int>(n);
+    pugi::xml_node e = root.append_child("Part");
+    XmlOut::add(e, "PartNumber", absl::StrCat(n));
+    XmlOut::add(e, "LastModified", iso8601(p.stamp_ms));
+    XmlOut::add(e, "ETag", quoted_etag(p.etag));
+    XmlOut::add(e, "Size", absl::StrCat(p.size));
+  }
+  XmlOut::add(root, "NextPartNumberMarker", absl::StrCat(last));
+  XmlOut::add(root, "MaxParts", absl::StrCat(max_parts));
+  XmlOut::add(root, "IsTruncated", truncated ? "true" : "false");
+  co_return xml_response(x);
+}
+
+}  // namespace garage::s3

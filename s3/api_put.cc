@@ -1,0 +1,226 @@
+// Writing objects: PutObject, CopyObject, and ingest() (body -> blocks), which UploadPart uses.
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "node/hash.h"
+#include "s3/api.h"
+#include "s3/aws_chunked.h"
+#include "s3/checksum.h"
+#include "s3/errors.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+
+namespace {
+// The checksum the client announced (in a header now, or in the trailer), if any.
+std::optional<std::pair<ChecksumAlgo, std::optional<std::string>>> announced_checksum(const HttpRequest& http) {
+  for (const auto& [k, v] : http.headers) {
+    if (!absl::StartsWith(k, "x-amz-checksum-")) continue;
+    if (std::optional<ChecksumAlgo> a = checksum_algo_from_name(k)) return std::pair{*a, std::optional<std::string>(v)};
+  }
+  if (std::optional<std::string> trailer = http.header("x-amz-trailer")) {
+    if (std::optional<ChecksumAlgo> a = checksum_algo_from_name(*trailer)) return std::pair{*a, std::optional<std::string>()};
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+void S3Api::drop_version_later(std::string uuid) {
+  // Not awaited by the client: a failure leaves unreferenced blocks, never lost data.
+  spawner_.spawn([](Model& model, std::string uuid) -> Task<> {
+    absl::Status s = co_await model.delete_version(std::move(uuid));
+    (void)s;
+  }(model_, std::move(uuid)));
+}
+
+Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline) {
+  const uint32_t block_size = blocks_.options().block_size;
+  Ingested out;
+  Checksummer md5(ChecksumAlgo::kMd5);
+  std::optional<Checksummer> sha256;
+  if (call.auth.mode == PayloadMode::kSignedHash && &body == call.http.body) sha256.emplace(ChecksumAlgo::kSha256);
+  auto announced = announced_checksum(call.http);
+  std::optional<Checksummer> checksum;
+  if (announced) checksum.emplace(announced->first);
+
+  std::string block;
+  bool ended = false;
+  while (!ended) {
+    absl::StatusOr<std::string> piece = co_await body.read(block_size - block.size());
+    if (!piece.ok()) co_return piece.status();
+    ended = piece->empty();
+    if (!ended) {
+      md5.update(*piece);
+      if (sha256) sha256->update(*piece);
+      if (checksum) checksum->update(*piece);
+      out.size += piece->size();
+      if (out.size > settings_.max_object_size) co_return s3_error("EntityTooLarge", "object larger than allowed");
+      block += *piece;
+    }
+    const bool full = block.size() == block_size;
+    if (!full && !(ended && !block.empty())) continue;
+    if (ended && allow_inline && out.version.blocks.empty() && block.size() <= settings_.inline_threshold) {
+      out.inline_data = std::move(block);
+      break;
+    }
+    // Hash off the node's thread, then write to the block's replicas (quorum, durable).
+    auto shared = std::make_shared<std::string>(std::move(block));
+    auto hash = std::make_shared<std::string>();
+    std::function<void()> work = [shared, hash] { *hash = hash_bytes(garage::sha256(*shared)); };
+    co_await env_.offload->run(std::move(work));
+    const uint64_t offset = out.size - shared->size();
+    BlockInfo info{*hash, static_cast<uint32_t>(shared->size())};
+    absl::Status s = co_await blocks_.put(*hash, std::move(*shared));
+    if (!s.ok()) co_return s;
+    if (out.first_block.empty()) out.first_block = info.hash;
+    out.version.blocks[{part, offset}] = std::move(info);
+    block.clear();
+  }
+
+  out.md5 = md5.digest();
+  if (std::optional<std::string> content_md5 = call.http.header("content-md5")) {
+    if (absl::Base64Escape(out.md5) != *content_md5) co_return s3_error("BadDigest", "The Content-MD5 you specified did not match what we received.");
+  }
+  if (sha256 && to_hex(sha256->digest()) != call.auth.payload_hash) {
+    co_return s3_error("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
+  if (std::optional<std::string> decoded = call.http.header("x-amz-decoded-content-length")) {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*decoded, &n) || n != out.size) {
+      co_return s3_error("IncompleteBody", "the body length does not match x-amz-decoded-content-length");
+    }
+  }
+  if (checksum) {
+    std::optional<std::string> expected = announced->second;
+    if (!expected) {
+      if (auto* chunked = dynamic_cast<AwsChunkedBody*>(&body)) {
+        for (const auto& [k, v] : chunked->trailers())
+          if (k == checksum_header_name(checksum->algo())) expected = v;
+      }
+    }
+    if (!expected) co_return s3_error("InvalidRequest", "the announced checksum trailer is missing");
+    if (checksum->digest_base64() != *expected) {
+      co_return s3_error("BadDigest", absl::StrCat("The ", checksum_header_name(checksum->algo()),
+                                                   " you specified did not match the calculated checksum."));
+    }
+  }
+  co_return out;
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
+  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true);
+  if (!in.ok()) co_return in.status();
+  const std::string bucket_id = call.bucket->id;
+  const std::string key = call.route.key;
+  absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(bucket_id, key);
+  if (!existing.ok()) co_return existing.status();
+
+  const std::string uuid = model_.new_uuid();
+  ObjectVersion v;
+  v.timestamp_ms = model_.next_timestamp(existing->has_value() ? (*existing)->newest_timestamp() + 1 : 0);
+  v.uuid = uuid;
+  v.state = VersionState::kComplete;
+  v.meta.size = in->size;
+  v.meta.etag = to_hex(in->md5);
+  v.meta.headers = stored_headers(call.http);
+  v.meta.inline_data = in->inline_data;
+  v.meta.first_block = in->first_block;
+  if (!in->inline_data) {
+    std::vector<std::string> hashes;
+    for (const auto& [slot, b] : in->version.blocks) hashes.push_back(b.hash);
+    absl::Status s = co_await model_.put_block_refs(std::move(hashes), uuid, false);
+    if (!s.ok()) co_return s;
+    s = co_await model_.put_version(uuid, std::move(in->version));
+    if (!s.ok()) co_return s;
+  }
+  ObjectEntry entry{{v}};
+  absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
+  if (!s.ok()) co_return s;
+  if (existing->has_value()) {
+    if (const ObjectVersion* old = (*existing)->current(); old != nullptr && !old->meta.inline_data) drop_version_later(old->uuid);
+  }
+  HttpResponse r;
+  r.set("etag", quoted_etag(v.meta.etag));
+  co_return r;
+}
+
+namespace {
+// "/bucket/key" or "bucket/key" (URL-encoded), with an optional "?versionId=".
+absl::StatusOr<std::pair<std::string, std::string>> parse_copy_source(absl::string_view raw) {
+  absl::string_view s = raw;
+  if (const size_t q = s.find('?'); q != absl::string_view::npos) s = s.substr(0, q);
+  std::string decoded = uri_decode(s);
+  if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
+  const size_t slash = decoded.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
+    return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
+  }
+  return std::pair{decoded.substr(0, slash), decoded.substr(slash + 1)};
+}
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
+  absl::StatusOr<std::pair<std::string, std::string>> src = parse_copy_source(*call.http.header("x-amz-copy-source"));
+  if (!src.ok()) co_return src.status();
+  absl::StatusOr<std::optional<BucketInfo>> src_bucket = co_await model_.bucket_by_name(src->first);
+  if (!src_bucket.ok()) co_return src_bucket.status();
+  if (!src_bucket->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
+  auto perm = call.key.buckets.find((*src_bucket)->id);
+  if (perm == call.key.buckets.end() || !perm->second.read) co_return s3_error("AccessDenied", "no read access to the source bucket");
+  absl::StatusOr<std::optional<ObjectEntry>> src_entry = co_await model_.get_object((*src_bucket)->id, src->second);
+  if (!src_entry.ok()) co_return src_entry.status();
+  const ObjectVersion* source = src_entry->has_value() ? (*src_entry)->current() : nullptr;
+  if (source == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match"); m && quoted_etag(source->meta.etag) != *m &&
+                                                                                       source->meta.etag != *m) {
+    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-match does not match");
+  }
+  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
+      m && (quoted_etag(source->meta.etag) == *m || source->meta.etag == *m)) {
+    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-none-match matches");
+  }
+  const bool replace = call.http.header("x-amz-metadata-directive") == "REPLACE";
+  if (!replace && (*src_bucket)->id == call.bucket->id && src->second == call.route.key) {
+    co_return s3_error("InvalidRequest",
+                       "This copy request is illegal because it is trying to copy an object to itself without changing "
+                       "the object's metadata.");
+  }
+  const ObjectVersion src_copy = *source;
+
+  absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(call.bucket->id, call.route.key);
+  if (!existing.ok()) co_return existing.status();
+  ObjectVersion v;
+  v.uuid = model_.new_uuid();
+  v.timestamp_ms = model_.next_timestamp(existing->has_value() ? (*existing)->newest_timestamp() + 1 : 0);
+  v.state = VersionState::kComplete;
+  v.meta = src_copy.meta;
+  if (replace) v.meta.headers = stored_headers(call.http);
+  if (!src_copy.meta.inline_data && src_copy.meta.size > 0) {
+    // Blocks are content-addressed: the copy refers to the same blocks, no data moves.
+    absl::StatusOr<std::optional<VersionEntry>> blocks = co_await model_.get_version(src_copy.uuid);
+    if (!blocks.ok()) co_return blocks.status();
+    if (!blocks->has_value() || (*blocks)->deleted) co_return s3_error("NoSuchKey", "the source object was just deleted");
+    std::vector<std::string> hashes;
+    for (const auto& [slot, b] : (*blocks)->blocks) hashes.push_back(b.hash);
+    absl::Status s = co_await model_.put_block_refs(std::move(hashes), v.uuid, false);
+    if (!s.ok()) co_return s;
+    s = co_await model_.put_version(v.uuid, std::move(**blocks));
+    if (!s.ok()) co_return s;
+  }
+  ObjectEntry entry{{v}};
+  absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
+  if (!s.ok()) co_return s;
+  if (existing->has_value()) {
+    if (const ObjectVersion* old = (*existing)->current(); old != nullptr && !old->meta.inline_data) drop_version_later(old->uuid);
+  }
+  XmlOut x("CopyObjectResult");
+  XmlOut::add(x.root(), "LastModified", iso8601(v.timestamp_ms));
+  XmlOut::add(x.root(), "ETag", quoted_etag(v.meta.etag));
+  HttpResponse r;
+  r.set("content-type", "application/xml");
+  r.body = x.str();
+  co_return r;
+}
+
+}  // namespace garage::s3

@@ -1,0 +1,65 @@
+// Request authentication: AWS Signature Version 4 in every form S3 clients send.
+//
+// parse_auth() reads the credential (Authorization header, or X-Amz-* query parameters for a
+// presigned URL) without any secret; the caller looks the access key up, then
+// verify_auth() recomputes the signature and checks the date window (+-15 minutes, or the
+// presigned URL's expiry), the region and the service. The payload is checked later, as it
+// streams: against x-amz-content-sha256 (a hex digest), chunk by chunk (aws-chunked, see
+// aws_chunked.h), or not at all (UNSIGNED-PAYLOAD).
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "s3/http.h"
+#include "s3/sigv4.h"
+
+namespace garage::s3 {
+
+enum class PayloadMode {
+  kSignedHash,              // x-amz-content-sha256 is the body's hex SHA-256
+  kUnsigned,                // UNSIGNED-PAYLOAD (and presigned URLs)
+  kStreamingSigned,         // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+  kStreamingSignedTrailer,  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
+  kStreamingUnsignedTrailer,  // STREAMING-UNSIGNED-PAYLOAD-TRAILER
+};
+
+struct ParsedAuth {
+  bool presigned = false;
+  std::string key_id;
+  SigV4Scope scope;
+  std::vector<std::string> signed_headers;
+  std::string signature;
+  std::string amz_date;  // YYYYMMDDTHHMMSSZ
+  absl::Duration expires = absl::ZeroDuration();  // presigned only
+};
+
+struct AuthContext {
+  std::string key_id;
+  PayloadMode mode = PayloadMode::kUnsigned;
+  std::string payload_hash;  // kSignedHash: lowercase hex
+  SigningKey signing_key{};
+  SigV4Scope scope;
+  std::string amz_date;
+  std::string seed_signature;  // the request's own signature: the first chunk chains from it
+};
+
+// nullopt if the request carries no credentials at all (anonymous).
+absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request);
+
+struct AuthSettings {
+  std::string region;
+  absl::Duration max_skew = absl::Minutes(15);
+};
+
+absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_view secret, const HttpRequest& request,
+                                        absl::Time now, const AuthSettings& settings);
+
+// "20130524T000000Z" -> time (InvalidArgument on anything else).
+absl::StatusOr<absl::Time> parse_amz_date(absl::string_view s);
+
+}  // namespace garage::s3

@@ -1,0 +1,102 @@
+#include "s3/checksum.h"
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include <array>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+
+namespace garage::s3 {
+
+namespace {
+std::array<uint32_t, 256> make_crc32c_table() {
+  std::array<uint32_t, 256> t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+const std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
+
+std::string big_endian(uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  return s;
+}
+}  // namespace
+
+uint32_t crc32c_update(uint32_t crc, absl::string_view data) {
+  crc = ~crc;
+  for (unsigned char b : data) crc = kCrc32cTable[(crc ^ b) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::optional<ChecksumAlgo> checksum_algo_from_name(absl::string_view name) {
+  std::string n = absl::AsciiStrToLower(name);
+  if (absl::StartsWith(n, "x-amz-checksum-")) n = n.substr(15);
+  if (n == "crc32") return ChecksumAlgo::kCrc32;
+  if (n == "crc32c") return ChecksumAlgo::kCrc32c;
+  if (n == "sha1") return ChecksumAlgo::kSha1;
+  if (n == "sha256") return ChecksumAlgo::kSha256;
+  return std::nullopt;
+}
+
+std::string checksum_header_name(ChecksumAlgo algo) {
+  switch (algo) {
+    case ChecksumAlgo::kCrc32: return "x-amz-checksum-crc32";
+    case ChecksumAlgo::kCrc32c: return "x-amz-checksum-crc32c";
+    case ChecksumAlgo::kSha1: return "x-amz-checksum-sha1";
+    case ChecksumAlgo::kSha256: return "x-amz-checksum-sha256";
+    case ChecksumAlgo::kMd5: return "content-md5";
+  }
+  return "";
+}
+
+struct Checksummer::Evp {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Evp() { EVP_MD_CTX_free(ctx); }
+};
+
+Checksummer::Checksummer(ChecksumAlgo algo) : algo_(algo) {
+  const EVP_MD* md = nullptr;
+  if (algo == ChecksumAlgo::kSha1) md = EVP_sha1();
+  if (algo == ChecksumAlgo::kSha256) md = EVP_sha256();
+  if (algo == ChecksumAlgo::kMd5) md = EVP_md5();
+  if (md != nullptr) {
+    evp_ = std::make_unique<Evp>();
+    EVP_DigestInit_ex(evp_->ctx, md, nullptr);
+  }
+}
+Checksummer::~Checksummer() = default;
+Checksummer::Checksummer(Checksummer&&) noexcept = default;
+Checksummer& Checksummer::operator=(Checksummer&&) noexcept = default;
+
+void Checksummer::update(absl::string_view data) {
+  switch (algo_) {
+    case ChecksumAlgo::kCrc32:
+      crc_ = static_cast<uint32_t>(::crc32(crc_, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+      break;
+    case ChecksumAlgo::kCrc32c:
+      crc_ = crc32c_update(crc_, data);
+      break;
+    default:
+      EVP_DigestUpdate(evp_->ctx, data.data(), data.size());
+  }
+}
+
+std::string Checksummer::digest() {
+  if (algo_ == ChecksumAlgo::kCrc32 || algo_ == ChecksumAlgo::kCrc32c) return big_endian(crc_);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(evp_->ctx, out, &n);
+  return std::string(reinterpret_cast<char*>(out), n);
+}
+
+std::string Checksummer::digest_base64() { return absl::Base64Escape(digest()); }
+
+}  // namespace garage::s3

@@ -1,0 +1,99 @@
+#include "s3/errors.h"
+
+#include <map>
+
+#include "absl/strings/cord.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+
+namespace {
+constexpr char kPayloadUrl[] = "garage.s3/code";
+
+int status_of(absl::string_view code) {
+  static const std::map<absl::string_view, int> kStatus = {
+      {"AccessDenied", 403},
+      {"AuthorizationHeaderMalformed", 400},
+      {"AuthorizationQueryParametersError", 400},
+      {"BadDigest", 400},
+      {"BucketAlreadyExists", 409},
+      {"BucketAlreadyOwnedByYou", 409},
+      {"BucketNotEmpty", 409},
+      {"EntityTooLarge", 400},
+      {"EntityTooSmall", 400},
+      {"IncompleteBody", 400},
+      {"InternalError", 500},
+      {"InvalidAccessKeyId", 403},
+      {"InvalidArgument", 400},
+      {"InvalidBucketName", 400},
+      {"InvalidDigest", 400},
+      {"InvalidPart", 400},
+      {"InvalidPartOrder", 400},
+      {"InvalidRange", 416},
+      {"InvalidRequest", 400},
+      {"KeyTooLongError", 400},
+      {"MalformedXML", 400},
+      {"MethodNotAllowed", 405},
+      {"MissingContentLength", 411},
+      {"NoSuchBucket", 404},
+      {"NoSuchKey", 404},
+      {"NoSuchUpload", 404},
+      {"NotImplemented", 501},
+      {"NotModified", 304},
+      {"PreconditionFailed", 412},
+      {"RequestTimeTooSkewed", 403},
+      {"ServiceUnavailable", 503},
+      {"SignatureDoesNotMatch", 403},
+      {"SlowDown", 503},
+      {"XAmzContentSHA256Mismatch", 400},
+  };
+  auto it = kStatus.find(code);
+  return it == kStatus.end() ? 400 : it->second;
+}
+}  // namespace
+
+absl::Status s3_error(absl::string_view code, absl::string_view message) {
+  absl::Status s(absl::StatusCode::kFailedPrecondition, message);
+  s.SetPayload(kPayloadUrl, absl::Cord(code));
+  return s;
+}
+
+S3ErrorInfo error_info(const absl::Status& status) {
+  const std::string message(status.message());
+  if (absl::optional<absl::Cord> code = status.GetPayload(kPayloadUrl)) {
+    const std::string c(*code);
+    return {status_of(c), c, message};
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return {503, "ServiceUnavailable", message};
+    case absl::StatusCode::kInvalidArgument:
+      return {400, "InvalidRequest", message};
+    case absl::StatusCode::kNotFound:
+      return {404, "NoSuchKey", message};
+    case absl::StatusCode::kPermissionDenied:
+      return {403, "AccessDenied", message};
+    case absl::StatusCode::kResourceExhausted:
+      return {400, "EntityTooLarge", message};
+    case absl::StatusCode::kUnimplemented:
+      return {501, "NotImplemented", message};
+    default:
+      return {500, "InternalError", message};
+  }
+}
+
+HttpResponse error_response(const absl::Status& status, absl::string_view resource, absl::string_view request_id,
+                            bool head) {
+  const S3ErrorInfo info = error_info(status);
+  HttpResponse r;
+  r.status = info.http_status;
+  r.head = head;
+  r.set("x-amz-request-id", std::string(request_id));
+  if (info.http_status == 304 || head) return r;
+  r.set("content-type", "application/xml");
+  r.body = error_document(info.code, info.message, resource, request_id);
+  return r;
+}
+
+}  // namespace garage::s3

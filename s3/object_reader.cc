@@ -1,0 +1,82 @@
+#include "s3/object_reader.h"
+
+#include "absl/strings/str_cat.h"
+#include "s3/errors.h"
+
+namespace garage::s3 {
+
+ObjectReader::ObjectReader(Spawner& spawner, Model& model, BlockManager& blocks, std::string uuid,
+                           std::string first_block, uint64_t start, uint64_t end)
+    : spawner_(spawner),
+      model_(model),
+      blocks_(blocks),
+      uuid_(std::move(uuid)),
+      first_block_(std::move(first_block)),
+      pos_(start),
+      end_(end) {}
+
+Task<absl::Status> ObjectReader::load_blocks() {
+  absl::StatusOr<std::optional<VersionEntry>> v = co_await model_.get_version(uuid_);
+  if (!v.ok()) co_return v.status();
+  if (!v->has_value() || (*v)->deleted) co_return s3_error("NoSuchKey", "the object's data was deleted while being read");
+  uint64_t offset = 0;
+  for (const auto& [slot, b] : (*v)->blocks) {  // ordered by (part, offset in part)
+    list_.push_back(Located{b.hash, offset, b.size});
+    offset += b.size;
+  }
+  if (offset < end_) co_return absl::DataLossError("the object's block list is shorter than its size");
+  loaded_ = true;
+  co_return absl::OkStatus();
+}
+
+void ObjectReader::prefetch(size_t index) {
+  if (index >= list_.size() || list_[index].offset >= end_) return;
+  Oneshot<absl::StatusOr<std::string>> slot;
+  prefetched_.emplace(index, slot);
+  spawner_.spawn([](BlockManager& blocks, std::string hash, Oneshot<absl::StatusOr<std::string>> out) -> Task<> {
+    absl::StatusOr<std::string> data = co_await blocks.get(std::move(hash));
+    out.set(std::move(data));
+  }(blocks_, list_[index].hash, slot));
+}
+
+Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
+  if (pos_ >= end_) co_return std::optional<std::string>();
+  if (!loaded_ && pos_ == 0 && !first_block_.empty()) {
+    // Fast start: the first block needs no block list.
+    std::string hash = std::exchange(first_block_, "");
+    absl::StatusOr<std::string> data = co_await blocks_.get(std::move(hash));
+    if (!data.ok()) co_return data.status();
+    if (data->size() > end_) data->resize(end_);
+    pos_ = data->size();
+    next_index_ = 1;
+    co_return std::optional<std::string>(std::move(*data));
+  }
+  if (!loaded_) {
+    absl::Status s = co_await load_blocks();
+    if (!s.ok()) co_return s;
+    while (next_index_ < list_.size() && list_[next_index_].offset + list_[next_index_].size <= pos_) ++next_index_;
+  }
+  if (next_index_ >= list_.size()) co_return absl::DataLossError("read past the object's blocks");
+  const Located& b = list_[next_index_];
+  absl::StatusOr<std::string> data;
+  if (prefetched_ && prefetched_->first == next_index_) {
+    Oneshot<absl::StatusOr<std::string>> slot = prefetched_->second;
+    prefetched_.reset();
+    std::optional<absl::StatusOr<std::string>> got = co_await slot.wait();
+    if (!got) co_return absl::CancelledError("read cancelled");
+    data = std::move(*got);
+  } else {
+    data = co_await blocks_.get(b.hash);
+  }
+  if (!data.ok()) co_return data.status();
+  if (data->size() != b.size) co_return absl::DataLossError("a block's size differs from the block list");
+  prefetch(next_index_ + 1);
+  const uint64_t from = pos_ - b.offset;
+  const uint64_t to = std::min<uint64_t>(b.size, end_ - b.offset);
+  std::string piece = data->substr(from, to - from);
+  pos_ = b.offset + to;
+  ++next_index_;
+  co_return std::optional<std::string>(std::move(piece));
+}
+
+}  // namespace garage::s3
