@@ -175,7 +175,8 @@ Task<> HttpServer::serve(tcp::socket socket) {
         bad.status = 400;
         bad.body = absl::StrCat("bad HTTP request: ", ec->message(), "\n");
         std::string head = response_head(bad, bad.body.size(), false);
-        (void)co_await write_all(socket, head + bad.body);
+        head += bad.body;
+        (void)co_await write_all(socket, head);
       }
       break;
     }

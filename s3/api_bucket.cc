@@ -54,7 +54,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
   absl::StatusOr<BucketInfo> created = co_await model_.create_bucket(call.route.bucket);
   if (absl::IsInvalidArgument(created.status())) co_return s3_error("InvalidBucketName", created.status().message());
   if (!created.ok()) co_return created.status();
-  absl::Status s = co_await model_.set_permissions(created->id, call.key.id, Perms{true, true, true}, true);
+  const Perms all{true, true, true};
+  absl::Status s = co_await model_.set_permissions(created->id, call.key.id, all, true);
   if (!s.ok()) co_return s;
   HttpResponse r;
   r.set("location", "/" + call.route.bucket);

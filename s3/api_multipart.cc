@@ -100,12 +100,13 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
     const size_t slash = decoded.find('/');
     if (slash == std::string::npos) co_return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
-    absl::StatusOr<std::optional<BucketInfo>> sb = co_await model_.bucket_by_name(decoded.substr(0, slash));
+    const std::string src_bucket = decoded.substr(0, slash), src_key = decoded.substr(slash + 1);
+    absl::StatusOr<std::optional<BucketInfo>> sb = co_await model_.bucket_by_name(src_bucket);
     if (!sb.ok()) co_return sb.status();
     if (!sb->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
     auto perm = call.key.buckets.find((*sb)->id);
     if (perm == call.key.buckets.end() || !perm->second.read) co_return s3_error("AccessDenied", "no read access to the source bucket");
-    absl::StatusOr<std::optional<ObjectEntry>> se = co_await model_.get_object((*sb)->id, decoded.substr(slash + 1));
+    absl::StatusOr<std::optional<ObjectEntry>> se = co_await model_.get_object((*sb)->id, src_key);
     if (!se.ok()) co_return se.status();
     const ObjectVersion* sv = se->has_value() ? (*se)->current() : nullptr;
     if (sv == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
@@ -138,7 +139,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   s = co_await model_.put_version(part_uuid, std::move(in->version));
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
-  s = co_await model_.put_part(upload, part_number, UploadPart{part_uuid, etag, in->size, 0});
+  UploadPart record{part_uuid, etag, in->size, 0};
+  s = co_await model_.put_part(upload, part_number, std::move(record));
   if (!s.ok()) co_return s;
   if (copied) {
     XmlOut x("CopyPartResult");

@@ -181,7 +181,8 @@ Task<absl::StatusOr<std::string>> BlockManager::handle(NodeId from, std::string 
 
 Task<absl::StatusOr<std::vector<std::string>>> BlockManager::local_blocks() {
   std::vector<std::string> out;
-  absl::StatusOr<std::vector<std::string>> top = co_await disk_.list_files("");
+  std::string root;
+  absl::StatusOr<std::vector<std::string>> top = co_await disk_.list_files(root);
   if (!top.ok()) co_return absl::IsNotFound(top.status()) ? absl::StatusOr<std::vector<std::string>>(out) : top;
   for (const std::string& a : *top) {
     if (a.size() != 2) continue;
@@ -189,7 +190,8 @@ Task<absl::StatusOr<std::vector<std::string>>> BlockManager::local_blocks() {
     if (!mid.ok()) continue;
     for (const std::string& b : *mid) {
       if (b.size() != 2) continue;
-      absl::StatusOr<std::vector<std::string>> files = co_await disk_.list_files(a + "/" + b);
+      std::string dir = a + "/" + b;
+      absl::StatusOr<std::vector<std::string>> files = co_await disk_.list_files(dir);
       if (!files.ok()) continue;
       for (const std::string& f : *files)
         if (is_hex_name(f)) out.push_back(from_hex(f));

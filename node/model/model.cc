@@ -10,9 +10,11 @@
 namespace garage {
 
 namespace {
-constexpr char kBucketsPk[] = "buckets";
-constexpr char kKeysPk[] = "keys";
-constexpr char kAliasesPk[] = "aliases";
+// Partition keys of the small tables. Passed as named strings, never converted inside a
+// co_await expression (GCC 12 destroys such temporaries twice).
+const std::string kBucketsPk = "buckets";
+const std::string kKeysPk = "keys";
+const std::string kAliasesPk = "aliases";
 constexpr uint32_t kListLimit = 4096;
 
 std::string field(const LwwMap& m, const std::string& name) {
@@ -129,7 +131,8 @@ Task<absl::Status> Model::put_map(Table& table, std::string pk, std::string sk, 
 }
 
 Task<absl::StatusOr<std::optional<LwwMap>>> Model::get_map(Table& table, std::string pk, std::string sk) {
-  absl::StatusOr<std::optional<std::string>> raw = co_await table.get(make_tree_key(pk, sk));
+  std::string tree_key = make_tree_key(pk, sk);
+  absl::StatusOr<std::optional<std::string>> raw = co_await table.get(std::move(tree_key));
   if (!raw.ok()) co_return raw.status();
   if (!raw->has_value()) co_return std::optional<LwwMap>();
   absl::StatusOr<LwwMap> m = LwwMap::decode(**raw);
@@ -239,7 +242,8 @@ Task<absl::StatusOr<BucketInfo>> Model::create_bucket(std::string name) {
 }
 
 Task<absl::StatusOr<std::optional<BucketInfo>>> Model::bucket_by_name(std::string name) {
-  absl::StatusOr<std::optional<std::string>> raw = co_await t_.alias.get(make_tree_key(kAliasesPk, name));
+  std::string tree_key = make_tree_key(kAliasesPk, name);
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.alias.get(std::move(tree_key));
   if (!raw.ok()) co_return raw.status();
   if (!raw->has_value()) co_return std::optional<BucketInfo>();
   absl::StatusOr<LwwRegister> alias = LwwRegister::decode(**raw);
@@ -269,7 +273,8 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
   absl::StatusOr<std::optional<BucketInfo>> b = co_await get_bucket(id);
   if (!b.ok()) co_return b.status();
   if (!b->has_value()) co_return absl::NotFoundError("no such bucket");
-  absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> objects = co_await list_objects(id, "", 64);
+  const std::string from_start;
+  absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> objects = co_await list_objects(id, from_start, 64);
   if (!objects.ok()) co_return objects.status();
   for (const auto& [key, entry] : *objects) {
     if (!entry.is_tombstone()) co_return absl::FailedPreconditionError("the bucket is not empty");
@@ -304,7 +309,8 @@ Task<absl::Status> Model::set_permissions(std::string bucket_id, std::string key
 // ---- objects
 
 Task<absl::StatusOr<std::optional<ObjectEntry>>> Model::get_object(std::string bucket_id, std::string key) {
-  absl::StatusOr<std::optional<std::string>> raw = co_await t_.object.get(make_tree_key(bucket_id, key));
+  std::string tree_key = make_tree_key(bucket_id, key);
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.object.get(std::move(tree_key));
   if (!raw.ok()) co_return raw.status();
   if (!raw->has_value()) co_return std::optional<ObjectEntry>();
   absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(**raw);
@@ -334,7 +340,8 @@ Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> Model::li
 }
 
 Task<absl::StatusOr<std::optional<VersionEntry>>> Model::get_version(std::string uuid) {
-  absl::StatusOr<std::optional<std::string>> raw = co_await t_.version.get(make_tree_key(uuid, ""));
+  std::string tree_key = make_tree_key(uuid, "");
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.version.get(std::move(tree_key));
   if (!raw.ok()) co_return raw.status();
   if (!raw->has_value()) co_return std::optional<VersionEntry>();
   absl::StatusOr<VersionEntry> v = VersionEntry::decode(**raw);
@@ -374,11 +381,13 @@ Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::s
 Task<absl::Status> Model::put_part(std::string upload_uuid, uint32_t part_number, UploadPart part) {
   std::map<std::string, std::string> fields{
       {absl::StrFormat("part:%05d", part_number), absl::StrCat(to_hex(part.uuid), "|", part.etag, "|", part.size)}};
-  co_return co_await put_map(t_.mpu, upload_uuid, "", std::move(fields));
+  const std::string no_sort_key;
+  co_return co_await put_map(t_.mpu, upload_uuid, no_sort_key, std::move(fields));
 }
 
 Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> Model::get_parts(std::string upload_uuid) {
-  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.mpu, upload_uuid, "");
+  const std::string no_sort_key;
+  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.mpu, upload_uuid, no_sort_key);
   if (!m.ok()) co_return m.status();
   std::map<uint32_t, UploadPart> out;
   if (!m->has_value()) co_return out;
