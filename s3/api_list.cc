@@ -59,6 +59,18 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
   }
   std::string cursor = std::max(prefix, after);
   bool cursor_exclusive = !after.empty() && after >= prefix;
+  // A marker that is itself a common prefix (our NextMarker / continuation token after a
+  // roll-up) resumes after every key under it.
+  if (!delimiter.empty() && absl::StartsWith(after, prefix) && after.size() > prefix.size()) {
+    const size_t d = after.find(delimiter, prefix.size());
+    if (d != std::string::npos && d + delimiter.size() == after.size()) {
+      const std::string next = after_prefix(after);
+      if (!next.empty()) {
+        cursor = next;
+        cursor_exclusive = false;
+      }
+    }
+  }
 
   Listing out;
   while (static_cast<int>(out.objects.size() + out.prefixes.size()) < max_keys) {

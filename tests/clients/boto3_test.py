@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""boto3 against a running garage: every S3 endpoint we serve, presigned URLs, listing corners.
+
+Usage: boto3_test.py ENDPOINT ACCESS_KEY SECRET_KEY REGION
+Prints one line per check; exits non-zero if any failed.
+"""
+import hashlib
+import io
+import os
+import sys
+import urllib.request
+import urllib.error
+
+import boto3
+from botocore.client import Config
+from botocore.exceptions import ClientError
+
+endpoint, access_key, secret_key, region = sys.argv[1:5]
+failures = []
+
+
+def check(name, cond):
+    print(("ok   " if cond else "FAIL ") + name, flush=True)
+    if not cond:
+        failures.append(name)
+
+
+def error_code(fn):
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    return None
+
+
+def client(addressing="path", **kw):
+    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                        region_name=region, config=Config(s3={"addressing_style": addressing}, **kw))
+
+
+s3 = client()
+bucket = "boto-test"
+s3.create_bucket(Bucket=bucket)
+check("CreateBucket, then HeadBucket", s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200)
+check("CreateBucket again: BucketAlreadyOwnedByYou", error_code(lambda: s3.create_bucket(Bucket=bucket)) == "BucketAlreadyOwnedByYou")
+check("ListBuckets lists it", bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+check("GetBucketLocation", s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") == region)
+check("GetBucketVersioning: never enabled", "Status" not in s3.get_bucket_versioning(Bucket=bucket))
+check("HeadBucket on a missing bucket: 404", error_code(lambda: s3.head_bucket(Bucket="no-such-bucket-here")) in ("404", "NoSuchBucket"))
+check("invalid bucket name refused", error_code(lambda: s3.create_bucket(Bucket="Bad_Name")) == "InvalidBucketName")
+
+# PutObject / GetObject / HeadObject with metadata and standard headers
+body = b"hello garage " * 1000
+s3.put_object(Bucket=bucket, Key="dir/hello.txt", Body=body, ContentType="text/plain", Metadata={"colour": "blue"},
+              CacheControl="max-age=60", ContentDisposition="inline")
+got = s3.get_object(Bucket=bucket, Key="dir/hello.txt")
+check("GetObject returns the bytes", got["Body"].read() == body)
+check("ETag is the MD5 of the body", got["ETag"] == '"%s"' % hashlib.md5(body).hexdigest())
+check("Content-Type round-trips", got["ContentType"] == "text/plain")
+check("x-amz-meta-* round-trips", got["Metadata"] == {"colour": "blue"})
+check("Cache-Control round-trips", got.get("CacheControl") == "max-age=60")
+head = s3.head_object(Bucket=bucket, Key="dir/hello.txt")
+check("HeadObject: length", head["ContentLength"] == len(body))
+check("GetObject on a missing key: NoSuchKey", error_code(lambda: s3.get_object(Bucket=bucket, Key="nope")) == "NoSuchKey")
+check("HeadObject on a missing key: 404", error_code(lambda: s3.head_object(Bucket=bucket, Key="nope")) == "404")
+check("NoSuchBucket", error_code(lambda: s3.get_object(Bucket="missing-bucket", Key="x")) == "NoSuchBucket")
+
+# Ranges and conditions
+check("Range bytes=0-4", s3.get_object(Bucket=bucket, Key="dir/hello.txt", Range="bytes=0-4")["Body"].read() == body[:5])
+check("Range bytes=-6", s3.get_object(Bucket=bucket, Key="dir/hello.txt", Range="bytes=-6")["Body"].read() == body[-6:])
+check("Range bytes=100-", s3.get_object(Bucket=bucket, Key="dir/hello.txt", Range="bytes=100-")["Body"].read() == body[100:])
+check("Range past the end: InvalidRange",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="dir/hello.txt", Range="bytes=999999-")) == "InvalidRange")
+etag = head["ETag"]
+check("If-Match (matching) serves", s3.get_object(Bucket=bucket, Key="dir/hello.txt", IfMatch=etag)["Body"].read() == body)
+check("If-Match (other): PreconditionFailed",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="dir/hello.txt", IfMatch='"abc"')) == "PreconditionFailed")
+check("If-None-Match (matching): 304",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="dir/hello.txt", IfNoneMatch=etag)) == "304")
+check("If-Modified-Since (future): 304",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="dir/hello.txt", IfModifiedSince=head["LastModified"])) == "304")
+import datetime
+past = head["LastModified"] - datetime.timedelta(days=1)
+check("If-Unmodified-Since (past): PreconditionFailed",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="dir/hello.txt", IfUnmodifiedSince=past)) == "PreconditionFailed")
+r = s3.get_object(Bucket=bucket, Key="dir/hello.txt", ResponseContentType="application/x-test",
+                  ResponseContentDisposition="attachment")
+check("response-content-type override", r["ContentType"] == "application/x-test")
+check("response-content-disposition override", r["ContentDisposition"] == "attachment")
+
+# Larger objects (blocks), empty objects, unicode keys, virtual-host style
+big = os.urandom(3 * 1024 * 1024 + 12345)
+s3.put_object(Bucket=bucket, Key="big.bin", Body=big)
+check("3 MiB object round-trips", s3.get_object(Bucket=bucket, Key="big.bin")["Body"].read() == big)
+check("range across a block boundary",
+      s3.get_object(Bucket=bucket, Key="big.bin", Range="bytes=1048570-1048590")["Body"].read() == big[1048570:1048591])
+s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+check("empty object", s3.get_object(Bucket=bucket, Key="empty")["Body"].read() == b"")
+for key in ["unicode/é è ü 日本.txt", "odd/a+b=c&d", "odd/sp ace", "odd/per%cent", "odd/tilde~"]:
+    s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    check("key %r round-trips" % key, s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode())
+check("content-md5 checked (bad digest refused)",
+      error_code(lambda: s3.put_object(Bucket=bucket, Key="md5", Body=b"x", ContentMD5="AAAAAAAAAAAAAAAAAAAAAA==")) in ("BadDigest", "InvalidDigest"))
+
+# Checksums (boto3 sends them in headers here; the JS SDK test covers trailers)
+for algo in ["CRC32", "CRC32C", "SHA1", "SHA256"]:
+    try:
+        s3.put_object(Bucket=bucket, Key="sum/" + algo, Body=b"checksummed", ChecksumAlgorithm=algo)
+        ok = s3.get_object(Bucket=bucket, Key="sum/" + algo)["Body"].read() == b"checksummed"
+    except ClientError as e:
+        ok = False
+        print("   ", e)
+    check("PutObject with ChecksumAlgorithm=" + algo, ok)
+
+# Presigned URLs
+url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/hello.txt"}, ExpiresIn=300)
+check("presigned GET", urllib.request.urlopen(url).read() == body)
+put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "presigned-put"}, ExpiresIn=300)
+req = urllib.request.Request(put_url, data=b"via presigned put", method="PUT")
+urllib.request.urlopen(req).read()
+check("presigned PUT", s3.get_object(Bucket=bucket, Key="presigned-put")["Body"].read() == b"via presigned put")
+tampered = url.replace("dir/hello.txt", "dir/other.txt")
+try:
+    urllib.request.urlopen(tampered)
+    code = 200
+except urllib.error.HTTPError as e:
+    code = e.code
+check("tampered presigned URL refused (403)", code == 403)
+
+# CopyObject
+s3.copy_object(Bucket=bucket, Key="copy.txt", CopySource={"Bucket": bucket, "Key": "dir/hello.txt"})
+c = s3.get_object(Bucket=bucket, Key="copy.txt")
+check("CopyObject copies bytes and metadata", c["Body"].read() == body and c["Metadata"] == {"colour": "blue"})
+s3.copy_object(Bucket=bucket, Key="copy2.bin", CopySource={"Bucket": bucket, "Key": "big.bin"},
+               MetadataDirective="REPLACE", Metadata={"new": "yes"}, ContentType="application/x-new")
+c = s3.get_object(Bucket=bucket, Key="copy2.bin")
+check("CopyObject REPLACE", c["Body"].read() == big and c["Metadata"] == {"new": "yes"} and c["ContentType"] == "application/x-new")
+check("copy onto itself without REPLACE refused",
+      error_code(lambda: s3.copy_object(Bucket=bucket, Key="copy.txt", CopySource={"Bucket": bucket, "Key": "copy.txt"})) == "InvalidRequest")
+
+# Multipart: create, upload parts (one copied from a range), list, complete; abort; errors
+six = os.urandom(6 * 1024 * 1024)
+s3.put_object(Bucket=bucket, Key="six.bin", Body=six)
+part1 = os.urandom(5 * 1024 * 1024)
+part3 = os.urandom(1000)
+mpu = s3.create_multipart_upload(Bucket=bucket, Key="mpu.bin", ContentType="application/x-mpu")
+uid = mpu["UploadId"]
+e1 = s3.upload_part(Bucket=bucket, Key="mpu.bin", UploadId=uid, PartNumber=1, Body=part1)["ETag"]
+e2 = s3.upload_part_copy(Bucket=bucket, Key="mpu.bin", UploadId=uid, PartNumber=2,
+                         CopySource={"Bucket": bucket, "Key": "six.bin"}, CopySourceRange="bytes=1-5242880")["CopyPartResult"]["ETag"]
+e3 = s3.upload_part(Bucket=bucket, Key="mpu.bin", UploadId=uid, PartNumber=3, Body=part3)["ETag"]
+uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+check("ListMultipartUploads shows the upload", any(u["UploadId"] == uid for u in uploads))
+parts = s3.list_parts(Bucket=bucket, Key="mpu.bin", UploadId=uid)["Parts"]
+check("ListParts", [p["PartNumber"] for p in parts] == [1, 2, 3] and parts[0]["Size"] == len(part1))
+check("CompleteMultipartUpload with a wrong ETag: InvalidPart",
+      error_code(lambda: s3.complete_multipart_upload(Bucket=bucket, Key="mpu.bin", UploadId=uid, MultipartUpload={
+          "Parts": [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]})) == "InvalidPart")
+check("parts out of order: InvalidPartOrder",
+      error_code(lambda: s3.complete_multipart_upload(Bucket=bucket, Key="mpu.bin", UploadId=uid, MultipartUpload={
+          "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]})) == "InvalidPartOrder")
+check("a small part before the last: EntityTooSmall",
+      error_code(lambda: s3.complete_multipart_upload(Bucket=bucket, Key="mpu.bin", UploadId=uid, MultipartUpload={
+          "Parts": [{"PartNumber": 3, "ETag": e3}, {"PartNumber": 4, "ETag": e3}]})) in ("EntityTooSmall", "InvalidPart"))
+done = s3.complete_multipart_upload(Bucket=bucket, Key="mpu.bin", UploadId=uid, MultipartUpload={
+    "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}, {"PartNumber": 3, "ETag": e3}]})
+whole = part1 + six[1:5242881] + part3
+md5s = b"".join(hashlib.md5(p).digest() for p in [part1, six[1:5242881], part3])
+check("multipart ETag is md5-of-md5s-N", done["ETag"] == '"%s-3"' % hashlib.md5(md5s).hexdigest())
+g = s3.get_object(Bucket=bucket, Key="mpu.bin")
+check("multipart object reads back whole", g["Body"].read() == whole and g["ContentType"] == "application/x-mpu")
+check("range inside part 2", s3.get_object(Bucket=bucket, Key="mpu.bin", Range="bytes=5242870-5242900")["Body"].read() == whole[5242870:5242901])
+check("UploadPart to a completed upload: NoSuchUpload",
+      error_code(lambda: s3.upload_part(Bucket=bucket, Key="mpu.bin", UploadId=uid, PartNumber=4, Body=b"x")) == "NoSuchUpload")
+a = s3.create_multipart_upload(Bucket=bucket, Key="aborted.bin")["UploadId"]
+s3.upload_part(Bucket=bucket, Key="aborted.bin", UploadId=a, PartNumber=1, Body=b"x" * 100)
+s3.abort_multipart_upload(Bucket=bucket, Key="aborted.bin", UploadId=a)
+check("aborted upload is gone", error_code(lambda: s3.list_parts(Bucket=bucket, Key="aborted.bin", UploadId=a)) == "NoSuchUpload")
+check("aborted upload leaves no object", error_code(lambda: s3.head_object(Bucket=bucket, Key="aborted.bin")) == "404")
+
+# Listing corners
+lb = "boto-list"
+s3.create_bucket(Bucket=lb)
+keys = ["a/1", "a/2", "a/b/3", "b/4", "c", "d/5", "d/6", "e"]
+for k in keys:
+    s3.put_object(Bucket=lb, Key=k, Body=b"x")
+r = s3.list_objects_v2(Bucket=lb)
+check("ListObjectsV2: all keys in order", [o["Key"] for o in r["Contents"]] == sorted(keys) and r["KeyCount"] == 8)
+r = s3.list_objects_v2(Bucket=lb, Delimiter="/")
+check("delimiter: common prefixes", [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "b/", "d/"] and
+      [o["Key"] for o in r["Contents"]] == ["c", "e"])
+r = s3.list_objects_v2(Bucket=lb, Prefix="a/", Delimiter="/")
+check("prefix + delimiter", [o["Key"] for o in r["Contents"]] == ["a/1", "a/2"] and
+      [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/b/"])
+seen, token, pages = [], None, 0
+while True:
+    kw = {"Bucket": lb, "MaxKeys": 3}
+    if token:
+        kw["ContinuationToken"] = token
+    r = s3.list_objects_v2(**kw)
+    pages += 1
+    seen += [o["Key"] for o in r.get("Contents", [])]
+    if not r["IsTruncated"]:
+        break
+    token = r["NextContinuationToken"]
+check("max-keys + continuation tokens page through everything", seen == sorted(keys) and pages == 3)
+r = s3.list_objects_v2(Bucket=lb, StartAfter="b/4")
+check("start-after", [o["Key"] for o in r["Contents"]] == ["c", "d/5", "d/6", "e"])
+r = s3.list_objects(Bucket=lb, Marker="c", MaxKeys=2)
+check("ListObjects v1 marker + max-keys", [o["Key"] for o in r["Contents"]] == ["d/5", "d/6"] and r["IsTruncated"])
+seen, marker = [], ""
+while True:
+    r = s3.list_objects(Bucket=lb, Marker=marker, MaxKeys=2, Delimiter="/")
+    seen += [o["Key"] for o in r.get("Contents", [])] + [p["Prefix"] for p in r.get("CommonPrefixes", [])]
+    if not r["IsTruncated"]:
+        break
+    marker = r.get("NextMarker") or seen[-1]
+check("ListObjects v1 paging with a delimiter", sorted(seen) == ["a/", "b/", "c", "d/", "e"])
+r = s3.list_objects_v2(Bucket=lb, MaxKeys=0)
+check("max-keys=0", r["KeyCount"] == 0)
+s3.put_object(Bucket=lb, Key="sp ace/ü", Body=b"x")
+r = s3.list_objects_v2(Bucket=lb, Prefix="sp ace/", EncodingType="url")
+# An explicit EncodingType leaves decoding to the caller (botocore decodes only when it chose it).
+check("encoding-type=url", [o["Key"] for o in r["Contents"]] == ["sp%20ace/%C3%BC"])
+r = s3.list_objects_v2(Bucket=lb, Prefix="sp ace/")
+check("unicode key listed (botocore's own url encoding)", [o["Key"] for o in r["Contents"]] == ["sp ace/ü"])
+check("prefix with no match", "Contents" not in s3.list_objects_v2(Bucket=lb, Prefix="zzz"))
+
+# Deletes
+s3.delete_object(Bucket=lb, Key="c")
+check("DeleteObject", error_code(lambda: s3.head_object(Bucket=lb, Key="c")) == "404")
+check("DeleteObject on a missing key succeeds", s3.delete_object(Bucket=lb, Key="never")["ResponseMetadata"]["HTTPStatusCode"] == 204)
+r = s3.delete_objects(Bucket=lb, Delete={"Objects": [{"Key": k} for k in keys + ["sp ace/ü"]]})
+check("DeleteObjects", len(r.get("Deleted", [])) == 9 and "Contents" not in s3.list_objects_v2(Bucket=lb))
+check("DeleteBucket on a non-empty bucket: BucketNotEmpty", error_code(lambda: s3.delete_bucket(Bucket=bucket)) == "BucketNotEmpty")
+s3.delete_bucket(Bucket=lb)
+check("DeleteBucket", lb not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+# Authentication failures
+bad = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="wrong" * 8,
+                   region_name=region, config=Config(s3={"addressing_style": "path"}))
+check("wrong secret: SignatureDoesNotMatch", error_code(lambda: bad.list_buckets()) == "SignatureDoesNotMatch")
+unknown = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="GKnothere", aws_secret_access_key="x" * 40,
+                       region_name=region, config=Config(s3={"addressing_style": "path"}))
+check("unknown key: InvalidAccessKeyId", error_code(lambda: unknown.list_buckets()) == "InvalidAccessKeyId")
+wrong_region = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                            region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+check("wrong region refused", error_code(lambda: wrong_region.list_buckets()) == "AuthorizationHeaderMalformed")
+try:
+    urllib.request.urlopen(endpoint + "/" + bucket + "/dir/hello.txt")
+    code = 200
+except urllib.error.HTTPError as e:
+    code = e.code
+check("anonymous GET refused (403)", code == 403)
+
+print("boto3: %d failed" % len(failures))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Real S3 clients against a real `garage server` (one node, RF 1, on loopback): awscli (s3 and
+# s3api, a 100 MiB multipart upload, a recursive sync), boto3 (tests/clients/boto3_test.py:
+# every endpoint, presigned URLs, listing corners), s3cmd and rclone (copy, sync, check), and
+# the AWS SDK for JavaScript v3 (tests/clients/js, which sends CRC32 checksums in trailers).
+# The clients come from Debian's packages and npm (scripts/install-deps.sh, scripts/npm-deps.sh).
+#
+#   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js
+set -uo pipefail
+
+build=${1:?usage: s3_clients_test.sh BUILD_DIR [SECTION ...]}
+shift
+sections=("$@")
+[ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js)
+garage=$(cd "$build" && pwd)/garage
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+failures=0
+passes=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+
+base=$((20000 + RANDOM % 20000))
+s3_port=$base
+rpc_port=$((base + 1))
+region=garage
+"$src/scripts/genkeys.sh" "$work/keys" node1 >/dev/null
+cat > "$work/garage.toml" <<TOML
+metadata_dir = "$work/meta"
+data_dir = "$work/data"
+replication_factor = 1
+rpc_bind_addr = "127.0.0.1:$rpc_port"
+[s3_api]
+api_bind_addr = "127.0.0.1:$s3_port"
+s3_region = "$region"
+[rpc_tls]
+ca_cert = "$work/keys/ca.crt"
+node_cert = "$work/keys/node1.crt"
+node_key = "$work/keys/node1.key"
+cli_cert = "$work/keys/cli.crt"
+cli_key = "$work/keys/cli.key"
+TOML
+G() { "$garage" -c "$work/garage.toml" "$@"; }
+"$garage" -c "$work/garage.toml" server 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
+G layout assign "$(G node id | cut -c1-16)" -z local -c 10G >/dev/null
+G layout apply --version 1 >/dev/null
+for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
+created=$(G key create clients)
+key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
+secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
+check "garage key create prints an id and a secret" [ -n "$key_id" ] && [ -n "$secret" ]
+quiet_ok() { "$@" >/dev/null 2>&1; }
+check "garage bucket create" quiet_ok G bucket create shared
+check "garage bucket allow --read --write --owner" quiet_ok G bucket allow shared --key clients --read --write --owner
+check "garage bucket info lists the key's rights" grep -q "RWO" <<<"$(G bucket info shared)"
+check "garage key info lists the bucket" grep -q "shared" <<<"$(G key info clients)"
+endpoint=http://127.0.0.1:$s3_port
+export AWS_ACCESS_KEY_ID=$key_id AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=$region
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+
+same() { cmp -s "$1" "$2"; }
+mkdir -p "$work/files/sub/deeper"
+head -c 100000 /dev/urandom > "$work/files/a.bin"
+echo "small" > "$work/files/sub/b.txt"
+head -c 3000000 /dev/urandom > "$work/files/sub/deeper/c.bin"
+
+for section in "${sections[@]}"; do
+  echo "== $section"
+  case $section in
+  awscli)
+    aws() { /usr/bin/aws --endpoint-url "$endpoint" "$@"; }
+    head -c $((100 * 1024 * 1024)) /dev/urandom > "$work/big"
+    check "awscli: s3 cp of 100 MiB (multipart)" quiet_ok aws s3 cp "$work/big" s3://shared/big --no-progress
+    check "awscli: it is a multipart object" grep -q '"PartsCount"' <<<"$(aws s3api head-object --bucket shared --key big)"
+    check "awscli: s3 cp back, identical" bash -c "/usr/bin/aws --endpoint-url $endpoint s3 cp s3://shared/big $work/big.back --no-progress >/dev/null && cmp -s $work/big $work/big.back"
+    rm -f "$work/big" "$work/big.back"
+    check "awscli: s3 sync (recursive)" quiet_ok aws s3 sync "$work/files" s3://shared/synced
+    check "awscli: s3 ls --recursive lists the 3 files" [ "$(aws s3 ls --recursive s3://shared/synced/ | wc -l)" = 3 ]
+    check "awscli: a second sync uploads nothing" [ -z "$(aws s3 sync "$work/files" s3://shared/synced)" ]
+    mkdir -p "$work/down"
+    check "awscli: s3 sync back" quiet_ok aws s3 sync s3://shared/synced "$work/down"
+    check "awscli: synced tree identical" diff -r "$work/files" "$work/down"
+    check "awscli: s3api put-object with metadata" quiet_ok aws s3api put-object --bucket shared --key meta.txt --body "$work/files/sub/b.txt" --metadata k=v --content-type text/x-test
+    check "awscli: s3api head-object shows it" grep -q '"k": "v"' <<<"$(aws s3api head-object --bucket shared --key meta.txt)"
+    check "awscli: s3 rm --recursive" quiet_ok aws s3 rm --recursive s3://shared/synced
+    check "awscli: nothing left under synced/" [ -z "$(aws s3 ls --recursive s3://shared/synced/)" ]
+    check "awscli: s3 mb / rb" quiet_ok bash -c "/usr/bin/aws --endpoint-url $endpoint s3 mb s3://made-by-cli && /usr/bin/aws --endpoint-url $endpoint s3 rb s3://made-by-cli"
+    ;;
+  boto3)
+    if /usr/bin/python3 "$src/tests/clients/boto3_test.py" "$endpoint" "$key_id" "$secret" "$region" > "$work/boto3.log" 2>&1; then
+      check "boto3: $(grep -c '^ok' "$work/boto3.log") checks" true
+    else
+      cat "$work/boto3.log"
+      check "boto3: see the failures above" false
+    fi
+    ;;
+  s3cmd)
+    cat > "$work/s3cfg" <<CFG
+[default]
+access_key = $key_id
+secret_key = $secret
+host_base = 127.0.0.1:$s3_port
+host_bucket = 127.0.0.1:$s3_port
+bucket_location = $region
+use_https = False
+signature_v2 = False
+CFG
+    s3c() { s3cmd -c "$work/s3cfg" "$@"; }
+    check "s3cmd: put" quiet_ok s3c put "$work/files/a.bin" s3://shared/s3cmd/a.bin
+    check "s3cmd: get, identical" bash -c "s3cmd -c $work/s3cfg get --force s3://shared/s3cmd/a.bin $work/s3cmd.a >/dev/null 2>&1 && cmp -s $work/files/a.bin $work/s3cmd.a"
+    check "s3cmd: sync" quiet_ok s3c sync "$work/files/" s3://shared/s3cmd/tree/
+    check "s3cmd: ls -r lists 3 files" [ "$(s3c ls -r s3://shared/s3cmd/tree/ | wc -l)" = 3 ]
+    check "s3cmd: del" quiet_ok s3c del s3://shared/s3cmd/a.bin
+    ;;
+  rclone)
+    cat > "$work/rclone.conf" <<CFG
+[g]
+type = s3
+provider = Other
+access_key_id = $key_id
+secret_access_key = $secret
+endpoint = $endpoint
+region = $region
+CFG
+    # AWS_CA_BUNDLE (set on some machines) makes rclone refuse a plain-http endpoint.
+    rc() { env -u AWS_CA_BUNDLE rclone --config "$work/rclone.conf" "$@"; }
+    check "rclone: copy" quiet_ok rc copy "$work/files" g:shared/rclone
+    check "rclone: check (hashes match)" quiet_ok rc check "$work/files" g:shared/rclone
+    echo "changed" > "$work/files/sub/b.txt"
+    check "rclone: sync after a change" quiet_ok rc sync "$work/files" g:shared/rclone
+    check "rclone: check again" quiet_ok rc check "$work/files" g:shared/rclone
+    check "rclone: lsf -R lists 3 files" [ "$(rc lsf -R --files-only g:shared/rclone | wc -l)" = 3 ]
+    ;;
+  js)
+    if ! "$src/scripts/npm-deps.sh" >"$work/npm.log" 2>&1; then
+      cat "$work/npm.log"
+      check "js: npm install @aws-sdk/client-s3" false
+      continue
+    fi
+    if node "$src/tests/clients/js/sdk_test.mjs" "$endpoint" "$key_id" "$secret" "$region" > "$work/js.log" 2>&1; then
+      grep "x-amz-content-sha256" "$work/js.log"
+      check "AWS SDK for JavaScript v3: $(grep -c '^ok' "$work/js.log") checks" true
+    else
+      cat "$work/js.log"
+      check "AWS SDK for JavaScript v3: see the failures above" false
+    fi
+    ;;
+  esac
+done
+
+if grep -q "AddressSanitizer\|double free\|Aborted" "$work/server.log"; then
+  cat "$work/server.log"
+  check "the server survived" false
+fi
+echo "s3_clients_test: $passes passed, $failures failed"
+[ "$failures" -eq 0 ]
