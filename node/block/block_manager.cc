@@ -279,8 +279,11 @@ Task<absl::Status> BlockManager::scrub_once() {
 }
 
 Task<> BlockManager::resync_loop() {
+  // The first pass soon after start: a node back from a crash or a lost disk refills at once.
+  absl::Duration wait = std::min(options_.resync_interval, absl::Seconds(5));
   for (;;) {
-    absl::Status slept = co_await sleep_for(*env_.clock, options_.resync_interval);
+    absl::Status slept = co_await sleep_for(*env_.clock, wait);
+    wait = options_.resync_interval;
     if (!slept.ok()) co_return;
     (void)co_await resync_once();
   }
