@@ -28,6 +28,20 @@ bool ObjectEntry::is_tombstone() const {
   return true;
 }
 
+namespace {
+// How far a version has gone: uploading < aborted < complete. Complete is final (a Complete
+// racing an Abort wins), so the set of complete versions only grows and pruning below the
+// newest one is monotone: that is what makes merge associative.
+int rank(VersionState s) {
+  switch (s) {
+    case VersionState::kUploading: return 0;
+    case VersionState::kAborted: return 1;
+    case VersionState::kComplete: return 2;
+  }
+  return 0;
+}
+}  // namespace
+
 void ObjectEntry::merge(const ObjectEntry& other) {
   std::map<std::pair<int64_t, std::string>, ObjectVersion> all;
   for (const ObjectVersion& v : versions) all.emplace(v.order(), v);
@@ -37,7 +51,7 @@ void ObjectEntry::merge(const ObjectEntry& other) {
     ObjectVersion& mine = it->second;
     // The most advanced state wins; equal states (which should hold equal data) break ties on
     // the encoding so every replica picks the same.
-    if (v.state > mine.state) {
+    if (rank(v.state) > rank(mine.state)) {
       mine = v;
     } else if (v.state == mine.state && !(v == mine)) {
       ObjectEntry a{{mine}}, b{{v}};

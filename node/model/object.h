@@ -2,7 +2,8 @@
 //
 // Partition key: the bucket id; sort key: the object key, so a bucket's objects list in key
 // order from one partition. A version is identified by (timestamp, uuid) and moves forward
-// through states uploading -> complete | aborted; concurrent versions resolve by that order,
+// through states uploading -> complete | aborted (complete wins a race with aborted);
+// concurrent versions resolve by that order,
 // the greatest complete version is the object's current value (last writer wins). Merge keeps
 // the union of versions, the most advanced state of each, and drops every version older than
 // the newest complete one: commutative, associative and idempotent (tests/model_test.cc).

@@ -1,0 +1,295 @@
+// The S3 protocol pieces, without a server: aws-chunked decoding with chunk signatures (AWS's
+// worked chunked-upload example), the PUT example of the S3 SigV4 documentation, date and
+// region checks, presigned expiry, checksums, routing and the XML body parsers.
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_format.h"
+
+#include "node/runtime/task.h"
+#include "runtime_harness.h"
+#include "s3/auth.h"
+#include "s3/aws_chunked.h"
+#include "s3/checksum.h"
+#include "s3/errors.h"
+#include "s3/router.h"
+#include "s3/xml.h"
+
+namespace garage::s3 {
+namespace {
+
+constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const absl::Time kExampleTime = absl::FromCivil(absl::CivilSecond(2013, 5, 24, 0, 0, 0), absl::UTCTimeZone());
+
+std::string code_of(const absl::Status& s) { return error_info(s).code; }
+
+// AWS "Signature Calculations for the Authorization Header: Transferring Payload in Multiple
+// Chunks": 66560 bytes of 'a' in a 64 KiB chunk, a 1 KiB chunk and the final empty chunk.
+HttpRequest chunked_example(BodySource* body) {
+  HttpRequest r;
+  r.method = "PUT";
+  r.target = "/examplebucket/chunkObject.txt";
+  r.headers = {
+      {"host", "s3.amazonaws.com"},
+      {"x-amz-date", "20130524T000000Z"},
+      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-"
+       "encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-"
+       "class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
+      {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+      {"content-encoding", "aws-chunked"},
+      {"x-amz-decoded-content-length", "66560"},
+      {"content-length", "66824"},
+  };
+  r.body = body;
+  return r;
+}
+
+std::string chunked_example_body() {
+  return "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+         std::string(65536, 'a') + "\r\n" +
+         "400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
+         std::string(1024, 'a') + "\r\n" +
+         "0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+}
+
+absl::StatusOr<AuthContext> verify(const HttpRequest& r, absl::Time now, std::string region = "us-east-1") {
+  absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(r);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->has_value()) return absl::UnauthenticatedError("no auth");
+  return verify_auth(**parsed, kSecret, r, now, AuthSettings{region});
+}
+
+absl::StatusOr<std::string> drain(BodySource& body) {
+  testing::RuntimeHarness h;
+  return h.run(read_all(body, 1 << 20));
+}
+
+TEST(AwsChunked, TheAwsChunkedUploadExampleVerifiesChunkByChunk) {
+  StringBody raw(chunked_example_body());
+  HttpRequest r = chunked_example(&raw);
+  EXPECT_EQ(chunked_example_body().size(), 66824u);
+  absl::StatusOr<AuthContext> auth = verify(r, kExampleTime);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_EQ(auth->mode, PayloadMode::kStreamingSigned);
+  EXPECT_EQ(auth->seed_signature, "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+  AwsChunkedBody decoded(raw, *auth);
+  absl::StatusOr<std::string> data = drain(decoded);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(*data, std::string(66560, 'a'));
+}
+
+TEST(AwsChunked, ATamperedChunkOrSignatureIsRefused) {
+  for (size_t flip : {size_t{100}, size_t{65626 + 90}, size_t{30}}) {
+    std::string body = chunked_example_body();
+    body[flip] = body[flip] == 'a' ? 'b' : (body[flip] == '0' ? '1' : '0');
+    StringBody raw(body);
+    HttpRequest r = chunked_example(&raw);
+    absl::StatusOr<AuthContext> auth = verify(r, kExampleTime);
+    ASSERT_TRUE(auth.ok());
+    AwsChunkedBody decoded(raw, *auth);
+    absl::StatusOr<std::string> data = drain(decoded);
+    ASSERT_FALSE(data.ok()) << "flipped byte " << flip;
+    EXPECT_EQ(code_of(data.status()), "SignatureDoesNotMatch") << data.status();
+  }
+}
+
+TEST(AwsChunked, ATruncatedOrMalformedStreamIsRefused) {
+  const std::string body = chunked_example_body();
+  for (const std::string& bad : {body.substr(0, 5000), body.substr(0, body.size() - 3),
+                                 std::string("zz;chunk-signature=00\r\n"), std::string("10000000000000000000\r\n")}) {
+    StringBody raw(bad);
+    HttpRequest r = chunked_example(&raw);
+    absl::StatusOr<AuthContext> auth = verify(r, kExampleTime);
+    ASSERT_TRUE(auth.ok());
+    AwsChunkedBody decoded(raw, *auth);
+    EXPECT_FALSE(drain(decoded).ok());
+  }
+}
+
+TEST(AwsChunked, UnsignedChunksWithAChecksumTrailer) {
+  AuthContext auth;
+  auth.mode = PayloadMode::kStreamingUnsignedTrailer;
+  Checksummer crc(ChecksumAlgo::kCrc32);
+  crc.update("hello world");
+  StringBody raw("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:" + crc.digest_base64() + "\r\n\r\n");
+  AwsChunkedBody decoded(raw, auth);
+  absl::StatusOr<std::string> data = drain(decoded);
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(*data, "hello world");
+  ASSERT_EQ(decoded.trailers().size(), 1u);
+  EXPECT_EQ(decoded.trailers()[0].first, "x-amz-checksum-crc32");
+  EXPECT_EQ(decoded.trailers()[0].second, crc.digest_base64());
+}
+
+// The PUT example of "Signature Calculations for the Authorization Header: Transferring Payload
+// in a Single Chunk".
+TEST(SigV4, TheS3DocumentationPutExample) {
+  StringBody raw("Welcome to Amazon S3.");
+  HttpRequest r;
+  r.method = "PUT";
+  r.target = "/test%24file.text";
+  r.body = &raw;
+  r.headers = {
+      {"host", "examplebucket.s3.amazonaws.com"},
+      {"date", "Fri, 24 May 2013 00:00:00 GMT"},
+      {"authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=date;host;"
+       "x-amz-content-sha256;x-amz-date;x-amz-storage-class,Signature="
+       "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"},
+      {"x-amz-date", "20130524T000000Z"},
+      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+      {"x-amz-content-sha256", "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"},
+  };
+  absl::StatusOr<AuthContext> auth = verify(r, kExampleTime);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_EQ(auth->mode, PayloadMode::kSignedHash);
+  EXPECT_EQ(auth->payload_hash, sha256_hex("Welcome to Amazon S3."));
+}
+
+TEST(SigV4, DatesOutsideFifteenMinutesAndWrongRegionsAreRefused) {
+  StringBody raw(chunked_example_body());
+  HttpRequest r = chunked_example(&raw);
+  EXPECT_TRUE(verify(r, kExampleTime + absl::Minutes(14)).ok());
+  EXPECT_EQ(code_of(verify(r, kExampleTime + absl::Minutes(16)).status()), "RequestTimeTooSkewed");
+  EXPECT_EQ(code_of(verify(r, kExampleTime - absl::Minutes(16)).status()), "RequestTimeTooSkewed");
+  absl::Status region = verify(r, kExampleTime, "garage").status();
+  EXPECT_EQ(code_of(region), "AuthorizationHeaderMalformed");
+  EXPECT_NE(region.message().find("expecting 'garage'"), absl::string_view::npos);
+  r.headers[3].second = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3,Signature=x";
+  EXPECT_EQ(code_of(verify(r, kExampleTime).status()), "AuthorizationHeaderMalformed");
+  r.headers[3].second = "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=";
+  EXPECT_EQ(code_of(verify(r, kExampleTime).status()), "InvalidRequest");
+}
+
+TEST(SigV4, PresignedUrlsExpire) {
+  // The S3 documentation's presigned GET example (86400 s).
+  HttpRequest r;
+  r.method = "GET";
+  r.target =
+      "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%"
+      "2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="
+      "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+  r.headers = {{"host", "examplebucket.s3.amazonaws.com"}};
+  StringBody empty;
+  r.body = &empty;
+  absl::StatusOr<AuthContext> ok = verify(r, kExampleTime + absl::Hours(23));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(code_of(verify(r, kExampleTime + absl::Hours(25)).status()), "AccessDenied");
+  r.target.replace(r.target.find("86400"), 5, "86401");
+  EXPECT_EQ(code_of(verify(r, kExampleTime).status()), "SignatureDoesNotMatch");
+}
+
+TEST(Checksums, StandardCheckValues) {
+  auto digest_hex = [](ChecksumAlgo a, std::string data) {
+    Checksummer c(a);
+    c.update(data.substr(0, 4));
+    c.update(data.substr(4));
+    std::string d = c.digest(), out;
+    for (unsigned char ch : d) out += absl::StrFormat("%02x", ch);
+    return out;
+  };
+  EXPECT_EQ(digest_hex(ChecksumAlgo::kCrc32, "123456789"), "cbf43926");
+  EXPECT_EQ(digest_hex(ChecksumAlgo::kCrc32c, "123456789"), "e3069283");
+  EXPECT_EQ(digest_hex(ChecksumAlgo::kSha1, "abc123"), "6367c48dd193d56ea7b0baad25b19455e529f5ee");
+  EXPECT_EQ(digest_hex(ChecksumAlgo::kMd5, "123456789"), "25f9e794323b453885f5181f1b624d0b");
+  EXPECT_EQ(checksum_algo_from_name("x-amz-checksum-crc32c"), ChecksumAlgo::kCrc32c);
+  EXPECT_EQ(checksum_algo_from_name("CRC32"), ChecksumAlgo::kCrc32);
+  EXPECT_FALSE(checksum_algo_from_name("md4").has_value());
+}
+
+Route route(std::string method, std::string target, std::string host = "localhost:3900",
+            std::string root_domain = ".s3.garage", Headers extra = {}) {
+  HttpRequest r;
+  r.method = method;
+  r.target = target;
+  r.headers = {{"host", host}};
+  for (auto& h : extra) r.headers.push_back(h);
+  absl::StatusOr<Route> out = route_request(r, root_domain);
+  EXPECT_TRUE(out.ok()) << out.status();
+  return out.ok() ? *out : Route{};
+}
+
+TEST(Router, PathAndVirtualHostStyle) {
+  Route a = route("GET", "/bucket/some/key%20with%20space?partNumber=1");
+  EXPECT_EQ(a.bucket, "bucket");
+  EXPECT_EQ(a.key, "some/key with space");
+  EXPECT_EQ(a.endpoint, Endpoint::kGetObject);
+  Route b = route("GET", "/some/key", "bucket.s3.garage:3900");
+  EXPECT_EQ(b.bucket, "bucket");
+  EXPECT_EQ(b.key, "some/key");
+  EXPECT_EQ(route("GET", "/").endpoint, Endpoint::kListBuckets);
+  EXPECT_EQ(route("GET", "/b?list-type=2&prefix=a").endpoint, Endpoint::kListObjectsV2);
+  EXPECT_EQ(route("GET", "/b").endpoint, Endpoint::kListObjects);
+  EXPECT_EQ(route("GET", "/b?location").endpoint, Endpoint::kGetBucketLocation);
+  EXPECT_EQ(route("GET", "/b?versioning").endpoint, Endpoint::kGetBucketVersioning);
+  EXPECT_EQ(route("GET", "/b?uploads").endpoint, Endpoint::kListMultipartUploads);
+  EXPECT_EQ(route("POST", "/b?delete").endpoint, Endpoint::kDeleteObjects);
+  EXPECT_EQ(route("POST", "/b/k?uploads").endpoint, Endpoint::kCreateMultipartUpload);
+  EXPECT_EQ(route("POST", "/b/k?uploadId=x").endpoint, Endpoint::kCompleteMultipartUpload);
+  EXPECT_EQ(route("PUT", "/b/k?uploadId=x&partNumber=2").endpoint, Endpoint::kUploadPart);
+  EXPECT_EQ(route("PUT", "/b/k?uploadId=x&partNumber=2", "h", "", {{"x-amz-copy-source", "/a/b"}}).endpoint,
+            Endpoint::kUploadPartCopy);
+  EXPECT_EQ(route("PUT", "/b/k", "h", "", {{"x-amz-copy-source", "/a/b"}}).endpoint, Endpoint::kCopyObject);
+  EXPECT_EQ(route("DELETE", "/b/k?uploadId=x").endpoint, Endpoint::kAbortMultipartUpload);
+  EXPECT_EQ(route("GET", "/b/k?uploadId=x").endpoint, Endpoint::kListParts);
+  EXPECT_EQ(route("HEAD", "/b").endpoint, Endpoint::kHeadBucket);
+  EXPECT_EQ(route("DELETE", "/b").endpoint, Endpoint::kDeleteBucket);
+}
+
+TEST(Router, UnsupportedRequestsGetClearErrors) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/b?policy";
+  EXPECT_EQ(code_of(route_request(r, "").status()), "NotImplemented");
+  r.method = "PATCH";
+  r.target = "/b/k";
+  EXPECT_EQ(code_of(route_request(r, "").status()), "MethodNotAllowed");
+  r.method = "GET";
+  r.target = "/b/" + std::string(1100, 'k');
+  EXPECT_EQ(code_of(route_request(r, "").status()), "KeyTooLongError");
+  r.target = "no-slash";
+  EXPECT_FALSE(route_request(r, "").ok());
+}
+
+TEST(Xml, ParsersAcceptWhatClientsSendAndRefuseTheRest) {
+  absl::StatusOr<std::vector<CompletedPart>> parts = parse_complete_multipart(
+      "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><ETag>\"aa\"</ETag>"
+      "<PartNumber>1</PartNumber></Part><Part><PartNumber>2</PartNumber><ETag>bb</ETag></Part>"
+      "</CompleteMultipartUpload>");
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].etag, "aa");
+  EXPECT_EQ((*parts)[1].number, 2);
+  absl::StatusOr<DeleteObjectsRequest> del =
+      parse_delete_objects("<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>c</Key></Object></Delete>");
+  ASSERT_TRUE(del.ok());
+  EXPECT_TRUE(del->quiet);
+  EXPECT_EQ(del->keys, (std::vector<std::string>{"a&b", "c"}));
+  EXPECT_EQ(*parse_create_bucket(""), "");
+  EXPECT_EQ(*parse_create_bucket("<CreateBucketConfiguration><LocationConstraint>garage</LocationConstraint></CreateBucketConfiguration>"),
+            "garage");
+  for (const char* bad : {"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>a</ETag></Part></CompleteMultipartUpload>",
+                          "<CompleteMultipartUpload></CompleteMultipartUpload>", "<Delete><Object></Object></Delete>",
+                          "<Other/>", "<<<", "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part>"}) {
+    absl::Status s = parse_complete_multipart(bad).status();
+    absl::Status d = parse_delete_objects(bad).status();
+    EXPECT_EQ(code_of(s), "MalformedXML") << bad;
+    EXPECT_EQ(code_of(d), "MalformedXML") << bad;
+  }
+  EXPECT_EQ(code_of(parse_create_bucket("<nope").status()), "MalformedXML");
+}
+
+TEST(Errors, DocumentsCarryCodeAndStatus) {
+  HttpResponse r = error_response(s3_error("NoSuchKey", "gone"), "/b/k", "req1", false);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("<Code>NoSuchKey</Code>"), std::string::npos);
+  EXPECT_NE(r.body.find("<Resource>/b/k</Resource>"), std::string::npos);
+  EXPECT_EQ(error_response(absl::UnavailableError("quorum"), "/", "r", false).status, 503);
+  HttpResponse head = error_response(s3_error("NoSuchKey", "gone"), "/b/k", "req1", true);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.status, 404);
+}
+
+}  // namespace
+}  // namespace garage::s3
