@@ -1,9 +1,9 @@
 // Planted bugs: deliberately wrong behaviour that the simulator turns on to show its checkers
 // can fail (`garage-sim --plant-bug NAME`).
 //
-// The code paths exist only in the simulator's build of the four files that hold them
-// (membership.cc, layout_manager.cc, table.cc, table_store.cc are compiled a second time with
-// GARAGE_PLANTED_BUGS for garage_sim). In the `garage` binary kPlantedBugs is false, every
+// The code paths exist only in the simulator's build of the files that hold them
+// (membership.cc, layout_manager.cc, table.cc, table_store.cc, block_manager.cc and what
+// depends on them are compiled a second time with GARAGE_PLANTED_BUGS for garage_sim). In the `garage` binary kPlantedBugs is false, every
 // `if (planted(...))` is a constant false, and the compiler drops the bug. No config key
 // reaches the options either way.
 #pragma once

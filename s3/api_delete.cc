@@ -1,5 +1,7 @@
 // DeleteObject and DeleteObjects: a delete marker newer than every version seen, then the old
 // version's blocks are released in the background.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "s3/api.h"
 #include "s3/errors.h"
@@ -10,9 +12,19 @@ namespace garage::s3 {
 Task<absl::Status> S3Api::delete_key(const std::string& bucket_id, const std::string& key) {
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(bucket_id, key);
   if (!existing.ok()) co_return existing.status();
-  // Deleting what does not exist succeeds (S3 semantics) and writes nothing.
-  if (!existing->has_value() || (*existing)->current() == nullptr) co_return absl::OkStatus();
-  const ObjectVersion old = *(*existing)->current();
+  // Deleting what does not exist succeeds (S3 semantics) and writes nothing. But an entry whose
+  // newest version is already a delete marker gets our own marker all the same: that marker may
+  // come from a DELETE that failed after reaching one replica only, and (with clocks apart) it
+  // may outrank a PUT acknowledged since; our marker, stamped above everything we saw, reaches
+  // a write quorum, so an acknowledged DELETE stays deleted.
+  if (!existing->has_value()) co_return absl::OkStatus();
+  // Only uploads in progress: nothing to delete, and a marker would end them (prune).
+  const auto& versions = (*existing)->versions;
+  if (std::none_of(versions.begin(), versions.end(), [](const ObjectVersion& v) { return v.state == VersionState::kComplete; })) {
+    co_return absl::OkStatus();
+  }
+  const ObjectVersion* current = (*existing)->current();
+  const std::optional<ObjectVersion> old = current ? std::optional<ObjectVersion>(*current) : std::nullopt;
   ObjectVersion marker;
   marker.uuid = model_.new_uuid();
   marker.timestamp_ms = model_.next_timestamp((*existing)->newest_timestamp() + 1);
@@ -21,7 +33,7 @@ Task<absl::Status> S3Api::delete_key(const std::string& bucket_id, const std::st
   ObjectEntry entry{{marker}};
   absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
   if (!s.ok()) co_return s;
-  if (!old.meta.inline_data) drop_version_later(old.uuid);
+  if (old && !old->meta.inline_data) drop_version_later(old->uuid);
   co_return absl::OkStatus();
 }
 

@@ -17,6 +17,10 @@ std::vector<int> zones_round_robin(int nodes, int zones) {
 
 SimNode::~SimNode() {
   // Explicit order: frames first (they refer to everything else), then the endpoint, then ports.
+  s3.reset();
+  model.reset();
+  blocks.reset();
+  model_tables.clear();
   table_rpc.reset();
   table.reset();
   directory.reset();
@@ -85,12 +89,32 @@ void Cluster::start(int i) {
     n->table_rpc->add(*n->table);
     n->table_rpc->register_rpcs(*n->router);
   }
+  if (config_.s3) {
+    n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
+    n->table_rpc = std::make_unique<TableRpc>();
+    for (const TableSchema* schema : std::initializer_list<const TableSchema*>{
+             &bucket_schema_, &key_schema_, &alias_schema_, &object_schema_, &version_schema_, &block_ref_schema_,
+             &mpu_schema_}) {
+      n->model_tables.push_back(std::make_unique<Table>(env, *n->kv, *n->spawner, *schema,
+                                                        n->directory->view_for(schema->name()), config_.table));
+      n->table_rpc->add(*n->model_tables.back());
+    }
+    n->table_rpc->register_rpcs(*n->router);
+    auto& t = n->model_tables;
+    ModelTables tables{*t[0], *t[1], *t[2], *t[3], *t[4], *t[5], *t[6]};
+    n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->spawner, *n->directory, *t[5], config_.blocks);
+    n->blocks->register_rpcs(*n->router);
+    n->model = std::make_unique<Model>(env, tables);
+    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, s3::S3Settings{});
+  }
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
   nodes_[i] = std::move(n);
   nodes_[i]->spawner->spawn(nodes_[i]->layout->load());
   nodes_[i]->membership->start();
   if (nodes_[i]->table) nodes_[i]->table->start();
+  for (auto& t : nodes_[i]->model_tables) t->start();
+  if (nodes_[i]->blocks) nodes_[i]->blocks->start();
 }
 
 void Cluster::crash(int i) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "node/block/block_manager.h"
 #include "node/cluster_directory.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
@@ -18,7 +19,9 @@
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
 #include "node/table/lww.h"
+#include "node/model/model.h"
 #include "node/table/table.h"
+#include "s3/api.h"
 #include "sim/sim_chaos.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_disk.h"
@@ -39,6 +42,8 @@ struct ClusterConfig {
   bool planted_retire_before_sync = false;
   bool tables = false;  // run the replicated test table (workload "table")
   TableOptions table;
+  bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")
+  BlockOptions blocks;
 };
 
 // The table the simulation's clients use: LWW registers keyed by (key, "").
@@ -61,6 +66,11 @@ struct SimNode {
   std::unique_ptr<ClusterDirectory> directory;
   std::unique_ptr<Table> table;  // null unless ClusterConfig::tables
   std::unique_ptr<TableRpc> table_rpc;
+  // The S3 stack (ClusterConfig::s3).
+  std::vector<std::unique_ptr<Table>> model_tables;
+  std::unique_ptr<BlockManager> blocks;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<s3::S3Api> s3;
   ~SimNode();
 };
 
@@ -96,6 +106,12 @@ class Cluster {
   std::vector<std::unique_ptr<SimDiskStorage>> storage_;
   std::vector<std::unique_ptr<MemKvStorage>> kv_storage_;
   CrdtSchema<LwwRegister> table_schema_{kSimTableName};
+  // The S3 model's schemas (shared by every node's tables).
+  CrdtSchema<LwwMap> bucket_schema_{kBucketTable}, key_schema_{kKeyTable}, mpu_schema_{kMpuTable};
+  CrdtSchema<LwwRegister> alias_schema_{kAliasTable};
+  CrdtSchema<ObjectEntry> object_schema_{kObjectTable};
+  CrdtSchema<VersionEntry> version_schema_{kVersionTable};
+  CrdtSchema<BlockRefEntry> block_ref_schema_{kBlockRefTable};
   std::vector<std::unique_ptr<SimNode>> nodes_;
   uint64_t error_events_ = 0;
 };

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   app.add_option("--duration", duration_s, "simulated seconds")->capture_default_str();
   app.add_option("--faults", faults, "comma list of partition,loss,crash,skew,disk; 'all' or 'none'")
       ->capture_default_str();
-  app.add_option("--workload", options.workload, "workload: table (default, runs membership too) or membership")
+  app.add_option("--workload", options.workload, "workload: table (default), s3 (signed S3 requests through the real handlers) or membership")
       ->capture_default_str();
   app.add_option("--layout-change", options.layout_change,
                  "table workload's mid-run layout change: none, capacity, add-zone, remove-node (default: from the seed)");

@@ -7,6 +7,7 @@
 #include "node/rng.h"
 #include "sim/cluster.h"
 #include "sim/event_loop.h"
+#include "sim/s3_workload.h"
 #include "sim/table_workload.h"
 
 namespace garage::sim {
@@ -16,7 +17,7 @@ constexpr absl::Duration kWarmup = absl::Seconds(10);
 constexpr absl::Duration kQuietTail = absl::Seconds(20);  // > kUpAfterHealBound, to check after it
 constexpr absl::Duration kTableQuietTail = absl::Seconds(60);  // sweep, repair check, sync, collection
 
-absl::Duration quiet_tail(const SimOptions& o) { return o.workload == "table" ? kTableQuietTail : kQuietTail; }
+absl::Duration quiet_tail(const SimOptions& o) { return o.workload == "membership" ? kQuietTail : kTableQuietTail; }
 
 std::string at(absl::Duration t) { return absl::StrCat(absl::ToInt64Milliseconds(t), "ms"); }
 
@@ -40,6 +41,9 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.membership.planted_bug_sticky_down = o.plant_bug == "sticky-down";
   c.planted_retire_before_sync = o.plant_bug == "retire-layout-before-sync";
   c.tables = o.workload == "table";
+  c.s3 = o.workload == "s3";
+  c.blocks = S3Workload::block_options(o.replication_factor);
+  c.blocks.planted_skip_verify = o.plant_bug == "serve-unverified-blocks";
   c.replication_factor = o.replication_factor;
   c.table = TableWorkload::options(o.plant_bug, o.replication_factor);
   return c;
@@ -134,8 +138,8 @@ absl::Status validate(const SimOptions& o) {
   if (o.replication_factor < 1 || o.replication_factor > 7) {
     return absl::InvalidArgumentError("--replication-factor must be in 1..7");
   }
-  if (o.workload == "table" && o.nodes < std::max(3, o.replication_factor)) {
-    return absl::InvalidArgumentError("the table workload needs --nodes >= max(3, --replication-factor)");
+  if (o.workload != "membership" && o.nodes < std::max(3, o.replication_factor)) {
+    return absl::InvalidArgumentError("the table and s3 workloads need --nodes >= max(3, --replication-factor)");
   }
   for (const std::string& f : o.faults) {
     if (!all_fault_kinds().count(f)) {
@@ -285,13 +289,14 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   loop.at(heal_at, [&] {
     cluster.network().heal_all();
     // The table workload checks read repair right after heal: no message may be lost then.
-    if (options.workload == "table") cluster.network().stop_message_faults();
+    if (options.workload != "membership") cluster.network().stop_message_faults();
     for (int i = 0; i < cluster.size(); ++i) {
       if (!cluster.is_running(i)) cluster.start(i);
     }
   });
   uint64_t layout_applied = 0;
   std::unique_ptr<TableWorkload> table;
+  std::unique_ptr<S3Workload> s3_workload;
   if (options.nodes >= 3) {
     absl::Status planned = plan_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
                                         std::min(options.replication_factor, options.nodes), options.layout_change,
@@ -301,6 +306,10 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   if (options.workload == "table") {
     table = std::make_unique<TableWorkload>(loop, cluster, options.seed, result);
     table->plan(heal_at, options.duration);
+  }
+  if (options.workload == "s3") {
+    s3_workload = std::make_unique<S3Workload>(loop, cluster, options.seed, result);
+    s3_workload->plan(heal_at, options.duration);
   }
   loop.at(heal_at + kUpAfterHealBound, [&] { check_all_up(cluster, loop.now(), result); });
   loop.at(options.duration, [&] {

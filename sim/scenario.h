@@ -24,13 +24,14 @@ inline const std::set<std::string>& all_fault_kinds() {
   return kinds;
 }
 inline const std::set<std::string>& all_workloads() {
-  static const std::set<std::string> workloads = {"membership", "table"};
+  static const std::set<std::string> workloads = {"membership", "table", "s3"};
   return workloads;
 }
 inline const std::set<std::string>& all_planted_bugs() {
   static const std::set<std::string> bugs = {"sticky-down",      "write-quorum-1",
                                              "read-quorum-1",    "skip-read-repair",
-                                             "retire-layout-before-sync", "merkle-skip-tombstones"};
+                                             "retire-layout-before-sync", "merkle-skip-tombstones",
+                                             "serve-unverified-blocks"};
   return bugs;
 }
 
@@ -41,7 +42,7 @@ struct SimOptions {
   int replication_factor = 3;
   absl::Duration duration = absl::Seconds(120);
   std::set<std::string> faults = all_fault_kinds();
-  std::string workload = "table";  // the most complete: membership runs under it too
+  std::string workload = "table";  // membership runs under every workload; "s3" runs the whole S3 stack
   std::string plant_bug;   // empty: none
   // The mid-run layout change (clusters of 3+ nodes). Empty: drawn from the seed among those
   // the cluster allows; or "none", "capacity", "add-zone", "remove-node".

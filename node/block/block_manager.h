@@ -37,6 +37,7 @@ struct BlockOptions {
   absl::Duration resync_interval = absl::Minutes(1);
   absl::Duration gc_delay = absl::Minutes(10);
   uint64_t scrub_bytes_per_second = 16u << 20;
+  bool planted_skip_verify = false;  // simulation only (node/planted.h): serve blocks unchecked
 };
 
 struct BlockStats {

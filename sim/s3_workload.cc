@@ -1,0 +1,248 @@
+#include "sim/s3_workload.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "s3/sigv4.h"
+
+namespace garage::sim {
+
+namespace {
+constexpr char kKeyId[] = "GKsimulatedclient0000000";
+constexpr char kSecret[] = "simulated-secret-simulated-secret";
+constexpr char kBucket[] = "simbucket";
+enum Kind { kPut = 0, kGet = 1, kDelete = 2 };
+
+// The body of PUT `op`: a header naming the op, then bytes derived from it.
+std::string body_of(uint64_t op, size_t size) {
+  std::string b = absl::StrCat("op:", op, ":");
+  Xoshiro256 r(op * 0x9e3779b97f4a7c15ULL);
+  while (b.size() < size) b.push_back(static_cast<char>('a' + r.next_u64() % 26));
+  return b;
+}
+}  // namespace
+
+struct S3Workload::History {
+  struct Op {
+    int kind = kPut;
+    absl::Duration start;
+    std::optional<absl::Duration> acked;  // nullopt: failed, or still in flight / lost in a crash
+    size_t size = 0;
+  };
+  std::map<int, std::map<uint64_t, Op>> ops;  // key -> op id -> op
+  bool ready = false;
+  uint64_t puts_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
+  std::vector<std::string> violations;
+
+  // Is op `a` acknowledged before op `b` began?
+  static bool before(const Op& a, const Op& b) { return a.acked && *a.acked < b.start; }
+
+  void check_read(int key, absl::Duration read_start, std::optional<uint64_t> got, const std::string& body,
+                  const char* what) {
+    auto& key_ops = ops[key];
+    // Writes acknowledged before the read began.
+    std::vector<const Op*> settled;
+    for (auto& [id, op] : key_ops)
+      if (op.kind != kGet && op.acked && *op.acked < read_start) settled.push_back(&op);
+    if (got) {
+      auto it = key_ops.find(*got);
+      if (it == key_ops.end() || it->second.kind != kPut) {
+        violations.push_back(absl::StrCat(what, " key ", key, ": returned op ", *got, ", which is no PUT of this key"));
+        return;
+      }
+      const Op& r = it->second;
+      if (body != body_of(*got, r.size)) {
+        violations.push_back(absl::StrCat(what, " key ", key, ": the body of op ", *got, " came back corrupted (",
+                                          body.size(), " bytes, expected ", r.size, ")"));
+        return;
+      }
+      for (const Op* w : settled) {
+        if (w != &r && before(r, *w)) {
+          violations.push_back(absl::StrCat(what, " key ", key, " (began ", absl::FormatDuration(read_start),
+                                            "): returned op ", *got, " (acknowledged ", absl::FormatDuration(*r.acked),
+                                            "), older than a ", w->kind == kPut ? "PUT" : "DELETE", " begun ",
+                                            absl::FormatDuration(w->start), ", acknowledged ",
+                                            absl::FormatDuration(*w->acked)));
+          return;
+        }
+      }
+      return;
+    }
+    // Not found: some DELETE must be no older than every settled PUT.
+    bool any_put = false;
+    for (const Op* w : settled) any_put = any_put || w->kind == kPut;
+    if (!any_put) return;
+    for (auto& [id, d] : key_ops) {
+      if (d.kind != kDelete || d.start > read_start + absl::Hours(1)) continue;
+      bool ok = true;
+      for (const Op* w : settled)
+        if (w->kind == kPut && before(d, *w)) ok = false;
+      if (ok) return;
+    }
+    violations.push_back(absl::StrCat(what, " key ", key, ": not found, though a PUT was acknowledged before the "
+                                      "read began and no later DELETE exists"));
+  }
+};
+
+S3Workload::S3Workload(EventLoop& loop, Cluster& cluster, uint64_t seed, SimResult& result)
+    : loop_(loop), cluster_(cluster), rng_(seed ^ 0x5333776f726bULL), result_(result),
+      history_(std::make_shared<History>()) {}
+
+BlockOptions S3Workload::block_options(int replication_factor) {
+  BlockOptions o;
+  o.block_size = 4096;
+  o.quorums = quorums_for(replication_factor, ConsistencyMode::kConsistent);
+  o.rpc_timeout = absl::Seconds(3);
+  o.resync_interval = absl::Seconds(10);
+  return o;
+}
+
+int S3Workload::random_running_node() {
+  std::vector<int> running;
+  for (int i = 0; i < cluster_.size(); ++i)
+    if (cluster_.is_running(i)) running.push_back(i);
+  if (running.empty()) return -1;
+  return running[uniform(rng_, running.size())];
+}
+
+void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
+  loop_.at(absl::Seconds(5), [this] { setup(); });
+  const absl::Duration stop_clients = heal_at + absl::Seconds(5);
+  for (int c = 0; c < kClients; ++c) {
+    loop_.at(absl::Seconds(10) + absl::Milliseconds(41 * c), [this, c, stop_clients] { client_tick(c, stop_clients); });
+  }
+  loop_.at(end - absl::Seconds(5), [this] {
+    for (int k = 0; k < kKeys; ++k) {
+      const int node = random_running_node();
+      if (node >= 0) start_op(node, k, kGet, /*final_read=*/true);
+    }
+  });
+  loop_.at(end, [this] {
+    auto h = history_;
+    if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
+    for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
+    result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts and ", h->deletes_acked,
+                                       " deletes acknowledged, ", h->reads_checked, " reads checked, ", h->failed,
+                                       " operations failed"));
+  });
+}
+
+void S3Workload::setup() {
+  auto h = history_;
+  if (h->ready) return;
+  const int node = random_running_node();
+  if (node >= 0) {
+    SimNode& n = cluster_.node(node);
+    n.spawner->spawn([](std::shared_ptr<History> h, Model* model) -> Task<> {
+      std::string name = "sim", id = kKeyId, secret = kSecret, bucket = kBucket;
+      absl::StatusOr<KeyInfo> key = co_await model->import_key(name, id, secret);
+      if (!key.ok()) co_return;
+      absl::StatusOr<std::optional<BucketInfo>> b = co_await model->bucket_by_name(bucket);
+      if (!b.ok()) co_return;
+      std::string bucket_id;
+      if (b->has_value()) {
+        bucket_id = (*b)->id;
+      } else {
+        absl::StatusOr<BucketInfo> created = co_await model->create_bucket(bucket);
+        if (!created.ok()) co_return;
+        bucket_id = created->id;
+      }
+      const Perms all{true, true, true};
+      absl::Status s = co_await model->set_permissions(bucket_id, id, all, true);
+      if (s.ok()) h->ready = true;
+    }(h, n.model.get()));
+  }
+  loop_.after(absl::Seconds(1), [this] { setup(); });
+}
+
+void S3Workload::client_tick(int client, absl::Duration stop_at) {
+  if (history_->ready) {
+    const int node = random_running_node();
+    if (node >= 0) {
+      const int key = static_cast<int>(uniform(rng_, kKeys));
+      const uint64_t dice = uniform(rng_, 100);
+      start_op(node, key, dice < 45 ? kPut : dice < 85 ? kGet : kDelete, false);
+    }
+  }
+  if (loop_.now() + absl::Milliseconds(500) < stop_at) {
+    loop_.after(absl::Milliseconds(150 + uniform(rng_, 350)), [this, client, stop_at] { client_tick(client, stop_at); });
+  }
+}
+
+void S3Workload::start_op(int node, int key, int kind, bool final_read) {
+  SimNode& n = cluster_.node(node);
+  const uint64_t op = next_op_++;
+  // Sizes: a third inline (< 3 KiB), the rest one to three 4 KiB blocks.
+  const size_t size = kind == kPut ? (uniform(rng_, 3) == 0 ? 20 + uniform(rng_, 2000) : 3500 + uniform(rng_, 7000)) : 0;
+  std::string body = kind == kPut ? body_of(op, size) : "";
+  History::Op record{kind, loop_.now(), std::nullopt, size};
+  if (kind != kGet) history_->ops[key][op] = record;
+
+  // A signed request, as a client would send it (header auth, payload hash signed).
+  auto request = std::make_shared<s3::HttpRequest>();
+  request->method = kind == kPut ? "PUT" : kind == kGet ? "GET" : "DELETE";
+  request->target = absl::StrCat("/", kBucket, "/key-", key);
+  const absl::Time now = n.clock->now_wall();
+  const std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
+  const std::string payload_hash = s3::sha256_hex(body);
+  request->headers = {{"host", "sim"}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", amz_date}};
+  const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
+  const std::vector<std::string> signed_headers{"host", "x-amz-content-sha256", "x-amz-date"};
+  const s3::SigV4Request sr{request->method, request->target, "", request->headers};
+  const std::string signature = s3::signature_hex(
+      s3::signing_key(kSecret, scope),
+      s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
+  request->headers.emplace_back("authorization",
+                                absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
+                                             ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
+  auto source = std::make_shared<s3::StringBody>(std::move(body));
+  request->body = source.get();
+
+  n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
+                      std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
+                      bool final_read) -> Task<> {
+    const absl::Duration started = loop->now();
+    s3::HttpResponse resp = co_await api->handle(*req);
+    std::string got = resp.body;
+    if (resp.stream && resp.status < 300) {
+      got.clear();
+      for (;;) {
+        absl::StatusOr<std::optional<std::string>> piece = co_await resp.stream->next();
+        if (!piece.ok()) {
+          h->failed++;  // a read that fails midway: the client sees a cut connection
+          co_return;
+        }
+        if (!piece->has_value()) break;
+        got += **piece;
+      }
+    }
+    const bool ok = resp.status < 300;
+    if (kind == kGet) {
+      if (ok || resp.status == 404) {
+        std::optional<uint64_t> from;
+        if (ok) {
+          uint64_t id = 0;
+          const size_t colon = got.find(':', 3);
+          if (got.rfind("op:", 0) != 0 || colon == std::string::npos || !absl::SimpleAtoi(got.substr(3, colon - 3), &id)) {
+            h->violations.push_back(absl::StrCat("key ", key, ": a GET returned a body no PUT sent"));
+            co_return;
+          }
+          from = id;
+        }
+        h->reads_checked++;
+        h->check_read(key, started, from, got, final_read ? "final read" : "read");
+      } else {
+        h->failed++;
+        if (final_read) h->violations.push_back(absl::StrCat("final read of key ", key, " failed: HTTP ", resp.status));
+      }
+      co_return;
+    }
+    if (!ok) {
+      h->failed++;
+      co_return;
+    }
+    h->ops[key][op].acked = loop->now();
+    (kind == kPut ? h->puts_acked : h->deletes_acked)++;
+  }(history_, n.s3.get(), request, source, &loop_, key, op, kind, final_read));
+}
+
+}  // namespace garage::sim
