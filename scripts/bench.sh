@@ -35,16 +35,30 @@ cli_cert = "$tmp/keys/cli.crt"
 cli_key = "$tmp/keys/cli.key"
 TOML
 G() { "$build/garage" -c "$tmp/garage.toml" "$@"; }
-"$build/garage" -c "$tmp/garage.toml" server 2>"$tmp/server.log" &
-server=$!
+server=""
 trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
+start_server() {
+  "$build/garage" -c "$tmp/garage.toml" server 2>>"$tmp/server.log" &
+  server=$!
+  for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
+peak_rss() { awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server/status"; }
+start_server
 G layout assign "$(G node id | cut -c1-16)" -z local -c 100G >/dev/null
 G layout apply --version 1 >/dev/null
 for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
 created=$(G key create bench)
 G bucket create bench >/dev/null
 G bucket allow bench --key bench --read --write --owner >/dev/null
-/usr/bin/python3 "$root/scripts/bench_s3.py" "http://127.0.0.1:$port" "$(awk '/Key ID:/ {print $3}' <<<"$created")" \
-  "$(awk '/Secret key:/ {print $3}' <<<"$created")" garage bench --big-mib "${BENCH_BIG_MIB:-1024}"
-echo "server peak RSS (VmHWM) over the whole run: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$server/status)"
+key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
+secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
+/usr/bin/python3 "$root/scripts/bench_s3.py" "http://127.0.0.1:$port" "$key_id" "$secret" garage bench --small
+echo "server peak RSS (VmHWM) during the small-object runs: $(peak_rss)"
+stop_server
+# A fresh process for the big object, so its peak RSS is that transfer's alone.
+start_server
+for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
+/usr/bin/python3 "$root/scripts/bench_s3.py" "http://127.0.0.1:$port" "$key_id" "$secret" garage bench \
+  --big-mib "${BENCH_BIG_MIB:-1024}"
+echo "server peak RSS (VmHWM) while one client PUT then GET that object: $(peak_rss)"

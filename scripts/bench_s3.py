@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """S3 throughput and latency against a running garage (scripts/bench.sh starts one).
 
-  bench_s3.py ENDPOINT ACCESS_KEY SECRET REGION BUCKET [--big-mib N]
+  bench_s3.py ENDPOINT ACCESS_KEY SECRET REGION BUCKET [--small] [--big-mib N]
 
 For 4 KiB and 1 MiB objects, at concurrency 1 and 8: PUT then GET of N objects, reporting
 objects/s, MiB/s and the median and 99th-percentile latency. Then one big object (default
@@ -10,6 +10,7 @@ and to files. The client runs on the same machine: on 2 cores it competes with t
 and for small objects the Python client is the limit, not the server.
 """
 import concurrent.futures
+import contextlib
 import os
 import statistics
 import subprocess
@@ -22,7 +23,8 @@ import boto3
 from botocore.client import Config
 
 endpoint, key, secret, region, bucket = sys.argv[1:6]
-big_mib = int(sys.argv[sys.argv.index("--big-mib") + 1]) if "--big-mib" in sys.argv else 1024
+big_mib = int(sys.argv[sys.argv.index("--big-mib") + 1]) if "--big-mib" in sys.argv else 0
+small = "--small" in sys.argv
 local = threading.local()
 
 
@@ -54,8 +56,9 @@ def run(op, names, payload, concurrency):
     return n / wall, n * len(payload) / wall / 2**20, statistics.median(lat) * 1000, lat[int(n * 0.99) - 1] * 1000
 
 
-print("%-6s %-5s %-4s %10s %9s %9s %9s" % ("size", "op", "conc", "objects/s", "MiB/s", "p50 ms", "p99 ms"))
-for size, label, count in [(4096, "4KiB", 400), (1 << 20, "1MiB", 60)]:
+if small:
+    print("%-6s %-5s %-4s %10s %9s %9s %9s" % ("size", "op", "conc", "objects/s", "MiB/s", "p50 ms", "p99 ms"))
+for size, label, count in ([(4096, "4KiB", 400), (1 << 20, "1MiB", 60)] if small else []):
     payload = os.urandom(size)
     for conc in [1, 8]:
         names = ["bench/%s/c%d/%d" % (label, conc, i) for i in range(count)]
@@ -63,21 +66,22 @@ for size, label, count in [(4096, "4KiB", 400), (1 << 20, "1MiB", 60)]:
             ops, mibs, p50, p99 = run(op, names, payload, conc)
             print("%-6s %-5s %-4d %10.0f %9.1f %9.1f %9.1f" % (label, op, conc, ops, mibs, p50, p99), flush=True)
 
-with tempfile.TemporaryDirectory() as tmp:
-    src = os.path.join(tmp, "big")
-    with open(src, "wb") as f:
-        for _ in range(big_mib):
-            f.write(os.urandom(1 << 20))
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION=region,
-               AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-    aws = ["/usr/bin/aws", "--endpoint-url", endpoint, "s3", "cp", "--no-progress"]
-    t = time.perf_counter()
-    subprocess.run(aws + [src, "s3://%s/bench/big" % bucket], check=True, env=env, stdout=subprocess.DEVNULL)
-    put_s = time.perf_counter() - t
-    os.remove(src)
-    t = time.perf_counter()
-    subprocess.run(aws + ["s3://%s/bench/big" % bucket, src], check=True, env=env, stdout=subprocess.DEVNULL)
-    get_s = time.perf_counter() - t
-    assert os.path.getsize(src) == big_mib << 20
-    print("%d MiB object: PUT %.1f s (%.0f MiB/s), GET %.1f s (%.0f MiB/s) (awscli, multipart)" %
-          (big_mib, put_s, big_mib / put_s, get_s, big_mib / get_s))
+with tempfile.TemporaryDirectory() if big_mib else contextlib.nullcontext() as tmp:
+  if big_mib:
+      src = os.path.join(tmp, "big")
+      with open(src, "wb") as f:
+          for _ in range(big_mib):
+              f.write(os.urandom(1 << 20))
+      env = dict(os.environ, AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION=region,
+                 AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+      aws = ["/usr/bin/aws", "--endpoint-url", endpoint, "s3", "cp", "--no-progress"]
+      t = time.perf_counter()
+      subprocess.run(aws + [src, "s3://%s/bench/big" % bucket], check=True, env=env, stdout=subprocess.DEVNULL)
+      put_s = time.perf_counter() - t
+      os.remove(src)
+      t = time.perf_counter()
+      subprocess.run(aws + ["s3://%s/bench/big" % bucket, src], check=True, env=env, stdout=subprocess.DEVNULL)
+      get_s = time.perf_counter() - t
+      assert os.path.getsize(src) == big_mib << 20
+      print("%d MiB object: PUT %.1f s (%.0f MiB/s), GET %.1f s (%.0f MiB/s) (awscli, multipart)" %
+            (big_mib, put_s, big_mib / put_s, get_s, big_mib / get_s))
