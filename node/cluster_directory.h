@@ -26,6 +26,12 @@ class ClusterDirectory final : public ReplicaDirectory {
   std::optional<std::string> address_of(const NodeId& node) override { return membership_.address_of(node); }
   uint64_t layout_version() override { return layout_.layout().current_version(); }
   uint64_t min_ack() override { return layout_.layout().min_ack(); }
+  std::string zone_of(const NodeId& node) override {
+    const LayoutVersion* v = layout_.layout().current();
+    if (v == nullptr) return "";
+    auto it = v->roles.find(node);
+    return it == v->roles.end() ? "" : it->second.zone;
+  }
   // Used directly (not through a view): one reporter, as when a single table exists.
   void writes_drained_below(uint64_t oldest) override { layout_.writes_drained_below(oldest); }
   void report_synced(uint64_t version) override { layout_.report_synced(version); }
@@ -45,6 +51,7 @@ class ClusterDirectory final : public ReplicaDirectory {
     std::optional<std::string> address_of(const NodeId& n) override { return d_.address_of(n); }
     uint64_t layout_version() override { return d_.layout_version(); }
     uint64_t min_ack() override { return d_.min_ack(); }
+    std::string zone_of(const NodeId& n) override { return d_.zone_of(n); }
     void writes_drained_below(uint64_t oldest) override {
       floor = oldest;
       d_.forward_floor();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "node/chaos.h"
 #include "node/codec.h"
 #include "node/hash.h"
 #include "node/model/model.h"
@@ -16,7 +17,7 @@ namespace garage {
 
 namespace {
 constexpr uint8_t kBlockRpcVersion = 1;
-enum class BlockOp : uint8_t { kPut = 1, kGet = 2 };
+enum class BlockOp : uint8_t { kPut = 1, kGet = 2, kHas = 3 };
 
 std::string encode_block_request(BlockOp op, std::string_view hash, std::string_view data) {
   Encoder e;
@@ -59,6 +60,11 @@ std::vector<NodeId> BlockManager::holders(std::string_view hash) {
   for (const auto& set : replicas_.replica_sets(partition_of(make_tree_key(hash, ""))))
     for (const NodeId& n : set)
       if (seen.insert(n).second) out.push_back(n);
+  // Nearest first: this node, then its zone, then the others (stable: layout order within).
+  const NodeId self = env_.transport->self_id();
+  const std::string my_zone = replicas_.zone_of(self);
+  auto distance = [&](const NodeId& n) { return n == self ? 0 : (!my_zone.empty() && replicas_.zone_of(n) == my_zone) ? 1 : 2; };
+  std::stable_sort(out.begin(), out.end(), [&](const NodeId& a, const NodeId& b) { return distance(a) < distance(b); });
   return out;
 }
 
@@ -112,7 +118,7 @@ Task<absl::StatusOr<std::string>> BlockManager::get(std::string hash) {
 }
 
 Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, bool include_self) {
-  // Nearest first would order by zone and latency; today: holders in layout order.
+  // Holders nearest first (holders()): our zone before the others.
   absl::Status last = absl::NotFoundError(absl::StrCat("block ", to_hex(hash), " not found on any holder"));
   bool saw_corrupt = false;
   for (const NodeId& n : holders(hash)) {
@@ -153,6 +159,7 @@ Task<absl::StatusOr<std::string>> BlockManager::read_local(std::string hash) {
   if (!good.ok()) co_return good.status();
   if (!*good) {
     ++stats_.corrupt_found;
+    probe(env_, "block.corrupt_copy_refused");
     env_.tracer->event(Severity::kWarn, "BlockCorrupt", absl::StrCat(path, ": hash mismatch, copy removed"));
     (void)co_await disk_.remove_file(path);
     co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": local copy is corrupt"));
@@ -178,6 +185,12 @@ Task<absl::StatusOr<std::string>> BlockManager::handle(NodeId from, std::string 
     co_return std::string();
   }
   if (op == static_cast<uint8_t>(BlockOp::kGet)) co_return co_await read_local(std::move(hash));
+  if (op == static_cast<uint8_t>(BlockOp::kHas)) {
+    // A verified copy, not just a file: the asker deletes its own copy on our word.
+    absl::StatusOr<std::string> local = co_await read_local(std::move(hash));
+    if (!local.ok()) co_return local.status();
+    co_return std::string("1");
+  }
   co_return absl::InvalidArgumentError("unknown block op");
 }
 
@@ -235,10 +248,35 @@ Task<absl::Status> BlockManager::resync_once() {
       continue;
     }
     absl::Status s = co_await store_local(hash, std::move(*data));
-    if (s.ok()) ++stats_.resynced;
+    if (s.ok()) {
+      ++stats_.resynced;
+      probe(env_, "block.resynced");
+    }
     else result = s;
   }
-  // 3. Delete blocks without a live reference once that has lasted gc_delay. A block with no
+  // 3. Blocks still referenced that this node no longer holds (a layout change moved their
+  // partition): dropped once every holder confirms a verified copy.
+  for (const std::string& hash : live) {
+    if (!have.count(hash)) continue;
+    const std::vector<NodeId> h = holders(hash);
+    if (h.empty() || std::find(h.begin(), h.end(), env_.transport->self_id()) != h.end()) continue;
+    bool all_have = true;
+    for (const NodeId& n : h) {
+      std::string request = encode_block_request(BlockOp::kHas, hash, "");
+      absl::StatusOr<std::string> r = co_await call(n, std::move(request));
+      if (!r.ok()) {
+        all_have = false;
+        break;
+      }
+    }
+    if (!all_have) continue;
+    absl::Status removed = co_await disk_.remove_file(path_of(hash));
+    if (removed.ok()) {
+      ++stats_.dropped;
+      probe(env_, "block.dropped_no_longer_held");
+    }
+  }
+  // 4. Delete blocks without a live reference once that has lasted gc_delay. A block with no
   // reference entry here at all may be one whose references have not arrived yet: the delay
   // covers that too.
   const absl::Duration now = env_.clock->now_monotonic();

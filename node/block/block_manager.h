@@ -6,12 +6,13 @@
 // is the hash.
 // - put() writes to every replica of every active layout version and returns once a write
 //   quorum of each has the block on stable storage (file fsync + directory fsync).
-// - get() reads the local copy first, then the other holders one by one; every copy is
-//   re-hashed before it is served: a corrupt copy is never returned, it is counted, deleted
-//   and rewritten from a good replica.
+// - get() reads the local copy first, then the other holders one by one, those of our zone
+//   first; every copy is re-hashed before it is served: a corrupt copy is never returned, it
+//   is counted, deleted and rewritten from a good replica.
 // - resync (a background loop) walks the block_ref entries this node holds and fetches every
-//   referenced block it lacks (after a restart, a lost disk, a layout change); it deletes local
-//   blocks that have had no live reference for gc_delay.
+//   referenced block it lacks (after a restart, a lost disk, a layout change); it drops blocks
+//   of partitions it no longer holds once every holder confirms a verified copy, and deletes
+//   local blocks that have had no live reference for gc_delay.
 // - scrub (a background loop) re-hashes stored blocks, at most scrub_bytes_per_second.
 // Memory: one request holds one block.
 #pragma once
@@ -45,6 +46,7 @@ struct BlockStats {
   uint64_t repaired = 0;       // local copies rewritten from another replica
   uint64_t resynced = 0;       // blocks fetched by the resync loop
   uint64_t deleted = 0;        // unreferenced blocks removed
+  uint64_t dropped = 0;        // blocks handed over to their new holders after a layout change
   uint64_t scrubbed = 0;       // blocks re-hashed by the scrub loop
 };
 

@@ -16,6 +16,8 @@ class ReplicaDirectory {
   virtual std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) = 0;
   // Where a node listens (nullopt: unknown to us).
   virtual std::optional<std::string> address_of(const NodeId& node) = 0;
+  // The node's zone in the current layout ("" if unknown): reads prefer holders in our zone.
+  virtual std::string zone_of(const NodeId& node) { return ""; }
 
   // Layout transitions (node/layout/cluster_layout.h, trackers):
   virtual uint64_t layout_version() = 0;
