@@ -427,6 +427,14 @@ int main(int argc, char** argv) {
   CLI::App* b_delete = bucket->add_subcommand("delete", "delete an empty bucket");
   CLI::App* b_allow = bucket->add_subcommand("allow", "give a key rights on a bucket");
   CLI::App* b_deny = bucket->add_subcommand("deny", "take rights away from a key");
+  std::string alias_name, alias_key;
+  CLI::App* b_alias = bucket->add_subcommand("alias", "give a bucket another name (global, or --local to one key)");
+  b_alias->add_option("bucket", bucket_name)->required();
+  b_alias->add_option("alias", alias_name)->required();
+  b_alias->add_option("--local", alias_key, "the key that alone sees this name");
+  CLI::App* b_unalias = bucket->add_subcommand("unalias", "remove a name (global, or --local of one key)");
+  b_unalias->add_option("alias", alias_name)->required();
+  b_unalias->add_option("--local", alias_key, "the key whose name it is");
   for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny}) sub->add_option("bucket", bucket_name)->required();
   for (CLI::App* sub : {b_allow, b_deny}) {
     sub->add_option("--key", key_name, "key id, id prefix or name")->required();
@@ -476,7 +484,9 @@ int main(int argc, char** argv) {
                                  std::tuple{b_info, Op::kBucketInfo, std::vector<std::string>{bucket_name}},
                                  std::tuple{b_delete, Op::kBucketDelete, std::vector<std::string>{bucket_name}},
                                  std::tuple{b_allow, Op::kBucketAllow, std::vector<std::string>{bucket_name, key_name, perms}},
-                                 std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}}}) {
+                                 std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}},
+                                 std::tuple{b_alias, Op::kBucketAlias, std::vector<std::string>{bucket_name, alias_name, alias_key}},
+                                 std::tuple{b_unalias, Op::kBucketUnalias, std::vector<std::string>{alias_name, alias_key}}}) {
       if (*sub) return run_admin(files, address, AdminRequest{op, args});
     }
     if (*kv_put) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kPut, kv_key, kv_value});

@@ -109,7 +109,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   const Endpoint e = call.route.endpoint;
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
-  absl::StatusOr<std::optional<BucketInfo>> bucket = co_await model_.bucket_by_name(call.route.bucket);
+  // The key's own (local) aliases shadow global names.
+  absl::StatusOr<std::optional<BucketInfo>> bucket;
+  if (auto local = call.key.local_aliases.find(call.route.bucket); local != call.key.local_aliases.end()) {
+    const std::string bucket_id = local->second;
+    bucket = co_await model_.get_bucket(bucket_id);
+  } else {
+    bucket = co_await model_.bucket_by_name(call.route.bucket);
+  }
   if (!bucket.ok()) co_return bucket.status();
   if (!bucket->has_value()) co_return s3_error("NoSuchBucket", "The specified bucket does not exist");
   call.bucket = std::move(**bucket);

@@ -1,5 +1,7 @@
 // Bucket endpoints: ListBuckets, CreateBucket, DeleteBucket, GetBucketLocation,
 // GetBucketVersioning (HeadBucket is answered by the dispatcher once the bucket is found).
+#include <map>
+
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/xml.h"
@@ -23,12 +25,18 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_buckets(S3Call& call) {
   XmlOut::add(owner, "ID", call.key.id);
   XmlOut::add(owner, "DisplayName", call.key.name);
   pugi::xml_node buckets = x.root().append_child("Buckets");
+  std::map<std::string, int64_t> names;  // what this key calls its buckets -> creation time
   for (const BucketInfo& b : *all) {
     auto it = call.key.buckets.find(b.id);
     if (it == call.key.buckets.end() || !it->second.any()) continue;
+    if (!b.name.empty()) names[b.name] = b.created_ms;
+    for (const auto& [alias, id] : call.key.local_aliases)
+      if (id == b.id) names[alias] = b.created_ms;
+  }
+  for (const auto& [name, created] : names) {
     pugi::xml_node n = buckets.append_child("Bucket");
-    XmlOut::add(n, "Name", b.name);
-    XmlOut::add(n, "CreationDate", iso8601(b.created_ms));
+    XmlOut::add(n, "Name", name);
+    XmlOut::add(n, "CreationDate", iso8601(created));
   }
   co_return xml_response(x);
 }

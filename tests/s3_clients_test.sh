@@ -96,6 +96,13 @@ for section in "${sections[@]}"; do
     check "awscli: s3api head-object shows it" grep -q '"k": "v"' <<<"$(aws s3api head-object --bucket shared --key meta.txt)"
     check "awscli: s3 rm --recursive" quiet_ok aws s3 rm --recursive s3://shared/synced
     check "awscli: nothing left under synced/" [ -z "$(aws s3 ls --recursive s3://shared/synced/)" ]
+    check "garage bucket alias --local gives the key its own name" quiet_ok G bucket alias shared mine --local clients
+    check "awscli: the local alias lists the bucket's objects" grep -q "meta.txt" <<<"$(aws s3 ls s3://mine/)"
+    check "awscli: ListBuckets shows the local alias" grep -q " mine$" <<<"$(aws s3 ls)"
+    check "garage bucket unalias --local" quiet_ok G bucket unalias mine --local clients
+    check "awscli: the alias is gone" bash -c "! /usr/bin/aws --endpoint-url $endpoint s3 ls s3://mine/ >/dev/null 2>&1"
+    check "garage bucket alias (global)" quiet_ok G bucket alias shared everyone
+    check "awscli: the global alias works" grep -q "meta.txt" <<<"$(aws s3 ls s3://everyone/)"
     check "awscli: s3 mb / rb" quiet_ok bash -c "/usr/bin/aws --endpoint-url $endpoint s3 mb s3://made-by-cli && /usr/bin/aws --endpoint-url $endpoint s3 rb s3://made-by-cli"
     ;;
   boto3)

@@ -19,7 +19,7 @@ absl::StatusOr<AdminRequest> AdminRequest::decode(std::string_view bytes) {
   d.version(kVersion, kVersion);
   AdminRequest r;
   const uint8_t op = d.u8();
-  if (op < 1 || op > 11) d.fail("unknown admin op");
+  if (op < 1 || op > 13) d.fail("unknown admin op");
   r.op = static_cast<Op>(op);
   r.args = d.list<std::string>(8, [](Decoder& d) { return d.str(1024); });
   if (absl::Status s = d.finish(); !s.ok()) return s;
@@ -38,6 +38,10 @@ namespace {
 std::string describe_key(const KeyInfo& k, const std::map<std::string, std::string>& bucket_names, bool secret) {
   std::string out = absl::StrCat("Key name: ", k.name, "\nKey ID: ", k.id, "\n");
   if (secret) absl::StrAppend(&out, "Secret key: ", k.secret, "\n");
+  for (const auto& [alias, id] : k.local_aliases) {
+    auto it = bucket_names.find(id);
+    absl::StrAppend(&out, "Local alias: ", alias, " -> ", it == bucket_names.end() ? id : it->second, "\n");
+  }
   absl::StrAppend(&out, "Buckets:\n");
   for (const auto& [id, p] : k.buckets) {
     auto it = bucket_names.find(id);
@@ -136,6 +140,35 @@ Task<absl::StatusOr<std::string>> Admin::execute(AdminRequest r) {
       if (!s.ok()) co_return s;
       co_return absl::StrCat(allow ? "Allowed " : "Denied ", which.str(), " on bucket ", r.args[0], " for key ", k->id,
                              ".\n");
+    }
+    case Op::kBucketAlias: {
+      if (!need(3)) break;
+      absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
+      if (!b.ok()) co_return b.status();
+      if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
+      if (r.args[2].empty()) {
+        absl::Status s = co_await model_.set_global_alias(r.args[1], (*b)->id, true);
+        if (!s.ok()) co_return s;
+        co_return absl::StrCat("Global alias ", r.args[1], " -> ", r.args[0], ".\n");
+      }
+      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[2]);
+      if (!k.ok()) co_return k.status();
+      absl::Status s = co_await model_.set_local_alias(k->id, r.args[1], (*b)->id, true);
+      if (!s.ok()) co_return s;
+      co_return absl::StrCat("Local alias ", r.args[1], " -> ", r.args[0], " for key ", k->id, ".\n");
+    }
+    case Op::kBucketUnalias: {
+      if (!need(2)) break;
+      if (r.args[1].empty()) {
+        absl::Status s = co_await model_.set_global_alias(r.args[0], "", false);
+        if (!s.ok()) co_return s;
+        co_return absl::StrCat("Global alias ", r.args[0], " removed.\n");
+      }
+      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[1]);
+      if (!k.ok()) co_return k.status();
+      absl::Status s = co_await model_.set_local_alias(k->id, r.args[0], "", false);
+      if (!s.ok()) co_return s;
+      co_return absl::StrCat("Local alias ", r.args[0], " removed for key ", k->id, ".\n");
     }
   }
   co_return absl::InvalidArgumentError("wrong number of arguments for this admin operation");

@@ -25,6 +25,8 @@ struct AdminRequest {
     kBucketDelete = 9,  // args: name
     kBucketAllow = 10,  // args: bucket, key, perms ("RWO" letters)
     kBucketDeny = 11,   // args: bucket, key, perms
+    kBucketAlias = 12,    // args: bucket, alias, key ("": a global alias)
+    kBucketUnalias = 13,  // args: alias, key ("": the global alias)
   };
   Op op = Op::kKeyList;
   std::vector<std::string> args;

@@ -39,8 +39,12 @@ std::map<std::string, Perms> perms_with_prefix(const LwwMap& m, std::string_view
 }
 
 KeyInfo key_from_map(std::string id, const LwwMap& m) {
-  return KeyInfo{std::move(id), field(m, "name"), field(m, "secret"), field_i64(m, "created"),
-                 perms_with_prefix(m, "bucket:")};
+  KeyInfo k{std::move(id), field(m, "name"), field(m, "secret"), field_i64(m, "created"),
+            perms_with_prefix(m, "bucket:"), {}};
+  for (const auto& [name, reg] : m.items) {
+    if (name.rfind("local:", 0) == 0 && reg.value && !reg.value->empty()) k.local_aliases[name.substr(6)] = *reg.value;
+  }
+  return k;
 }
 
 BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
@@ -285,6 +289,26 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
   LwwRegister gone{next_timestamp(), env_.rng->next_u64(), std::nullopt};
   std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, (*b)->name), gone.encode()}};
   co_return co_await t_.alias.insert(std::move(items));
+}
+
+Task<absl::Status> Model::set_global_alias(std::string alias, std::string bucket_id, bool present) {
+  if (present) {
+    if (absl::Status s = check_bucket_name(alias); !s.ok()) co_return s;
+    absl::StatusOr<std::optional<BucketInfo>> taken = co_await bucket_by_name(alias);
+    if (!taken.ok()) co_return taken.status();
+    if (taken->has_value() && (*taken)->id != bucket_id) co_return absl::AlreadyExistsError("that name is taken");
+  }
+  LwwRegister reg{next_timestamp(), env_.rng->next_u64(), present ? std::optional(bucket_id) : std::nullopt};
+  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, alias), reg.encode()}};
+  co_return co_await t_.alias.insert(std::move(items));
+}
+
+Task<absl::Status> Model::set_local_alias(std::string key_id, std::string alias, std::string bucket_id, bool present) {
+  if (present) {
+    if (absl::Status s = check_bucket_name(alias); !s.ok()) co_return s;
+  }
+  std::map<std::string, std::string> fields{{"local:" + alias, present ? bucket_id : ""}};
+  co_return co_await put_map(t_.key, kKeysPk, key_id, std::move(fields));
 }
 
 Task<absl::Status> Model::set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow) {

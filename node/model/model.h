@@ -2,7 +2,8 @@
 //
 // Tables and keys:
 //   bucket    pk "buckets", sk bucket id      LwwMap: name, created, deleted, key:<id> = perms
-//   key       pk "keys",    sk access key id  LwwMap: name, secret, created, deleted, bucket:<id> = perms
+//   key       pk "keys",    sk access key id  LwwMap: name, secret, created, deleted, bucket:<id> = perms,
+//                                             local:<alias> = bucket id (names only this key sees)
 //   alias     pk "aliases", sk bucket name    LwwRegister: bucket id (global aliases)
 //   object    pk bucket id, sk object key     ObjectEntry (node/model/object.h)
 //   version   pk version uuid                 VersionEntry (node/model/version.h)
@@ -49,6 +50,7 @@ struct KeyInfo {
   std::string secret;
   int64_t created_ms = 0;
   std::map<std::string, Perms> buckets;  // bucket id -> rights
+  std::map<std::string, std::string> local_aliases;  // name -> bucket id, seen by this key only
 };
 
 struct BucketInfo {
@@ -96,6 +98,9 @@ class Model {
   Task<absl::StatusOr<std::vector<BucketInfo>>> list_buckets();
   // FailedPrecondition if it still holds objects.
   Task<absl::Status> delete_bucket(std::string id);
+  // Global aliases (every key sees them) and local ones (a key's own names for buckets).
+  Task<absl::Status> set_global_alias(std::string alias, std::string bucket_id, bool present);
+  Task<absl::Status> set_local_alias(std::string key_id, std::string alias, std::string bucket_id, bool present);
   // Grants (allow) or revokes (!allow) the rights set in `which`.
   Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
 
