@@ -44,7 +44,8 @@ Table::Table(Env env, Kv& kv, Spawner& spawner, const TableSchema& schema, Repli
       schema_(schema),
       replicas_(replicas),
       options_(options),
-      store_(kv, schema, options.store_planted) {}
+      store_(kv, schema, options.store_planted),
+      group_sync_(*env.clock, kv) {}
 
 int64_t Table::now_ms() const { return absl::ToUnixMillis(env_.clock->now_wall()); }
 
@@ -65,8 +66,12 @@ void Table::start() {
 Task<absl::StatusOr<std::string>> Table::handle(NodeId from, TableRequest req) {
   switch (req.op) {
     case TableOp::kWrite: {
-      absl::StatusOr<std::vector<TableItem>> changed = store_.merge_in(req.items, options_.fsync, now_ms());
+      absl::StatusOr<std::vector<TableItem>> changed = store_.merge_in(req.items, /*sync=*/false, now_ms());
       if (!changed.ok()) co_return changed.status();
+      if (options_.fsync) {
+        absl::Status synced = co_await group_sync_.sync();
+        if (!synced.ok()) co_return synced;
+      }
       co_return std::string();
     }
     case TableOp::kRead: {

@@ -29,6 +29,7 @@
 #include "node/env.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
+#include "node/table/group_sync.h"
 #include "node/table/quorum.h"
 #include "node/table/replicas.h"
 #include "node/table/table_messages.h"
@@ -120,6 +121,7 @@ class Table {
   ReplicaDirectory& replicas_;
   TableOptions options_;
   TableStore store_;
+  GroupSync group_sync_;  // kWrite requests: written unsynced, acknowledged after one shared fsync
   SyncStats sync_stats_;
   bool paused_ = false;
   bool gc_paused_ = false;
