@@ -82,6 +82,7 @@ class Cluster {
   int zone_of(int node) const { return network_.zone_of(node); }
   NodeId id_of(int node) const { return ids_[node]; }
   bool is_running(int node) const { return nodes_[node] != nullptr; }
+  uint64_t incarnation(int node) const { return incarnations_[node]; }
   SimNode& node(int i) { return *nodes_[i]; }
   SimNetwork& network() { return network_; }
   SimDiskStorage& disk_storage(int node) { return *storage_[node]; }

@@ -29,6 +29,9 @@ struct S3Workload::History {
     size_t size = 0;
   };
   std::map<int, std::map<uint64_t, Op>> ops;  // key -> op id -> op
+  // Operations not finished yet: op id -> (node, its incarnation, start). A node that did not
+  // crash must finish every operation (every step has a timeout): one left over is a hang.
+  std::map<uint64_t, std::tuple<int, uint64_t, absl::Duration>> unfinished;
   bool ready = false;
   uint64_t puts_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
   std::vector<std::string> violations;
@@ -118,6 +121,13 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
   });
   loop_.at(end, [this] {
     auto h = history_;
+    for (const auto& [op, where] : h->unfinished) {
+      const auto& [node, incarnation, start] = where;
+      if (cluster_.incarnation(node) == incarnation && start < loop_.now() - absl::Seconds(60)) {
+        h->violations.push_back(absl::StrCat("op ", op, " begun at ", absl::FormatDuration(start), " on n", node,
+                                             " never finished, though the node did not crash"));
+      }
+    }
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
     result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts and ", h->deletes_acked,
@@ -197,11 +207,13 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   auto source = std::make_shared<s3::StringBody>(std::move(body));
   request->body = source.get();
 
+  history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
                       bool final_read) -> Task<> {
     const absl::Duration started = loop->now();
     s3::HttpResponse resp = co_await api->handle(*req);
+    h->unfinished.erase(op);
     std::string got = resp.body;
     if (resp.stream && resp.status < 300) {
       got.clear();

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "node/env.h"
 #include "node/runtime/oneshot.h"
@@ -18,17 +20,20 @@ class GroupSync {
   GroupSync(Executor& executor, Kv& kv) : executor_(executor), kv_(kv) {}
 
   Task<absl::Status> sync() {
-    if (!pending_) {
-      pending_.emplace();
-      Oneshot<absl::Status> done = *pending_;
+    // One Oneshot per waiter: a Oneshot wakes a single coroutine.
+    Oneshot<absl::Status> mine;
+    waiters_.push_back(mine);
+    if (!scheduled_) {
+      scheduled_ = true;
       // Runs on the node's loop; the executor drops it if the node is gone (simulated crash).
-      executor_.post([this, done]() mutable {
-        pending_.reset();
+      executor_.post([this] {
+        scheduled_ = false;
+        std::vector<Oneshot<absl::Status>> released = std::exchange(waiters_, {});
         ++syncs_;
-        done.set(kv_.sync());
+        const absl::Status s = kv_.sync();
+        for (Oneshot<absl::Status>& w : released) w.set(s);
       });
     }
-    Oneshot<absl::Status> mine = *pending_;
     std::optional<absl::Status> s = co_await mine.wait();
     if (!s.has_value()) co_return absl::CancelledError("write cancelled before it was synced");
     co_return *s;
@@ -38,7 +43,8 @@ class GroupSync {
  private:
   Executor& executor_;
   Kv& kv_;
-  std::optional<Oneshot<absl::Status>> pending_;
+  bool scheduled_ = false;
+  std::vector<Oneshot<absl::Status>> waiters_;
   uint64_t syncs_ = 0;
 };
 
