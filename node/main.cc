@@ -38,6 +38,7 @@
 #include "node/runtime/combinators.h"
 #include "node/size.h"
 #include "node/table/debug_kv.h"
+#include "node/table/follow_ups.h"
 #include "node/table/table.h"
 #include "node/version.h"
 #include "s3/api.h"
@@ -125,6 +126,9 @@ int run_server(const Config& config) {
   ModelTables model_tables{make_table(bucket_schema), make_table(key_schema),     make_table(alias_schema),
                            make_table(object_schema), make_table(version_schema), make_table(block_ref_schema),
                            make_table(mpu_schema)};
+  std::vector<Table*> table_ptrs;
+  for (auto& t : all_tables) table_ptrs.push_back(t.get());
+  FollowUpWorker follow_ups(env, spawner, table_ptrs);
   TableRpc tables;
   for (auto& t : all_tables) tables.add(*t);
   tables.register_rpcs(router);
@@ -156,6 +160,7 @@ int run_server(const Config& config) {
   spawner.spawn(layout.load());
   membership.start();
   for (auto& t : all_tables) t->start();
+  follow_ups.start();
   blocks.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

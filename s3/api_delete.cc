@@ -1,5 +1,5 @@
-// DeleteObject and DeleteObjects: a delete marker newer than every version seen, then the old
-// version's blocks are released in the background.
+// DeleteObject and DeleteObjects: a delete marker newer than every version seen; the version
+// it replaces loses its blocks through the object table's follow-ups.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -23,8 +23,6 @@ Task<absl::Status> S3Api::delete_key(const std::string& bucket_id, const std::st
   if (std::none_of(versions.begin(), versions.end(), [](const ObjectVersion& v) { return v.state == VersionState::kComplete; })) {
     co_return absl::OkStatus();
   }
-  const ObjectVersion* current = (*existing)->current();
-  const std::optional<ObjectVersion> old = current ? std::optional<ObjectVersion>(*current) : std::nullopt;
   ObjectVersion marker;
   marker.uuid = model_.new_uuid();
   marker.timestamp_ms = model_.next_timestamp((*existing)->newest_timestamp() + 1);
@@ -32,9 +30,7 @@ Task<absl::Status> S3Api::delete_key(const std::string& bucket_id, const std::st
   marker.delete_marker = true;
   ObjectEntry entry{{marker}};
   absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
-  if (!s.ok()) co_return s;
-  if (old && !old->meta.inline_data) drop_version_later(old->uuid);
-  co_return absl::OkStatus();
+  co_return s;
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::delete_object(S3Call& call) {

@@ -127,19 +127,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
   if (!in->inline_data) {
-    std::vector<std::string> hashes;
-    for (const auto& [slot, b] : in->version.blocks) hashes.push_back(b.hash);
-    absl::Status s = co_await model_.put_block_refs(std::move(hashes), uuid, false);
-    if (!s.ok()) co_return s;
-    s = co_await model_.put_version(uuid, std::move(in->version));
+    absl::Status s = co_await model_.put_version_and_refs(uuid, std::move(in->version));
     if (!s.ok()) co_return s;
   }
+  // The version this one replaces loses its blocks through the object table's follow-ups
+  // (ObjectEntry::follow_ups), on every replica, even if this node crashes now.
   ObjectEntry entry{{v}};
   absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
   if (!s.ok()) co_return s;
-  if (existing->has_value()) {
-    if (const ObjectVersion* old = (*existing)->current(); old != nullptr && !old->meta.inline_data) drop_version_later(old->uuid);
-  }
   HttpResponse r;
   r.set("etag", quoted_etag(v.meta.etag));
   co_return r;
@@ -201,19 +196,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
     absl::StatusOr<std::optional<VersionEntry>> blocks = co_await model_.get_version(src_copy.uuid);
     if (!blocks.ok()) co_return blocks.status();
     if (!blocks->has_value() || (*blocks)->deleted) co_return s3_error("NoSuchKey", "the source object was just deleted");
-    std::vector<std::string> hashes;
-    for (const auto& [slot, b] : (*blocks)->blocks) hashes.push_back(b.hash);
-    absl::Status s = co_await model_.put_block_refs(std::move(hashes), v.uuid, false);
-    if (!s.ok()) co_return s;
-    s = co_await model_.put_version(v.uuid, std::move(**blocks));
+    absl::Status s = co_await model_.put_version_and_refs(v.uuid, std::move(**blocks));
     if (!s.ok()) co_return s;
   }
   ObjectEntry entry{{v}};
   absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
-  if (existing->has_value()) {
-    if (const ObjectVersion* old = (*existing)->current(); old != nullptr && !old->meta.inline_data) drop_version_later(old->uuid);
-  }
   XmlOut x("CopyObjectResult");
   XmlOut::add(x.root(), "LastModified", iso8601(v.timestamp_ms));
   XmlOut::add(x.root(), "ETag", quoted_etag(v.meta.etag));

@@ -101,6 +101,9 @@ void Cluster::start(int i) {
     }
     n->table_rpc->register_rpcs(*n->router);
     auto& t = n->model_tables;
+    std::vector<Table*> table_ptrs;
+    for (auto& table : t) table_ptrs.push_back(table.get());
+    n->follow_ups = std::make_unique<FollowUpWorker>(env, *n->spawner, table_ptrs);
     ModelTables tables{*t[0], *t[1], *t[2], *t[3], *t[4], *t[5], *t[6]};
     n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->spawner, *n->directory, *t[5], config_.blocks);
     n->blocks->register_rpcs(*n->router);
@@ -114,6 +117,7 @@ void Cluster::start(int i) {
   nodes_[i]->membership->start();
   if (nodes_[i]->table) nodes_[i]->table->start();
   for (auto& t : nodes_[i]->model_tables) t->start();
+  if (nodes_[i]->follow_ups) nodes_[i]->follow_ups->start();
   if (nodes_[i]->blocks) nodes_[i]->blocks->start();
 }
 

@@ -20,6 +20,7 @@
 #include "node/runtime/spawner.h"
 #include "node/table/lww.h"
 #include "node/model/model.h"
+#include "node/table/follow_ups.h"
 #include "node/table/table.h"
 #include "s3/api.h"
 #include "sim/sim_chaos.h"
@@ -68,6 +69,7 @@ struct SimNode {
   std::unique_ptr<TableRpc> table_rpc;
   // The S3 stack (ClusterConfig::s3).
   std::vector<std::unique_ptr<Table>> model_tables;
+  std::unique_ptr<FollowUpWorker> follow_ups;
   std::unique_ptr<BlockManager> blocks;
   std::unique_ptr<Model> model;
   std::unique_ptr<s3::S3Api> s3;

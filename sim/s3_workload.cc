@@ -1,7 +1,11 @@
 #include "sim/s3_workload.h"
 
+#include <set>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "node/hash.h"
+#include "s3/api.h"
 #include "s3/sigv4.h"
 
 namespace garage::sim {
@@ -128,12 +132,72 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
                                              " never finished, though the node did not crash"));
       }
     }
+    check_space_reclaimed();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
     result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts and ", h->deletes_acked,
                                        " deletes acknowledged, ", h->reads_checked, " reads checked, ", h->failed,
                                        " operations failed"));
   });
+}
+
+void S3Workload::check_space_reclaimed() {
+  History& h = *history_;
+  // Every block of an acknowledged PUT that has blocks names it (bodies differ by op).
+  const size_t inline_threshold = s3::S3Settings{}.inline_threshold;
+  const uint32_t block_size = block_options(3).block_size;
+  std::map<std::string, uint64_t> op_of_block;
+  for (const auto& [key, ops] : h.ops) {
+    for (const auto& [id, op] : ops) {
+      if (op.kind != kPut || !op.acked || op.size <= inline_threshold) continue;
+      const std::string body = body_of(id, op.size);
+      for (size_t at = 0; at < body.size(); at += block_size)
+        op_of_block[hash_bytes(sha256(std::string_view(body).substr(at, block_size)))] = id;
+    }
+  }
+  std::set<std::string> named;  // version uuids some node's object entry still names
+  struct Stored {
+    int node;
+    std::string uuid, block;  // the version's uuid, one of its blocks
+    const char* what;
+  };
+  std::vector<Stored> live;  // live block lists and block references, on every node
+  size_t queued = 0;
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.is_running(i)) continue;
+    SimNode& n = cluster_.node(i);
+    if (absl::StatusOr<size_t> p = n.follow_ups->pending(); p.ok()) queued += *p;
+    auto items = [&](int table) { return n.model_tables[table]->store().all_items(); };
+    absl::StatusOr<std::vector<TableItem>> objects = items(3), versions = items(4), refs = items(5);
+    if (!objects.ok() || !versions.ok() || !refs.ok()) continue;
+    for (const TableItem& it : *objects)
+      if (absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry); o.ok())
+        for (const ObjectVersion& v : o->versions) named.insert(v.uuid);
+    for (const TableItem& it : *versions) {
+      absl::StatusOr<VersionEntry> v = VersionEntry::decode(it.entry);
+      if (v.ok() && !v->deleted && !v->blocks.empty()) live.push_back({i, v->uuid, v->blocks.begin()->second.hash, "block list"});
+    }
+    for (const TableItem& it : *refs) {
+      absl::StatusOr<BlockRefEntry> r = BlockRefEntry::decode(it.entry);
+      // Sort key: hash (32 bytes) + version uuid.
+      if (r.ok() && !r->deleted && it.tree_key.size() > 64)
+        live.push_back({i, it.tree_key.substr(64), it.tree_key.substr(32, 32), "block reference"});
+    }
+  }
+  if (queued > 0) h.violations.push_back(absl::StrCat(queued, " follow-ups still queued at the end"));
+  size_t unnamed = 0;
+  for (const Stored& s : live) {
+    if (named.contains(s.uuid)) continue;
+    auto op = op_of_block.find(s.block);
+    if (op == op_of_block.end()) {
+      ++unnamed;  // a PUT that failed or never finished
+      continue;
+    }
+    h.violations.push_back(absl::StrCat("n", s.node, " still holds a ", s.what, " of acknowledged PUT op ", op->second,
+                                        ", which no object names any more"));
+  }
+  result_.log.push_back(absl::StrCat("s3 workload: ", unnamed, " live block lists and references of no object, ",
+                                     "left by failed PUTs"));
 }
 
 void S3Workload::setup() {

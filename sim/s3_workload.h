@@ -11,7 +11,10 @@
 //   - read-after-write: a GET never returns a PUT acknowledged before some other operation on
 //     that key (PUT or DELETE) was acknowledged before the GET began; a 404 is allowed only if
 //     some DELETE is not older than every PUT acknowledged before the GET began;
-//   - no acknowledged object lost: the final reads (all nodes up, healed) obey the same rule.
+//   - no acknowledged object lost: the final reads (all nodes up, healed) obey the same rule;
+//   - space comes back: at the end every follow-up has been delivered, and the block list and
+//     block references of an acknowledged PUT that no object names any more are deleted on
+//     every node (failed PUTs may leave some: those are counted, not checked).
 #pragma once
 
 #include <map>
@@ -40,6 +43,7 @@ class S3Workload {
   void client_tick(int client, absl::Duration stop_at);
   void start_op(int node, int key, int kind, bool final_read);
   int random_running_node();
+  void check_space_reclaimed();
 
   EventLoop& loop_;
   Cluster& cluster_;

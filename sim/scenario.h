@@ -31,7 +31,7 @@ inline const std::set<std::string>& all_planted_bugs() {
   static const std::set<std::string> bugs = {"sticky-down",      "write-quorum-1",
                                              "read-quorum-1",    "skip-read-repair",
                                              "retire-layout-before-sync", "merkle-skip-tombstones",
-                                             "serve-unverified-blocks"};
+                                             "serve-unverified-blocks", "lose-follow-ups"};
   return bugs;
 }
 

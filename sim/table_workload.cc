@@ -86,6 +86,7 @@ TableOptions TableWorkload::options(const std::string& plant_bug, int replicatio
   o.planted.read_quorum_1 = plant_bug == "read-quorum-1";
   o.planted.skip_read_repair = plant_bug == "skip-read-repair";
   o.store_planted.merkle_skip_tombstones = plant_bug == "merkle-skip-tombstones";
+  o.store_planted.lose_follow_ups = plant_bug == "lose-follow-ups";
   return o;
 }
 

@@ -8,6 +8,9 @@
 #include "node/model/model.h"
 #include "node/model/object.h"
 #include "node/model/version.h"
+#include "node/table/table_store.h"
+
+#include <set>
 
 namespace garage {
 namespace {
@@ -121,6 +124,120 @@ RC_GTEST_PROP(VersionEntry, MergeIsACrdt, ()) {
   RC_ASSERT(m(a, a) == a);
   absl::StatusOr<VersionEntry> back = VersionEntry::decode(a.encode());
   RC_ASSERT(back.ok() && *back == a);
+}
+
+// ---- follow-ups: what a change of an entry asks of other tables
+
+std::set<std::string> version_tombstones(const std::vector<FollowUp>& fs) {
+  std::set<std::string> out;
+  for (const FollowUp& f : fs) {
+    EXPECT_EQ(f.table, kVersionTable);
+    absl::StatusOr<VersionEntry> v = VersionEntry::decode(f.entry);
+    EXPECT_TRUE(v.ok() && v->deleted);
+    if (v.ok()) {
+      EXPECT_EQ(f.tree_key, make_tree_key(v->uuid, ""));
+      out.insert(v->uuid);
+    }
+  }
+  return out;
+}
+
+std::vector<FollowUp> object_follow_ups(const std::optional<ObjectEntry>& before, const ObjectEntry& incoming) {
+  const CrdtSchema<ObjectEntry> schema(kObjectTable);
+  std::optional<std::string> b;
+  if (before) b = before->encode();
+  ObjectEntry m = before.value_or(ObjectEntry{});
+  m.merge(incoming);
+  absl::StatusOr<std::vector<FollowUp>> fs = schema.follow_ups(b, incoming.encode(), m.encode());
+  EXPECT_TRUE(fs.ok()) << fs.status();
+  return fs.ok() ? *fs : std::vector<FollowUp>{};
+}
+
+TEST(ObjectFollowUps, AnOverwrittenVersionLosesItsBlockList) {
+  ObjectVersion old{100, "u1", VersionState::kComplete, false, {5000, "e1"}};
+  ObjectVersion newer{200, "u2", VersionState::kComplete, false, {7000, "e2"}};
+  EXPECT_EQ(version_tombstones(object_follow_ups(ObjectEntry{{old}}, ObjectEntry{{newer}})),
+            std::set<std::string>{"u1"});
+  // The same update again, or the new version alone: nothing more to do.
+  EXPECT_TRUE(object_follow_ups(ObjectEntry{{newer}}, ObjectEntry{{newer}}).empty());
+  EXPECT_TRUE(object_follow_ups(std::nullopt, ObjectEntry{{newer}}).empty());
+}
+
+TEST(ObjectFollowUps, AWriteThatArrivesAlreadyObsoleteLosesItsBlockList) {
+  // Every replica saw the newer PUT first: the older one is pruned on arrival, on each of them.
+  ObjectVersion old{100, "u1", VersionState::kComplete, false, {5000, "e1"}};
+  ObjectVersion newer{200, "u2", VersionState::kComplete, false, {7000, "e2"}};
+  EXPECT_EQ(version_tombstones(object_follow_ups(ObjectEntry{{newer}}, ObjectEntry{{old}})),
+            std::set<std::string>{"u1"});
+}
+
+TEST(ObjectFollowUps, InlineDataAndDeleteMarkersHaveNoBlockList) {
+  ObjectVersion small{100, "u1", VersionState::kComplete, false, {5, "e1"}};
+  small.meta.inline_data = "hello";
+  ObjectVersion marker{200, "u2", VersionState::kComplete, true, {}};
+  ObjectVersion big{300, "u3", VersionState::kComplete, false, {7000, "e3"}};
+  EXPECT_TRUE(object_follow_ups(ObjectEntry{{small}}, ObjectEntry{{marker}}).empty());
+  EXPECT_TRUE(object_follow_ups(ObjectEntry{{marker}}, ObjectEntry{{big}}).empty());
+  // A delete marker over a version with blocks deletes them.
+  ObjectVersion later_marker{400, "u4", VersionState::kComplete, true, {}};
+  EXPECT_EQ(version_tombstones(object_follow_ups(ObjectEntry{{big}}, ObjectEntry{{later_marker}})),
+            std::set<std::string>{"u3"});
+}
+
+TEST(ObjectFollowUps, AnAbortedUploadKeepsItsBlockListUntilPruned) {
+  // An abort may lose a race with CompleteMultipartUpload (complete wins): its block list stays.
+  ObjectVersion up{100, "u1", VersionState::kUploading, false, {}};
+  ObjectVersion aborted = up;
+  aborted.state = VersionState::kAborted;
+  EXPECT_TRUE(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{aborted}}).empty());
+  ObjectVersion newer{200, "u2", VersionState::kComplete, false, {7000, "e2"}};
+  EXPECT_EQ(version_tombstones(object_follow_ups(ObjectEntry{{aborted}}, ObjectEntry{{newer}})),
+            std::set<std::string>{"u1"});
+}
+
+TEST(VersionFollowUps, ADeletedVersionDropsTheReferencesOfItsBlocks) {
+  const CrdtSchema<VersionEntry> schema(kVersionTable);
+  VersionEntry live;
+  live.uuid = "uuid-1";
+  live.blocks[{0, 0}] = BlockInfo{std::string(32, 'a'), 10};
+  live.blocks[{0, 10}] = BlockInfo{std::string(32, 'b'), 10};
+  live.blocks[{1, 0}] = BlockInfo{std::string(32, 'a'), 10};  // the same block twice: one reference
+  VersionEntry gone;
+  gone.uuid = "uuid-1";
+  gone.deleted = true;
+  auto follow = [&](const std::optional<VersionEntry>& before, const VersionEntry& incoming) {
+    VersionEntry m = before.value_or(VersionEntry{});
+    m.merge(incoming);
+    std::optional<std::string> b;
+    if (before) b = before->encode();
+    absl::StatusOr<std::vector<FollowUp>> fs = schema.follow_ups(b, incoming.encode(), m.encode());
+    EXPECT_TRUE(fs.ok());
+    std::set<std::string> keys;
+    for (const FollowUp& f : *fs) {
+      EXPECT_EQ(f.table, kBlockRefTable);
+      absl::StatusOr<BlockRefEntry> r = BlockRefEntry::decode(f.entry);
+      EXPECT_TRUE(r.ok() && r->deleted);
+      keys.insert(f.tree_key);
+    }
+    return keys;
+  };
+  const std::string a(32, 'a'), b(32, 'b');
+  const std::set<std::string> both{make_tree_key(a, a + "uuid-1"), make_tree_key(b, b + "uuid-1")};
+  EXPECT_EQ(follow(live, gone), both);
+  // A block list arriving after its deletion: its references go as well.
+  EXPECT_EQ(follow(gone, live), both);
+  EXPECT_TRUE(follow(std::nullopt, live).empty());
+  EXPECT_TRUE(follow(gone, gone).empty());
+  EXPECT_TRUE(follow(std::nullopt, gone).empty());
+}
+
+TEST(VersionEntry, TheFirstEncodingStillDecodes) {
+  // Format 1 had no uuid: u8 1, bool deleted, u32 count.
+  const std::string v1("\x01\x00\x00\x00\x00\x00", 6);
+  absl::StatusOr<VersionEntry> v = VersionEntry::decode(v1);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_TRUE(v->uuid.empty());
+  EXPECT_FALSE(v->deleted);
 }
 
 TEST(Model, HexAndPartitionKeyEnd) {

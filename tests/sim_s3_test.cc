@@ -1,7 +1,8 @@
 // The S3 stack under simulation (garage-sim --workload s3): signed requests through the real
 // S3 handlers on a 3-zone cluster with partitions, crashes, clock skew, message loss, disk read
 // corruption and a layout change; no acknowledged object is lost or corrupted and reads follow
-// acknowledged writes. The integrity checker is shown to fail with a planted bug.
+// acknowledged writes, and the space of overwritten and deleted objects comes back. The
+// integrity and space checkers are each shown to fail with a planted bug.
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -61,6 +62,20 @@ TEST(SimS3, ServingUnverifiedBlocksIsCaught) {
     caught += !run(o).violations.empty();
   }
   EXPECT_GT(caught, 0);
+}
+
+// The space check: with follow-ups lost, overwritten and deleted objects keep their block lists
+// and references, and the end-of-run check names them.
+TEST(SimS3, LosingFollowUpsIsCaught) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    SimOptions o;
+    o.seed = seed;
+    o.plant_bug = "lose-follow-ups";
+    SimResult r = run(o);
+    bool named = false;
+    for (const std::string& v : r.violations) named = named || v.find("which no object names any more") != std::string::npos;
+    EXPECT_TRUE(named) << "seed " << seed << ": " << describe(r);
+  }
 }
 
 }  // namespace

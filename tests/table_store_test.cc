@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "node/table/lww.h"
 #include "store/mem_kv.h"
@@ -142,6 +143,71 @@ RC_GTEST_PROP(TableStoreProps, MerkleIsOrderIndependentAndIncrementalIsExact, ()
     for (const LeafItem& li : *leaf_items) x = xor_hash(x, li.hash);
     RC_ASSERT(x == *a.merkle_node(leaf));
   }
+}
+
+}  // namespace
+}  // namespace garage
+
+namespace garage {
+namespace {
+
+// A register whose every new value asks table "target" to store it (under the value's key).
+class FollowingSchema final : public TableSchema {
+ public:
+  std::string name() const override { return "following"; }
+  absl::StatusOr<std::string> merge(std::string_view a, std::string_view b) const override { return kSchema.merge(a, b); }
+  absl::StatusOr<bool> is_tombstone(std::string_view e) const override { return kSchema.is_tombstone(e); }
+  absl::StatusOr<std::vector<FollowUp>> follow_ups(const std::optional<std::string>& before, std::string_view incoming,
+                                                   std::string_view merged) const override {
+    absl::StatusOr<LwwRegister> in = LwwRegister::decode(incoming);
+    if (!in.ok()) return in.status();
+    if (before && *before == merged) return std::vector<FollowUp>{};
+    return std::vector<FollowUp>{FollowUp{"target", make_tree_key(in->value.value_or(""), ""), std::string(incoming)}};
+  }
+};
+
+TEST(TableStoreFollowUps, QueuedWithTheChangeAndRemovedOnceDelivered) {
+  MemKvStorage storage;
+  MemKv kv(storage);
+  const FollowingSchema schema;
+  TableStore store(kv, schema);
+  ASSERT_TRUE(store.merge_in({item("pk", "a", 1, "one"), item("pk", "b", 1, "two")}, true).ok());
+  ASSERT_TRUE(store.merge_in({item("pk", "a", 1, "one")}, true).ok());  // no change: nothing more
+  absl::StatusOr<std::vector<QueuedFollowUp>> q = store.queued_follow_ups(100);
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 2u);
+  std::set<std::string> keys;
+  for (const QueuedFollowUp& f : *q) {
+    ASSERT_TRUE(f.follow_up.has_value());
+    EXPECT_EQ(f.follow_up->table, "target");
+    keys.insert(f.follow_up->tree_key);
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{make_tree_key("one", ""), make_tree_key("two", "")}));
+  // The queue is not part of the table: no entry, no Merkle change.
+  EXPECT_EQ(store.all_items()->size(), 2u);
+  ASSERT_TRUE(store.remove_follow_ups({(*q)[0].id}).ok());
+  EXPECT_EQ(store.queued_follow_ups(100)->size(), 1u);
+  EXPECT_EQ(store.queued_follow_ups(100)->front().id, (*q)[1].id);
+}
+
+TEST(TableStoreFollowUps, SurviveACrashWithTheChangeOrNeither) {
+  MemKvStorage storage;
+  {
+    MemKv kv(storage);
+    const FollowingSchema schema;
+    TableStore store(kv, schema);
+    ASSERT_TRUE(store.merge_in({item("pk", "a", 1, "synced")}, /*sync=*/true).ok());
+    ASSERT_TRUE(store.merge_in({item("pk", "b", 1, "unsynced")}, /*sync=*/false).ok());
+  }
+  storage.crash(0);  // every unsynced batch lost
+  MemKv kv(storage);
+  const FollowingSchema schema;
+  TableStore store(kv, schema);
+  absl::StatusOr<std::vector<QueuedFollowUp>> q = store.queued_follow_ups(100);
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ(q->front().follow_up->tree_key, make_tree_key("synced", ""));
+  EXPECT_FALSE(store.get(make_tree_key("pk", "b"))->has_value());
 }
 
 }  // namespace

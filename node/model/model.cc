@@ -374,8 +374,24 @@ Task<absl::StatusOr<std::optional<VersionEntry>>> Model::get_version(std::string
 }
 
 Task<absl::Status> Model::put_version(std::string uuid, VersionEntry entry) {
+  entry.uuid = uuid;
   std::vector<TableItem> items{TableItem{make_tree_key(uuid, ""), entry.encode()}};
   co_return co_await t_.version.insert(std::move(items));
+}
+
+Task<absl::Status> Model::put_version_and_refs(std::string uuid, VersionEntry entry) {
+  std::vector<std::string> hashes;
+  for (const auto& [slot, b] : entry.blocks) hashes.push_back(b.hash);
+  std::vector<std::string> hashes_copy = hashes;
+  absl::Status s = co_await put_block_refs(std::move(hashes_copy), uuid, /*deleted_ref=*/false);
+  if (s.ok()) s = co_await put_version(uuid, std::move(entry));
+  if (s.ok()) co_return s;
+  VersionEntry gone;
+  gone.deleted = true;
+  absl::Status undone = co_await put_version(uuid, std::move(gone));
+  absl::Status refs_undone = co_await put_block_refs(std::move(hashes), uuid, /*deleted_ref=*/true);
+  (void)undone, (void)refs_undone;  // if this fails too, the blocks leak (never lost data); the caller reports `s`
+  co_return s;
 }
 
 Task<absl::Status> Model::delete_version(std::string uuid) {

@@ -112,6 +112,11 @@ class Model {
                                                                                       std::string start, uint32_t limit);
   Task<absl::StatusOr<std::optional<VersionEntry>>> get_version(std::string uuid);
   Task<absl::Status> put_version(std::string uuid, VersionEntry entry);
+  // A new version's block references, then its block list (in that order: a block is never
+  // listed before it is referenced). If a write fails, the references are taken back, best
+  // effort: no object names the version yet, and a reference to a list never written would
+  // keep its blocks forever.
+  Task<absl::Status> put_version_and_refs(std::string uuid, VersionEntry entry);
   // Marks the version deleted and drops its block references.
   Task<absl::Status> delete_version(std::string uuid);
   Task<absl::Status> put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted);

@@ -1,8 +1,11 @@
 #include "node/model/object.h"
 
 #include <algorithm>
+#include <set>
 
 #include "node/codec.h"
+#include "node/model/version.h"
+#include "node/table/table_store.h"
 
 namespace garage {
 
@@ -61,6 +64,30 @@ void ObjectEntry::merge(const ObjectEntry& other) {
   versions.clear();
   for (auto& [k, v] : all) versions.push_back(std::move(v));
   prune();
+}
+
+std::vector<FollowUp> ObjectEntry::follow_ups(const ObjectEntry* before, const ObjectEntry& incoming,
+                                             const ObjectEntry& merged) {
+  // Inline objects and delete markers have no block list; uploads may (a completion that
+  // wrote its list and then failed), and their tombstone is harmless when they have none.
+  auto may_own_block_list = [](const ObjectVersion& v) {
+    return v.state != VersionState::kComplete || (!v.delete_marker && !v.meta.inline_data);
+  };
+  std::set<std::string> gone;
+  auto consider = [&](const ObjectEntry& e) {
+    for (const ObjectVersion& v : e.versions)
+      if (may_own_block_list(v) && merged.find(v.uuid) == nullptr) gone.insert(v.uuid);
+  };
+  if (before != nullptr) consider(*before);
+  consider(incoming);
+  std::vector<FollowUp> out;
+  for (const std::string& uuid : gone) {
+    VersionEntry tombstone;
+    tombstone.uuid = uuid;
+    tombstone.deleted = true;
+    out.push_back(FollowUp{kVersionTable, make_tree_key(uuid, ""), tombstone.encode()});
+  }
+  return out;
 }
 
 void ObjectEntry::prune() {

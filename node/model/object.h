@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "node/table/schema.h"
 
 namespace garage {
 
@@ -58,6 +59,11 @@ struct ObjectEntry {
   int64_t newest_timestamp() const { return versions.empty() ? 0 : versions.back().timestamp_ms; }
   bool is_tombstone() const;
   void merge(const ObjectEntry& other);
+  // Deletes the block lists of the versions a merge pruned for good (a newer complete version
+  // exists): the version table's tombstone for each one that may own a block list. A version
+  // merely aborted is not one: a CompleteMultipartUpload racing the abort still wins.
+  static std::vector<FollowUp> follow_ups(const ObjectEntry* before, const ObjectEntry& incoming,
+                                          const ObjectEntry& merged);
   std::string encode() const;
   static absl::StatusOr<ObjectEntry> decode(std::string_view bytes);
   bool operator==(const ObjectEntry&) const = default;

@@ -1,10 +1,14 @@
 #include "node/model/version.h"
 
+#include <algorithm>
+
 #include "node/codec.h"
+#include "node/table/table_store.h"
 
 namespace garage {
 
 void VersionEntry::merge(const VersionEntry& other) {
+  if (uuid.empty()) uuid = other.uuid;
   deleted = deleted || other.deleted;
   if (deleted) {
     blocks.clear();
@@ -18,9 +22,27 @@ void VersionEntry::merge(const VersionEntry& other) {
   }
 }
 
+std::vector<FollowUp> VersionEntry::follow_ups(const VersionEntry* before, const VersionEntry& incoming,
+                                              const VersionEntry& merged) {
+  if (!merged.deleted || merged.uuid.empty()) return {};
+  std::vector<std::string> hashes;
+  if (before != nullptr && !before->deleted)
+    for (const auto& [slot, b] : before->blocks) hashes.push_back(b.hash);
+  // A block list that arrives after its deletion was stored: its references go too.
+  if (!incoming.deleted)
+    for (const auto& [slot, b] : incoming.blocks) hashes.push_back(b.hash);
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  std::vector<FollowUp> out;
+  const std::string gone = BlockRefEntry{true}.encode();
+  for (const std::string& h : hashes) out.push_back(FollowUp{kBlockRefTable, make_tree_key(h, h + merged.uuid), gone});
+  return out;
+}
+
 std::string VersionEntry::encode() const {
   Encoder e;
   e.u8(kVersion);
+  e.str(uuid);
   e.boolean(deleted);
   e.u32(static_cast<uint32_t>(blocks.size()));
   for (const auto& [slot, block] : blocks) {
@@ -34,8 +56,9 @@ std::string VersionEntry::encode() const {
 
 absl::StatusOr<VersionEntry> VersionEntry::decode(std::string_view bytes) {
   Decoder d(bytes);
-  d.version(kVersion, kVersion);
+  const uint8_t format = d.version(1, kVersion);
   VersionEntry v;
+  if (format >= 2) v.uuid = d.str(64);
   v.deleted = d.boolean();
   const uint32_t n = d.u32();
   if (n > (1u << 22)) d.fail("version: too many blocks");

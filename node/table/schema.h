@@ -8,14 +8,32 @@
 // CrdtSchema<E> adapts a typed entry E with
 //   static absl::StatusOr<E> decode(std::string_view);  std::string encode() const;
 //   void merge(const E& other);  bool is_tombstone() const;
+// and optionally
+//   static std::vector<FollowUp> follow_ups(const E* before, const E& incoming, const E& merged);
+//
+// Follow-ups: writes to other tables that a change of this entry calls for (an object that
+// drops a version deletes that version's block list; a deleted block list drops its block
+// references). The store queues them in the same atomic batch as the change itself, and a
+// worker (node/table/follow_ups.h) delivers them, retrying until they are written: a crash
+// between the change and its consequences loses neither. They must be idempotent (CRDT
+// writes are), since every replica of the entry queues them and may deliver them more than once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace garage {
+
+struct FollowUp {
+  std::string table;     // the target table's name
+  std::string tree_key;  // make_tree_key(partition key, sort key) of the target entry
+  std::string entry;     // encoded entry, merged into whatever the target holds
+  bool operator==(const FollowUp&) const = default;
+};
 
 class TableSchema {
  public:
@@ -25,6 +43,14 @@ class TableSchema {
   // Merges two encoded entries; InvalidArgument if either does not decode.
   virtual absl::StatusOr<std::string> merge(std::string_view a, std::string_view b) const = 0;
   virtual absl::StatusOr<bool> is_tombstone(std::string_view entry) const = 0;
+  // What merging `incoming` into `before` (absent: nothing stored) calls for, given the result
+  // `merged`. Called even when `merged` equals `before` (an update that arrives already obsolete
+  // may still call for one).
+  virtual absl::StatusOr<std::vector<FollowUp>> follow_ups(const std::optional<std::string>& /*before*/,
+                                                           std::string_view /*incoming*/,
+                                                           std::string_view /*merged*/) const {
+    return std::vector<FollowUp>{};
+  }
 };
 
 template <class E>
@@ -44,6 +70,24 @@ class CrdtSchema final : public TableSchema {
     absl::StatusOr<E> e = E::decode(entry);
     if (!e.ok()) return e.status();
     return e->is_tombstone();
+  }
+  absl::StatusOr<std::vector<FollowUp>> follow_ups(const std::optional<std::string>& before, std::string_view incoming,
+                                                   std::string_view merged) const override {
+    if constexpr (requires(const E* b, const E& e) { E::follow_ups(b, e, e); }) {
+      std::optional<E> eb;
+      if (before) {
+        absl::StatusOr<E> d = E::decode(*before);
+        if (!d.ok()) return d.status();
+        eb = std::move(*d);
+      }
+      absl::StatusOr<E> ei = E::decode(incoming);
+      if (!ei.ok()) return ei.status();
+      absl::StatusOr<E> em = E::decode(merged);
+      if (!em.ok()) return em.status();
+      return E::follow_ups(eb ? &*eb : nullptr, *ei, *em);
+    } else {
+      return std::vector<FollowUp>{};
+    }
   }
 
  private:

@@ -38,6 +38,7 @@ class TableStore::Batch {
     return kv_.get(key);
   }
   void set(const std::string& key, std::optional<std::string> value) { staged_[key] = std::move(value); }
+  bool empty() const { return staged_.empty(); }
   std::vector<KvWrite> writes() const {
     std::vector<KvWrite> out;
     out.reserve(staged_.size());
@@ -149,17 +150,57 @@ absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<Ta
       if (!m.ok()) return m.status();
       merged = std::move(*m);
     }
+    absl::StatusOr<std::vector<FollowUp>> follow_ups = schema_.follow_ups(*before, item.entry, merged);
+    if (!follow_ups.ok()) return follow_ups.status();
+    if (planted(planted_.lose_follow_ups)) follow_ups->clear();
+    for (const FollowUp& f : *follow_ups) {
+      Encoder e;
+      e.str(f.table);
+      e.str(f.tree_key);
+      e.str(f.entry);
+      std::string encoded = e.take();
+      const std::string id = hash_bytes(sha256(encoded));  // named: the argument below moves `encoded`
+      batch.set(key('q', id), std::move(encoded));
+    }
     if (*before && **before == merged) continue;
     if (absl::Status s = stage_change(batch, item.tree_key, *before, merged, now_ms); !s.ok()) return s;
     changed[item.tree_key] = merged;
   }
-  if (!changed.empty()) {
+  if (!batch.empty()) {
     if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
   }
   std::vector<TableItem> out;
   out.reserve(changed.size());
   for (auto& [k, v] : changed) out.push_back(TableItem{k, std::move(v)});
   return out;
+}
+
+absl::StatusOr<std::vector<QueuedFollowUp>> TableStore::queued_follow_ups(size_t limit) {
+  const std::string start = key('q', "");
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(start, prefix_end(start), limit);
+  if (!rows.ok()) return rows.status();
+  std::vector<QueuedFollowUp> out;
+  out.reserve(rows->size());
+  for (auto& [k, v] : *rows) {
+    Decoder d(v);
+    FollowUp f;
+    f.table = d.str();
+    f.tree_key = d.str();
+    f.entry = d.str();
+    QueuedFollowUp q{k.substr(start.size()), std::nullopt};
+    if (d.finish().ok() && f.tree_key.size() >= 32) q.follow_up = std::move(f);
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+absl::Status TableStore::remove_follow_ups(const std::vector<std::string>& ids) {
+  std::vector<KvWrite> writes;
+  writes.reserve(ids.size());
+  for (const std::string& id : ids) writes.push_back(KvWrite::remove(key('q', id)));
+  if (writes.empty()) return absl::OkStatus();
+  // Not synced: a removal lost in a crash only delivers the follow-up again (idempotent).
+  return kv_.write(writes, /*sync=*/false);
 }
 
 absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start, std::string_view end, size_t limit) {

@@ -7,6 +7,8 @@
 //   "i" p leaf(3) tree_key          -> item hash (the leaf index: which items a leaf holds)
 //   "m" p level path(level)         -> Merkle node hash (absent: zero)
 //   "g" tree_key                    -> item hash + i64 time marked (ms): a tombstone awaiting collection
+//   "q" sha256(follow-up)           -> encoded FollowUp: a write to another table this table's
+//                                      changes called for, not delivered yet (schema.h)
 //
 // The Merkle tree of partition p has fixed depth kMerkleDepth: a node at level l is named by the
 // first l nibbles of sha256(tree_key); its hash is the XOR of the item hashes below it, where an
@@ -50,9 +52,15 @@ struct GcCandidate {
   int64_t marked_ms = 0;  // when this node first stored the tombstone (its wall clock)
 };
 
+struct QueuedFollowUp {
+  std::string id;                    // its key in the queue
+  std::optional<FollowUp> follow_up;  // nullopt: the stored bytes do not decode
+};
+
 // Simulation only (no config key reaches it): deliberately broken behaviour for checker tests.
 struct TableStorePlantedBugs {
   bool merkle_skip_tombstones = false;  // tombstones left out of the Merkle tree and leaf index
+  bool lose_follow_ups = false;         // follow-ups never queued (old versions keep their blocks)
 };
 
 // A Merkle node name: its partition and the nibble path from the partition root.
@@ -76,10 +84,13 @@ class TableStore {
   const TableSchema& schema() const { return schema_; }
   absl::StatusOr<std::optional<std::string>> get(std::string_view tree_key);
   // Merges each item into what is stored (several items may share a key) in one atomic batch;
-  // durable when it returns if `sync`. Returns the items whose stored entry changed, with the
-  // merged entry. Items that do not decode are refused (the whole call fails, nothing written).
+  // durable when it returns if `sync`, with the follow-ups the schema asks for queued in the
+  // same batch. Returns the items whose stored entry changed, with the merged entry. Items that do not decode are refused (the whole call fails, nothing written).
   // `now_ms` stamps the collection mark of any tombstone stored.
   absl::StatusOr<std::vector<TableItem>> merge_in(const std::vector<TableItem>& items, bool sync, int64_t now_ms = 0);
+  // The follow-ups queued by merge_in and not yet delivered, at most `limit`.
+  absl::StatusOr<std::vector<QueuedFollowUp>> queued_follow_ups(size_t limit);
+  absl::Status remove_follow_ups(const std::vector<std::string>& ids);
   // Entries with start <= tree_key < end (end empty: to the end of the table), at most `limit`.
   absl::StatusOr<std::vector<TableItem>> range(std::string_view start, std::string_view end, size_t limit);
 
