@@ -3,6 +3,7 @@
 // region checks, presigned expiry, checksums, routing and the XML body parsers.
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 #include "node/runtime/task.h"
@@ -120,6 +121,65 @@ TEST(AwsChunked, UnsignedChunksWithAChecksumTrailer) {
   ASSERT_EQ(decoded.trailers().size(), 1u);
   EXPECT_EQ(decoded.trailers()[0].first, "x-amz-checksum-crc32");
   EXPECT_EQ(decoded.trailers()[0].second, crc.digest_base64());
+}
+
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, built here step by step from AWS's description
+// ("Signature calculation: Including trailing headers"; no AWS example gives the values): each
+// chunk's signature chains from the previous one, the final zero-length chunk is signed too,
+// and the trailer signature chains from it over the canonical trailer lines.
+std::string signed_trailer_body(const SigningKey& key, const SigV4Scope& scope, const std::string& date,
+                                const std::string& seed, const std::vector<std::string>& chunks,
+                                const std::string& trailer) {
+  const std::string empty_hash = sha256_hex("");
+  std::string previous = seed, body;
+  for (const std::string& c : chunks) {
+    previous = signature_hex(key, absl::StrCat("AWS4-HMAC-SHA256-PAYLOAD\n", date, "\n", scope.to_string(), "\n",
+                                               previous, "\n", empty_hash, "\n", sha256_hex(c)));
+    absl::StrAppend(&body, absl::Hex(c.size()), ";chunk-signature=", previous, "\r\n", c, c.empty() ? "" : "\r\n");
+  }
+  const std::string trailer_signature =
+      signature_hex(key, absl::StrCat("AWS4-HMAC-SHA256-TRAILER\n", date, "\n", scope.to_string(), "\n", previous,
+                                      "\n", sha256_hex(trailer + "\n")));
+  absl::StrAppend(&body, trailer, "\r\nx-amz-trailer-signature:", trailer_signature, "\r\n\r\n");
+  return body;
+}
+
+TEST(AwsChunked, SignedChunksWithASignedChecksumTrailer) {
+  const SigV4Scope scope{"20130524", "us-east-1", "s3"};
+  const std::string date = "20130524T000000Z";
+  const std::string seed(64, 'a');
+  AuthContext auth;
+  auth.mode = PayloadMode::kStreamingSignedTrailer;
+  auth.signing_key = signing_key(kSecret, scope);
+  auth.scope = scope;
+  auth.amz_date = date;
+  auth.seed_signature = seed;
+  Checksummer crc(ChecksumAlgo::kCrc32c);
+  crc.update("hello world");
+  const std::string trailer = "x-amz-checksum-crc32c:" + crc.digest_base64();
+  const std::string good = signed_trailer_body(auth.signing_key, scope, date, seed, {"hello", " world", ""}, trailer);
+  {
+    StringBody raw(good);
+    AwsChunkedBody decoded(raw, auth);
+    absl::StatusOr<std::string> data = drain(decoded);
+    ASSERT_TRUE(data.ok()) << data.status();
+    EXPECT_EQ(*data, "hello world");
+    ASSERT_EQ(decoded.trailers().size(), 1u);
+    EXPECT_EQ(decoded.trailers()[0].second, crc.digest_base64());
+  }
+  // A changed trailer value, a trailer signature chained from another seed, or none at all.
+  std::string changed_value = good;
+  changed_value[changed_value.find("crc32c:") + 7] ^= 1;
+  const std::string other_seed =
+      signed_trailer_body(auth.signing_key, scope, date, std::string(64, 'b'), {"hello", " world", ""}, trailer);
+  std::string no_signature = good.substr(0, good.find("x-amz-trailer-signature")) + "\r\n";
+  for (const std::string& bad : {changed_value, other_seed, no_signature}) {
+    StringBody raw(bad);
+    AwsChunkedBody decoded(raw, auth);
+    absl::StatusOr<std::string> data = drain(decoded);
+    ASSERT_FALSE(data.ok());
+    EXPECT_EQ(code_of(data.status()), "SignatureDoesNotMatch") << data.status();
+  }
 }
 
 // The PUT example of "Signature Calculations for the Authorization Header: Transferring Payload
