@@ -34,9 +34,10 @@ absl::Status make_parent_dirs(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::Status write_whole(const std::string& path, const std::string& data) {
+// Writes through `tmp` (unique to this write: two writes of one path at once, such as two PUTs
+// of identical content writing one block, must not rename each other's file away).
+absl::Status write_whole(const std::string& path, const std::string& tmp, const std::string& data) {
   if (auto s = make_parent_dirs(path); !s.ok()) return s;
-  const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return errno_status("open", tmp);
   size_t done = 0;
@@ -56,7 +57,11 @@ absl::Status write_whole(const std::string& path, const std::string& data) {
     return s;
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_status("rename", tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status s = errno_status("rename", tmp);
+    ::unlink(tmp.c_str());
+    return s;
+  }
   return absl::OkStatus();
 }
 
@@ -104,7 +109,10 @@ Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   // worker thread must not write through dangling references. The std::function is a named
   // local: GCC 12 destroys a non-trivial temporary inside a co_await expression twice.
   auto result = std::make_shared<absl::Status>();
-  std::function<void()> work = [result, target = *full, bytes = std::move(data)] { *result = write_whole(target, bytes); };
+  std::string tmp = absl::StrCat(*full, ".tmp.", next_tmp_++);  // on the node's thread: no race
+  std::function<void()> work = [result, target = *full, tmp = std::move(tmp), bytes = std::move(data)] {
+    *result = write_whole(target, tmp, bytes);
+  };
   co_await offload_.run(std::move(work));
   co_return *result;
 }

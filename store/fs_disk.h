@@ -26,6 +26,7 @@ class FsDisk final : public Disk {
   absl::StatusOr<std::string> full_path(const std::string& relative) const;
   std::string root_;
   Offload& offload_;
+  uint64_t next_tmp_ = 0;  // temporary file names: "<path>.tmp.<n>"
 };
 
 }  // namespace garage

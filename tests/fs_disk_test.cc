@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "net/prod_env.h"
+#include "node/runtime/combinators.h"
 #include "node/runtime/spawner.h"
 
 namespace garage {
@@ -56,6 +57,20 @@ TEST_F(FsDiskTest, WritesSyncsReadsListsAndRemoves) {
   ASSERT_TRUE(run(disk.remove_file("a/b/file")).ok());
   EXPECT_EQ(run(disk.read_file("a/b/file")).status().code(), absl::StatusCode::kNotFound);
   EXPECT_GT(*disk.free_bytes(), 0u);
+}
+
+// Two PUTs of identical content write one block file at once: both must succeed (they once
+// shared a temporary file, and the second rename failed).
+TEST_F(FsDiskTest, ConcurrentWritesOfOnePathAllSucceed) {
+  PoolOffload pool{io_, 4};
+  FsDisk disk(root_, pool);
+  std::vector<Task<absl::Status>> writes;
+  for (int i = 0; i < 16; ++i) writes.push_back(disk.write_file("ab/cd/same", std::string(1 << 16, 'x')));
+  std::vector<absl::Status> results = run(when_all(std::move(writes)));
+  for (const absl::Status& s : results) EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(run(disk.read_file("ab/cd/same"))->size(), size_t{1 << 16});
+  // No temporary file is left behind.
+  EXPECT_EQ(*run(disk.list_files("ab/cd")), (std::vector<std::string>{"same"}));
 }
 
 TEST_F(FsDiskTest, RefusesPathsThatEscapeTheRoot) {
