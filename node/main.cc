@@ -423,6 +423,13 @@ int main(int argc, char** argv) {
   k_info->add_option("key", key_name, "id, id prefix or name")->required();
   CLI::App* k_delete = key->add_subcommand("delete", "delete a key");
   k_delete->add_option("key", key_name, "id, id prefix or name")->required();
+  bool create_bucket_flag = false;
+  CLI::App* k_allow = key->add_subcommand("allow", "give a key a right that is not about one bucket");
+  CLI::App* k_deny = key->add_subcommand("deny", "take such a right away");
+  for (CLI::App* sub : {k_allow, k_deny}) {
+    sub->add_option("key", key_name, "id, id prefix or name")->required();
+    sub->add_flag("--create-bucket", create_bucket_flag, "creating buckets through S3")->required();
+  }
   CLI::App* bucket = app.add_subcommand("bucket", "S3 buckets");
   bucket->require_subcommand(1);
   bool perm_read = false, perm_write = false, perm_owner = false;
@@ -484,6 +491,8 @@ int main(int argc, char** argv) {
                                  std::tuple{k_list, Op::kKeyList, std::vector<std::string>{}},
                                  std::tuple{k_info, Op::kKeyInfo, std::vector<std::string>{key_name}},
                                  std::tuple{k_delete, Op::kKeyDelete, std::vector<std::string>{key_name}},
+                                 std::tuple{k_allow, Op::kKeyAllow, std::vector<std::string>{key_name, "create_bucket"}},
+                                 std::tuple{k_deny, Op::kKeyDeny, std::vector<std::string>{key_name, "create_bucket"}},
                                  std::tuple{b_create, Op::kBucketCreate, std::vector<std::string>{bucket_name}},
                                  std::tuple{b_list, Op::kBucketList, std::vector<std::string>{}},
                                  std::tuple{b_info, Op::kBucketInfo, std::vector<std::string>{bucket_name}},

@@ -59,6 +59,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
     }
     co_return s3_error("BucketAlreadyExists", "The requested bucket name is not available.");
   }
+  // As in Garage: a key creates buckets only once allowed (`garage key allow --create-bucket`).
+  if (!call.key.allow_create_bucket) {
+    co_return s3_error("AccessDenied", "This key is not allowed to create buckets (garage key allow --create-bucket).");
+  }
   absl::StatusOr<BucketInfo> created = co_await model_.create_bucket(call.route.bucket);
   if (absl::IsInvalidArgument(created.status())) co_return s3_error("InvalidBucketName", created.status().message());
   if (!created.ok()) co_return created.status();

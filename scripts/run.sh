@@ -67,6 +67,7 @@ if ! G layout show | grep -q "CURRENT CLUSTER LAYOUT (version [1-9]"; then
 fi
 for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
 G key info "$key_id" >/dev/null 2>&1 || G key import default --id "$key_id" --secret "$secret" >/dev/null
+G key allow --create-bucket "$key_id" >/dev/null   # so that `aws s3 mb` works too
 G bucket info "$bucket" >/dev/null 2>&1 || G bucket create "$bucket" >/dev/null
 G bucket allow "$bucket" --key "$key_id" --read --write --owner >/dev/null
 

@@ -66,6 +66,9 @@ key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
 secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
 check "garage key create prints an id and a secret" [ -n "$key_id" ] && [ -n "$secret" ]
 quiet_ok() { "$@" >/dev/null 2>&1; }
+check "a new key may not create buckets" grep -q "Can create buckets: no" <<<"$created"
+check "garage key allow --create-bucket" quiet_ok G key allow --create-bucket clients
+check "garage key info shows it" grep -q "Can create buckets: yes" <<<"$(G key info clients)"
 check "garage bucket create" quiet_ok G bucket create shared
 check "garage bucket allow --read --write --owner" quiet_ok G bucket allow shared --key clients --read --write --owner
 check "garage bucket info lists the key's rights" grep -q "RWO" <<<"$(G bucket info shared)"
@@ -107,6 +110,10 @@ for section in "${sections[@]}"; do
     check "awscli: the alias is gone" bash -c "! /usr/bin/aws --endpoint-url $endpoint s3 ls s3://mine/ >/dev/null 2>&1"
     check "garage bucket alias (global)" quiet_ok G bucket alias shared everyone
     check "awscli: the global alias works" grep -q "meta.txt" <<<"$(aws s3 ls s3://everyone/)"
+    G key deny --create-bucket clients >/dev/null
+    check "awscli: s3 mb refused (AccessDenied) once the key may not create buckets" grep -q "AccessDenied" \
+      <<<"$(/usr/bin/aws --endpoint-url "$endpoint" s3 mb s3://not-allowed 2>&1)"
+    G key allow --create-bucket clients >/dev/null
     check "awscli: s3 mb / rb" quiet_ok bash -c "/usr/bin/aws --endpoint-url $endpoint s3 mb s3://made-by-cli && /usr/bin/aws --endpoint-url $endpoint s3 rb s3://made-by-cli"
     ;;
   boto3)

@@ -19,7 +19,7 @@ absl::StatusOr<AdminRequest> AdminRequest::decode(std::string_view bytes) {
   d.version(kVersion, kVersion);
   AdminRequest r;
   const uint8_t op = d.u8();
-  if (op < 1 || op > 13) d.fail("unknown admin op");
+  if (op < 1 || op > 15) d.fail("unknown admin op");
   r.op = static_cast<Op>(op);
   r.args = d.list<std::string>(8, [](Decoder& d) { return d.str(1024); });
   if (absl::Status s = d.finish(); !s.ok()) return s;
@@ -38,6 +38,7 @@ namespace {
 std::string describe_key(const KeyInfo& k, const std::map<std::string, std::string>& bucket_names, bool secret) {
   std::string out = absl::StrCat("Key name: ", k.name, "\nKey ID: ", k.id, "\n");
   if (secret) absl::StrAppend(&out, "Secret key: ", k.secret, "\n");
+  absl::StrAppend(&out, "Can create buckets: ", k.allow_create_bucket ? "yes" : "no", "\n");
   for (const auto& [alias, id] : k.local_aliases) {
     auto it = bucket_names.find(id);
     absl::StrAppend(&out, "Local alias: ", alias, " -> ", it == bucket_names.end() ? id : it->second, "\n");
@@ -85,6 +86,17 @@ Task<absl::StatusOr<std::string>> Admin::execute(AdminRequest r) {
       absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[0]);
       if (!k.ok()) co_return k.status();
       co_return describe_key(*k, bucket_names, true);
+    }
+    case Op::kKeyAllow:
+    case Op::kKeyDeny: {
+      if (!need(2)) break;
+      if (r.args[1] != "create_bucket") co_return absl::InvalidArgumentError("say which right: --create-bucket");
+      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[0]);
+      if (!k.ok()) co_return k.status();
+      const bool allow = r.op == Op::kKeyAllow;
+      absl::Status s = co_await model_.set_allow_create_bucket(k->id, allow);
+      if (!s.ok()) co_return s;
+      co_return absl::StrCat("Key ", k->id, allow ? " may now create buckets.\n" : " may no longer create buckets.\n");
     }
     case Op::kKeyDelete: {
       if (!need(1)) break;

@@ -27,6 +27,8 @@ struct AdminRequest {
     kBucketDeny = 11,   // args: bucket, key, perms
     kBucketAlias = 12,    // args: bucket, alias, key ("": a global alias)
     kBucketUnalias = 13,  // args: alias, key ("": the global alias)
+    kKeyAllow = 14,       // args: key, flag ("create_bucket")
+    kKeyDeny = 15,        // args: key, flag
   };
   Op op = Op::kKeyList;
   std::vector<std::string> args;

@@ -41,6 +41,7 @@ std::map<std::string, Perms> perms_with_prefix(const LwwMap& m, std::string_view
 KeyInfo key_from_map(std::string id, const LwwMap& m) {
   KeyInfo k{std::move(id), field(m, "name"), field(m, "secret"), field_i64(m, "created"),
             perms_with_prefix(m, "bucket:"), {}};
+  k.allow_create_bucket = field(m, "allow_create_bucket") == "1";
   for (const auto& [name, reg] : m.items) {
     if (name.rfind("local:", 0) == 0 && reg.value && !reg.value->empty()) k.local_aliases[name.substr(6)] = *reg.value;
   }
@@ -308,6 +309,14 @@ Task<absl::Status> Model::set_local_alias(std::string key_id, std::string alias,
     if (absl::Status s = check_bucket_name(alias); !s.ok()) co_return s;
   }
   std::map<std::string, std::string> fields{{"local:" + alias, present ? bucket_id : ""}};
+  co_return co_await put_map(t_.key, kKeysPk, key_id, std::move(fields));
+}
+
+Task<absl::Status> Model::set_allow_create_bucket(std::string key_id, bool allow) {
+  absl::StatusOr<std::optional<KeyInfo>> k = co_await get_key(key_id);
+  if (!k.ok()) co_return k.status();
+  if (!k->has_value()) co_return absl::NotFoundError("no such key");
+  std::map<std::string, std::string> fields{{"allow_create_bucket", allow ? "1" : "0"}};
   co_return co_await put_map(t_.key, kKeysPk, key_id, std::move(fields));
 }
 

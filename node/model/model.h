@@ -3,7 +3,8 @@
 // Tables and keys:
 //   bucket    pk "buckets", sk bucket id      LwwMap: name, created, deleted, key:<id> = perms
 //   key       pk "keys",    sk access key id  LwwMap: name, secret, created, deleted, bucket:<id> = perms,
-//                                             local:<alias> = bucket id (names only this key sees)
+//                                             local:<alias> = bucket id (names only this key sees),
+//                                             allow_create_bucket = "1" | "0"
 //   alias     pk "aliases", sk bucket name    LwwRegister: bucket id (global aliases)
 //   object    pk bucket id, sk object key     ObjectEntry (node/model/object.h)
 //   version   pk version uuid                 VersionEntry (node/model/version.h)
@@ -51,6 +52,7 @@ struct KeyInfo {
   int64_t created_ms = 0;
   std::map<std::string, Perms> buckets;  // bucket id -> rights
   std::map<std::string, std::string> local_aliases;  // name -> bucket id, seen by this key only
+  bool allow_create_bucket = false;  // may create buckets through S3 (off unless granted)
 };
 
 struct BucketInfo {
@@ -90,6 +92,7 @@ class Model {
   // By exact id, id prefix or name; NotFound or InvalidArgument (ambiguous) otherwise.
   Task<absl::StatusOr<KeyInfo>> find_key(std::string pattern);
   Task<absl::Status> delete_key(std::string id);
+  Task<absl::Status> set_allow_create_bucket(std::string key_id, bool allow);
 
   // ---- buckets
   Task<absl::StatusOr<BucketInfo>> create_bucket(std::string name);
