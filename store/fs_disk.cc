@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <cerrno>
 #include <cstring>
 
@@ -102,6 +103,11 @@ absl::StatusOr<std::string> FsDisk::full_path(const std::string& relative) const
   return absl::StrCat(root_, "/", relative);
 }
 
+FsDisk::FsDisk(std::string root, Offload& offload) : root_(std::move(root)), offload_(offload) {
+  std::random_device random;
+  tmp_tag_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
+}
+
 Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
@@ -109,7 +115,7 @@ Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   // worker thread must not write through dangling references. The std::function is a named
   // local: GCC 12 destroys a non-trivial temporary inside a co_await expression twice.
   auto result = std::make_shared<absl::Status>();
-  std::string tmp = absl::StrCat(*full, ".tmp.", next_tmp_++);  // on the node's thread: no race
+  std::string tmp = absl::StrCat(*full, ".tmp.", tmp_tag_, ".", next_tmp_++);  // node thread: no race
   std::function<void()> work = [result, target = *full, tmp = std::move(tmp), bytes = std::move(data)] {
     *result = write_whole(target, tmp, bytes);
   };
@@ -154,7 +160,7 @@ Task<absl::Status> FsDisk::remove_file(std::string path) {
 Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string dir) {
   std::string full = dir.empty() ? root_ : absl::StrCat(root_, "/", dir);
   auto result = std::make_shared<absl::StatusOr<std::vector<std::string>>>();
-  std::function<void()> work = [result, full] {
+  std::function<void()> work = [result, full, own = absl::StrCat(".tmp.", tmp_tag_, ".")] {
     DIR* d = ::opendir(full.c_str());
     if (d == nullptr) {
       *result = errno_status("opendir", full);
@@ -163,7 +169,12 @@ Task<absl::StatusOr<std::vector<std::string>>> FsDisk::list_files(std::string di
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
+      if (name == "." || name == "..") continue;
+      if (const size_t tmp = name.find(".tmp."); tmp != std::string::npos) {
+        if (name.compare(tmp, own.size(), own) != 0) ::unlink(absl::StrCat(full, "/", name).c_str());
+        continue;
+      }
+      names.push_back(name);
     }
     ::closedir(d);
     std::sort(names.begin(), names.end());
