@@ -103,10 +103,18 @@ absl::StatusOr<std::string> FsDisk::full_path(const std::string& relative) const
   return absl::StrCat(root_, "/", relative);
 }
 
-FsDisk::FsDisk(std::string root, Offload& offload) : root_(std::move(root)), offload_(offload) {
-  std::random_device random;
-  tmp_tag_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
+// One tag per process, not per FsDisk: two FsDisks on one directory (metadata_dir = data_dir)
+// must not take each other's writes in progress for leftovers. Set once, never changed.
+const std::string& process_tmp_tag() {
+  static const std::string tag = [] {
+    std::random_device random;
+    return absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8));
+  }();
+  return tag;
 }
+
+FsDisk::FsDisk(std::string root, Offload& offload)
+    : root_(std::move(root)), offload_(offload), tmp_tag_(process_tmp_tag()) {}
 
 Task<absl::Status> FsDisk::write_file(std::string path, std::string data) {
   auto full = full_path(path);

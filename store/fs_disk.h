@@ -1,6 +1,6 @@
 // FsDisk: the Disk port on a real filesystem directory (blocking calls run on the Offload pool).
 //
-// write_file writes to "<path>.tmp.<tag>.<n>" (tag: random per FsDisk, n: per write) then
+// write_file writes to "<path>.tmp.<tag>.<n>" (tag: random per process, n: per write) then
 // renames it over <path>, so a reader never sees half a file and concurrent writes of one path
 // do not collide; sync_file fsyncs the file and its directory, so both its bytes and its name
 // are durable. list_files leaves temporary files out, and deletes those of another tag: writes a
