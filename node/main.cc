@@ -112,7 +112,8 @@ int run_server(const Config& config) {
   table_options.fsync = config.metadata_fsync;
   // Every replicated table: (schema, table). Schemas outlive their tables.
   const CrdtSchema<LwwRegister> debug_kv_schema(kDebugKvTable), alias_schema(kAliasTable);
-  const CrdtSchema<LwwMap> bucket_schema(kBucketTable), key_schema(kKeyTable), mpu_schema(kMpuTable);
+  const CrdtSchema<LwwMap> bucket_schema(kBucketTable), key_schema(kKeyTable);
+  const CrdtSchema<UploadEntry> mpu_schema(kMpuTable);
   const CrdtSchema<ObjectEntry> object_schema(kObjectTable);
   const CrdtSchema<VersionEntry> version_schema(kVersionTable);
   const CrdtSchema<BlockRefEntry> block_ref_schema(kBlockRefTable);

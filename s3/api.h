@@ -86,8 +86,6 @@ class S3Api {
     std::string first_block;
   };
   Task<absl::StatusOr<Ingested>> ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline);
-  // Forgets a version's blocks once nothing refers to it any more (background).
-  void drop_version_later(std::string uuid);
 
   Env env_;
   Spawner& spawner_;

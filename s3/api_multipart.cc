@@ -136,14 +136,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
   UploadPart record{part_uuid, etag, in->size, 0};
-  // A part uploaded again replaces the earlier one, whose blocks then go. (Two uploads of one
-  // part at once may both miss the other: the one not listed then keeps its blocks, a leak of
-  // space, never a loss.)
-  absl::StatusOr<std::map<uint32_t, UploadPart>> earlier = co_await model_.get_parts(upload);
-  if (!earlier.ok()) co_return earlier.status();
+  // A part uploaded again replaces the earlier one, whose blocks then go (UploadEntry's
+  // follow-ups, as every part's once the upload ends).
   s = co_await model_.put_part(upload, part_number, std::move(record));
   if (!s.ok()) co_return s;
-  if (auto it = earlier->find(static_cast<uint32_t>(part_number)); it != earlier->end()) drop_version_later(it->second.uuid);
   if (copied) {
     XmlOut x("CopyPartResult");
     XmlOut::add(x.root(), "LastModified", iso8601(model_.next_timestamp()));
@@ -209,9 +205,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   ObjectEntry entry{{done}};
   s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
-  // The parts' own block references go; the upload's version now holds the blocks. (The
-  // version this one replaces goes through the object table's follow-ups.)
-  for (const auto& [n, p] : *parts) drop_version_later(p.uuid);
+  // The upload's version now holds the blocks. The parts' own block lists go, and the version
+  // this one replaces, through the object table's follow-ups.
 
   XmlOut x("CompleteMultipartUploadResult");
   XmlOut::add(x.root(), "Location", absl::StrCat("/", call.bucket->name, "/", call.route.key));
@@ -230,9 +225,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::abort_multipart(S3Call& call) {
   ObjectEntry entry{{aborted}};
   absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
-  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
-  if (parts.ok())
-    for (const auto& [n, p] : *parts) drop_version_later(p.uuid);
+  // The parts' block lists go through the object table's follow-ups (the upload ended).
   HttpResponse r;
   r.status = 204;
   co_return r;

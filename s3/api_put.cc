@@ -26,14 +26,6 @@ std::optional<std::pair<ChecksumAlgo, std::optional<std::string>>> announced_che
 }
 }  // namespace
 
-void S3Api::drop_version_later(std::string uuid) {
-  // Not awaited by the client: a failure leaves unreferenced blocks, never lost data.
-  spawner_.spawn([](Model& model, std::string uuid) -> Task<> {
-    absl::Status s = co_await model.delete_version(std::move(uuid));
-    (void)s;
-  }(model_, std::move(uuid)));
-}
-
 Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline) {
   const uint32_t block_size = blocks_.options().block_size;
   Ingested out;

@@ -110,7 +110,8 @@ class Cluster {
   std::vector<std::unique_ptr<MemKvStorage>> kv_storage_;
   CrdtSchema<LwwRegister> table_schema_{kSimTableName};
   // The S3 model's schemas (shared by every node's tables).
-  CrdtSchema<LwwMap> bucket_schema_{kBucketTable}, key_schema_{kKeyTable}, mpu_schema_{kMpuTable};
+  CrdtSchema<LwwMap> bucket_schema_{kBucketTable}, key_schema_{kKeyTable};
+  CrdtSchema<UploadEntry> mpu_schema_{kMpuTable};
   CrdtSchema<LwwRegister> alias_schema_{kAliasTable};
   CrdtSchema<ObjectEntry> object_schema_{kObjectTable};
   CrdtSchema<VersionEntry> version_schema_{kVersionTable};

@@ -5,8 +5,10 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "absl/strings/str_format.h"
 #include "node/model/model.h"
 #include "node/model/object.h"
+#include "node/model/upload.h"
 #include "node/model/version.h"
 #include "node/table/table_store.h"
 
@@ -131,7 +133,7 @@ RC_GTEST_PROP(VersionEntry, MergeIsACrdt, ()) {
 std::set<std::string> version_tombstones(const std::vector<FollowUp>& fs) {
   std::set<std::string> out;
   for (const FollowUp& f : fs) {
-    EXPECT_EQ(f.table, kVersionTable);
+    if (f.table != kVersionTable) continue;
     absl::StatusOr<VersionEntry> v = VersionEntry::decode(f.entry);
     EXPECT_TRUE(v.ok() && v->deleted);
     if (v.ok()) {
@@ -184,15 +186,86 @@ TEST(ObjectFollowUps, InlineDataAndDeleteMarkersHaveNoBlockList) {
             std::set<std::string>{"u3"});
 }
 
+// The uploads whose mpu entry a list of follow-ups marks ended.
+std::set<std::string> uploads_ended(const std::vector<FollowUp>& fs) {
+  std::set<std::string> out;
+  for (const FollowUp& f : fs) {
+    if (f.table != kMpuTable) continue;
+    absl::StatusOr<UploadEntry> u = UploadEntry::decode(f.entry);
+    EXPECT_TRUE(u.ok() && u->ended());
+    for (const char* uuid : {"u1", "u2", "u3"})
+      if (f.tree_key == make_tree_key(uuid, "")) out.insert(uuid);
+  }
+  return out;
+}
+
 TEST(ObjectFollowUps, AnAbortedUploadKeepsItsBlockListUntilPruned) {
   // An abort may lose a race with CompleteMultipartUpload (complete wins): its block list stays.
   ObjectVersion up{100, "u1", VersionState::kUploading, false, {}};
   ObjectVersion aborted = up;
   aborted.state = VersionState::kAborted;
-  EXPECT_TRUE(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{aborted}}).empty());
+  EXPECT_TRUE(version_tombstones(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{aborted}})).empty());
   ObjectVersion newer{200, "u2", VersionState::kComplete, false, {7000, "e2"}};
   EXPECT_EQ(version_tombstones(object_follow_ups(ObjectEntry{{aborted}}, ObjectEntry{{newer}})),
             std::set<std::string>{"u1"});
+}
+
+TEST(ObjectFollowUps, AnUploadThatStopsUploadingEndsItsPartsList) {
+  ObjectVersion up{100, "u1", VersionState::kUploading, false, {}};
+  ObjectVersion done = up;
+  done.state = VersionState::kComplete;
+  done.meta.size = 9000;
+  ObjectVersion aborted = up;
+  aborted.state = VersionState::kAborted;
+  // Completed or aborted: ended. Still uploading, or a plain PUT: nothing.
+  EXPECT_EQ(uploads_ended(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{done}})), std::set<std::string>{"u1"});
+  EXPECT_EQ(uploads_ended(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{aborted}})), std::set<std::string>{"u1"});
+  EXPECT_TRUE(uploads_ended(object_follow_ups(std::nullopt, ObjectEntry{{up}})).empty());
+  ObjectVersion put{200, "u2", VersionState::kComplete, false, {7000, "e2"}};
+  EXPECT_TRUE(uploads_ended(object_follow_ups(std::nullopt, ObjectEntry{{put}})).empty());
+  // Pruned by a newer PUT: ended too, and its (possible) block list goes.
+  const std::vector<FollowUp> pruned = object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{put}});
+  EXPECT_EQ(uploads_ended(pruned), std::set<std::string>{"u1"});
+  EXPECT_EQ(version_tombstones(pruned), std::set<std::string>{"u1"});
+  // The completed upload keeps its own block list.
+  EXPECT_TRUE(version_tombstones(object_follow_ups(ObjectEntry{{up}}, ObjectEntry{{done}})).empty());
+}
+
+std::set<std::string> part_tombstones(const std::optional<UploadEntry>& before, const UploadEntry& incoming) {
+  const CrdtSchema<UploadEntry> schema(kMpuTable);
+  UploadEntry m = before.value_or(UploadEntry{});
+  m.merge(incoming);
+  std::optional<std::string> b;
+  if (before) b = before->encode();
+  absl::StatusOr<std::vector<FollowUp>> fs = schema.follow_ups(b, incoming.encode(), m.encode());
+  EXPECT_TRUE(fs.ok());
+  return fs.ok() ? version_tombstones(*fs) : std::set<std::string>{};
+}
+
+UploadEntry with_part(int number, const std::string& uuid, int64_t stamp) {
+  UploadEntry e;
+  e.map.items[absl::StrFormat("part:%05d", number)] = LwwRegister{stamp, 0, to_hex(uuid) + "|etag|5"};
+  return e;
+}
+
+TEST(UploadFollowUps, AReplacedPartAndEveryPartOfAnEndedUploadLoseTheirBlockLists) {
+  const UploadEntry one = with_part(1, "p1", 10);
+  UploadEntry two = one;
+  two.merge(with_part(2, "p2", 11));
+  EXPECT_TRUE(part_tombstones(std::nullopt, one).empty());
+  EXPECT_TRUE(part_tombstones(one, with_part(2, "p2", 11)).empty());
+  // Part 1 uploaded again: the first upload's list goes, whichever order the writes arrive in.
+  EXPECT_EQ(part_tombstones(two, with_part(1, "p1b", 20)), std::set<std::string>{"p1"});
+  UploadEntry newer = two;
+  newer.merge(with_part(1, "p1b", 20));
+  EXPECT_EQ(part_tombstones(newer, one), std::set<std::string>{"p1"});
+  // The upload ends: every part goes, once.
+  EXPECT_EQ(part_tombstones(newer, UploadEntry::ended_mark(30)), (std::set<std::string>{"p1b", "p2"}));
+  UploadEntry ended = newer;
+  ended.merge(UploadEntry::ended_mark(30));
+  EXPECT_TRUE(part_tombstones(ended, UploadEntry::ended_mark(30)).empty());
+  // A part that arrives after the end goes as well.
+  EXPECT_EQ(part_tombstones(ended, with_part(3, "p3", 40)), std::set<std::string>{"p3"});
 }
 
 TEST(VersionFollowUps, ADeletedVersionDropsTheReferencesOfItsBlocks) {

@@ -403,19 +403,6 @@ Task<absl::Status> Model::put_version_and_refs(std::string uuid, VersionEntry en
   co_return s;
 }
 
-Task<absl::Status> Model::delete_version(std::string uuid) {
-  absl::StatusOr<std::optional<VersionEntry>> v = co_await get_version(uuid);
-  if (!v.ok()) co_return v.status();
-  if (!v->has_value()) co_return absl::OkStatus();
-  std::vector<std::string> hashes;
-  for (const auto& [slot, block] : (*v)->blocks) hashes.push_back(block.hash);
-  absl::Status s = co_await put_block_refs(std::move(hashes), uuid, /*deleted=*/true);
-  if (!s.ok()) co_return s;
-  VersionEntry gone;
-  gone.deleted = true;
-  co_return co_await put_version(uuid, std::move(gone));
-}
-
 Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted_ref) {
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());

@@ -9,7 +9,8 @@
 //   object    pk bucket id, sk object key     ObjectEntry (node/model/object.h)
 //   version   pk version uuid                 VersionEntry (node/model/version.h)
 //   block_ref pk block hash, sk hash + uuid   BlockRefEntry (the hash repeated: resync reads it back)
-//   mpu       pk upload uuid                  LwwMap: part:<nnnnn> = "<uuid>|<etag>|<size>"
+//   mpu       pk upload uuid                  UploadEntry (node/model/upload.h): part:<nnnnn> =
+//                                             "<uuid>|<etag>|<size>", ended
 // Buckets, keys and aliases are small and live in one partition each, so they can be listed.
 //
 // Timestamps for new versions come from next_timestamp(): never lower than the last one this
@@ -24,6 +25,7 @@
 
 #include "node/env.h"
 #include "node/model/object.h"
+#include "node/model/upload.h"
 #include "node/model/version.h"
 #include "node/table/lww.h"
 #include "node/table/table.h"
@@ -33,7 +35,6 @@ namespace garage {
 inline constexpr char kBucketTable[] = "bucket";
 inline constexpr char kKeyTable[] = "key";
 inline constexpr char kAliasTable[] = "alias";
-inline constexpr char kMpuTable[] = "mpu";
 
 struct Perms {
   bool read = false;
@@ -120,8 +121,6 @@ class Model {
   // effort: no object names the version yet, and a reference to a list never written would
   // keep its blocks forever.
   Task<absl::Status> put_version_and_refs(std::string uuid, VersionEntry entry);
-  // Marks the version deleted and drops its block references.
-  Task<absl::Status> delete_version(std::string uuid);
   Task<absl::Status> put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted);
 
   // ---- multipart uploads (the upload's state itself is an uploading ObjectVersion)

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "node/codec.h"
+#include "node/model/upload.h"
 #include "node/model/version.h"
 #include "node/table/table_store.h"
 
@@ -80,7 +81,21 @@ std::vector<FollowUp> ObjectEntry::follow_ups(const ObjectEntry* before, const O
   };
   if (before != nullptr) consider(*before);
   consider(incoming);
+  // An upload that stopped uploading here (completed, aborted or pruned): its parts go.
+  std::map<std::string, int64_t> ended;
+  auto uploads = [&](const ObjectEntry& e) {
+    for (const ObjectVersion& v : e.versions) {
+      if (v.state != VersionState::kUploading) continue;
+      const ObjectVersion* now = merged.find(v.uuid);
+      if (now == nullptr || now->state != VersionState::kUploading) ended[v.uuid] = v.timestamp_ms;
+    }
+  };
+  if (before != nullptr) uploads(*before);
+  uploads(incoming);
   std::vector<FollowUp> out;
+  for (const auto& [uuid, stamp] : ended) {
+    out.push_back(FollowUp{kMpuTable, make_tree_key(uuid, ""), UploadEntry::ended_mark(stamp).encode()});
+  }
   for (const std::string& uuid : gone) {
     VersionEntry tombstone;
     tombstone.uuid = uuid;

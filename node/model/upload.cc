@@ -1,0 +1,77 @@
+#include "node/model/upload.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "node/model/model.h"
+#include "node/model/version.h"
+#include "node/table/table_store.h"
+
+namespace garage {
+
+absl::StatusOr<UploadEntry> UploadEntry::decode(std::string_view bytes) {
+  absl::StatusOr<LwwMap> m = LwwMap::decode(bytes);
+  if (!m.ok()) return m.status();
+  return UploadEntry{std::move(*m)};
+}
+
+bool UploadEntry::ended() const {
+  auto it = map.items.find(kUploadEndedField);
+  return it != map.items.end() && it->second.value == "1";
+}
+
+std::map<std::string, std::string> UploadEntry::part_uuids() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, reg] : map.items) {
+    if (!absl::StartsWith(name, "part:") || !reg.value) continue;
+    const std::string uuid = from_hex(reg.value->substr(0, reg.value->find('|')));
+    if (!uuid.empty()) out[name] = uuid;
+  }
+  return out;
+}
+
+UploadEntry UploadEntry::ended_mark(int64_t stamp_ms) {
+  UploadEntry e;
+  e.map.items[kUploadEndedField] = LwwRegister{stamp_ms, 0, std::string("1")};
+  return e;
+}
+
+std::vector<FollowUp> UploadEntry::follow_ups(const UploadEntry* before, const UploadEntry& incoming,
+                                              const UploadEntry& merged) {
+  const std::map<std::string, std::string> kept = merged.part_uuids();
+  std::set<std::string> gone;
+  auto consider = [&](const UploadEntry& e, bool all) {
+    for (const auto& [name, uuid] : e.part_uuids()) {
+      auto it = kept.find(name);
+      if (all || it == kept.end() || it->second != uuid) gone.insert(uuid);
+    }
+  };
+  const bool was_ended = before != nullptr && before->ended();
+  if (merged.ended() && !was_ended) {
+    // The upload just ended here: every part it had goes.
+    if (before != nullptr) consider(*before, true);
+    consider(incoming, true);
+    consider(merged, true);
+  } else if (merged.ended()) {
+    // Ended already: only parts this update brings (a late part upload) are new to release.
+    const std::map<std::string, std::string> had = before->part_uuids();
+    for (const auto& [name, uuid] : incoming.part_uuids()) {
+      auto it = had.find(name);
+      if (it == had.end() || it->second != uuid) gone.insert(uuid);
+    }
+  } else {
+    // Still uploading: a replaced part's block list goes.
+    if (before != nullptr) consider(*before, false);
+    consider(incoming, false);
+  }
+  std::vector<FollowUp> out;
+  for (const std::string& uuid : gone) {
+    VersionEntry tombstone;
+    tombstone.uuid = uuid;
+    tombstone.deleted = true;
+    out.push_back(FollowUp{kVersionTable, make_tree_key(uuid, ""), tombstone.encode()});
+  }
+  return out;
+}
+
+}  // namespace garage
