@@ -96,12 +96,7 @@ std::vector<FollowUp> ObjectEntry::follow_ups(const ObjectEntry* before, const O
   for (const auto& [uuid, stamp] : ended) {
     out.push_back(FollowUp{kMpuTable, make_tree_key(uuid, ""), UploadEntry::ended_mark(stamp).encode()});
   }
-  for (const std::string& uuid : gone) {
-    VersionEntry tombstone;
-    tombstone.uuid = uuid;
-    tombstone.deleted = true;
-    out.push_back(FollowUp{kVersionTable, make_tree_key(uuid, ""), tombstone.encode()});
-  }
+  for (const std::string& uuid : gone) out.push_back(VersionEntry::deletion(uuid));
   return out;
 }
 

@@ -65,12 +65,7 @@ std::vector<FollowUp> UploadEntry::follow_ups(const UploadEntry* before, const U
     consider(incoming, false);
   }
   std::vector<FollowUp> out;
-  for (const std::string& uuid : gone) {
-    VersionEntry tombstone;
-    tombstone.uuid = uuid;
-    tombstone.deleted = true;
-    out.push_back(FollowUp{kVersionTable, make_tree_key(uuid, ""), tombstone.encode()});
-  }
+  for (const std::string& uuid : gone) out.push_back(VersionEntry::deletion(uuid));
   return out;
 }
 

@@ -22,6 +22,13 @@ void VersionEntry::merge(const VersionEntry& other) {
   }
 }
 
+FollowUp VersionEntry::deletion(const std::string& uuid) {
+  VersionEntry tombstone;
+  tombstone.uuid = uuid;
+  tombstone.deleted = true;
+  return FollowUp{kVersionTable, make_tree_key(uuid, ""), tombstone.encode()};
+}
+
 std::vector<FollowUp> VersionEntry::follow_ups(const VersionEntry* before, const VersionEntry& incoming,
                                               const VersionEntry& merged) {
   if (!merged.deleted || merged.uuid.empty()) return {};

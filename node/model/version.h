@@ -36,6 +36,8 @@ struct VersionEntry {
 
   bool is_tombstone() const { return deleted; }
   void merge(const VersionEntry& other);
+  // The follow-up that deletes version `uuid` (its tombstone, sent to the version table).
+  static FollowUp deletion(const std::string& uuid);
   // The block_ref tombstones for the blocks that merging `incoming` into `before` deleted.
   static std::vector<FollowUp> follow_ups(const VersionEntry* before, const VersionEntry& incoming,
                                           const VersionEntry& merged);
