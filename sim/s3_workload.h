@@ -44,6 +44,7 @@ class S3Workload {
   void start_op(int node, int key, int kind, bool final_read);
   int random_running_node();
   void check_space_reclaimed();
+  void grant_every_bucket_of_the_name();
 
   EventLoop& loop_;
   Cluster& cluster_;
