@@ -266,6 +266,13 @@ TEST(UploadFollowUps, AReplacedPartAndEveryPartOfAnEndedUploadLoseTheirBlockList
   EXPECT_TRUE(part_tombstones(ended, UploadEntry::ended_mark(30)).empty());
   // A part that arrives after the end goes as well.
   EXPECT_EQ(part_tombstones(ended, with_part(3, "p3", 40)), std::set<std::string>{"p3"});
+  // An ended upload is a tombstone (collectable), and stays one whatever merges into it.
+  EXPECT_FALSE(newer.is_tombstone());
+  EXPECT_TRUE(ended.is_tombstone());
+  UploadEntry later = ended;
+  later.merge(with_part(4, "p4", 50));
+  later.merge(UploadEntry::ended_mark(5));
+  EXPECT_TRUE(later.is_tombstone());
 }
 
 TEST(VersionFollowUps, ADeletedVersionDropsTheReferencesOfItsBlocks) {

@@ -29,7 +29,9 @@ struct UploadEntry {
   // The part version uuids (raw bytes) by part field name.
   std::map<std::string, std::string> part_uuids() const;
 
-  bool is_tombstone() const { return map.is_tombstone(); }
+  // An ended upload is a tombstone: collected once every replica holds it (its parts went with
+  // the follow-ups of its end). Merge keeps it ended: the mark is only ever written as "1".
+  bool is_tombstone() const { return ended(); }
   void merge(const UploadEntry& other) { map.merge(other.map); }
   std::string encode() const { return map.encode(); }
   static absl::StatusOr<UploadEntry> decode(std::string_view bytes);
