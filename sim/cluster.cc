@@ -108,7 +108,9 @@ void Cluster::start(int i) {
     n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->spawner, *n->directory, *t[5], config_.blocks);
     n->blocks->register_rpcs(*n->router);
     n->model = std::make_unique<Model>(env, tables);
-    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, s3::S3Settings{});
+    s3::S3Settings s3_settings;
+    s3_settings.min_part_size = 4096;  // the workload's multipart uploads are small
+    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, s3_settings);
   }
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));

@@ -14,7 +14,7 @@ namespace {
 constexpr char kKeyId[] = "GKsimulatedclient0000000";
 constexpr char kSecret[] = "simulated-secret-simulated-secret";
 constexpr char kBucket[] = "simbucket";
-enum Kind { kPut = 0, kGet = 1, kDelete = 2 };
+enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3 };  // a multipart upload is recorded as a PUT
 
 // The body of PUT `op`: a header naming the op, then bytes derived from it.
 std::string body_of(uint64_t op, size_t size) {
@@ -23,6 +23,65 @@ std::string body_of(uint64_t op, size_t size) {
   while (b.size() < size) b.push_back(static_cast<char>('a' + r.next_u64() % 26));
   return b;
 }
+// A request signed as a client would sign it (header auth, payload hash signed), with its body.
+struct Signed {
+  std::shared_ptr<s3::HttpRequest> request;
+  std::shared_ptr<s3::StringBody> body;
+};
+
+Signed sign_request(std::string method, std::string path, std::string query, std::string body, absl::Time now) {
+  auto request = std::make_shared<s3::HttpRequest>();
+  request->method = std::move(method);
+  request->target = query.empty() ? path : absl::StrCat(path, "?", query);
+  const std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
+  const std::string payload_hash = s3::sha256_hex(body);
+  request->headers = {{"host", "sim"}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", amz_date}};
+  const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
+  const std::vector<std::string> signed_headers{"host", "x-amz-content-sha256", "x-amz-date"};
+  const s3::SigV4Request sr{request->method, path, query, request->headers};
+  const std::string signature = s3::signature_hex(
+      s3::signing_key(kSecret, scope),
+      s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
+  request->headers.emplace_back("authorization",
+                                absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
+                                             ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
+  auto source = std::make_shared<s3::StringBody>(std::move(body));
+  request->body = source.get();
+  return Signed{std::move(request), std::move(source)};
+}
+
+// The text of the first <tag> element of an XML reply ("" if none).
+std::string xml_text(const std::string& xml, const std::string& tag) {
+  const size_t at = xml.find("<" + tag + ">"), end = xml.find("</" + tag + ">");
+  return at != std::string::npos && end != std::string::npos && end > at ? xml.substr(at + tag.size() + 2, end - at - tag.size() - 2)
+                                                                         : "";
+}
+
+// One multipart upload of `body` (the first part one block of 4 KiB, the second the rest):
+// CreateMultipartUpload, two UploadParts, CompleteMultipartUpload. OK once complete.
+Task<bool> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std::string body) {
+  Signed create = sign_request("POST", path, "uploads", "", clock->now_wall());
+  s3::HttpResponse created = co_await api->handle(*create.request);
+  const std::string upload_id = xml_text(created.body, "UploadId");
+  if (created.status != 200 || upload_id.empty()) co_return false;
+  std::string complete = "<CompleteMultipartUpload>";
+  const std::vector<std::string> parts{body.substr(0, 4096), body.substr(4096)};
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string query = absl::StrCat("partNumber=", i + 1, "&uploadId=", upload_id);
+    Signed part = sign_request("PUT", path, query, parts[i], clock->now_wall());
+    s3::HttpResponse uploaded = co_await api->handle(*part.request);
+    std::string etag;
+    for (const auto& [name, value] : uploaded.headers)
+      if (name == "etag") etag = value;
+    if (uploaded.status != 200 || etag.empty()) co_return false;
+    absl::StrAppend(&complete, "<Part><PartNumber>", i + 1, "</PartNumber><ETag>", etag, "</ETag></Part>");
+  }
+  complete += "</CompleteMultipartUpload>";
+  Signed finish = sign_request("POST", path, absl::StrCat("uploadId=", upload_id), complete, clock->now_wall());
+  s3::HttpResponse done = co_await api->handle(*finish.request);
+  co_return done.status == 200 && done.body.find("<Error>") == std::string::npos;
+}
+
 }  // namespace
 
 struct S3Workload::History {
@@ -37,7 +96,7 @@ struct S3Workload::History {
   // crash must finish every operation (every step has a timeout): one left over is a hang.
   std::map<uint64_t, std::tuple<int, uint64_t, absl::Duration>> unfinished;
   bool ready = false;
-  uint64_t puts_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
+  uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
   std::vector<std::string> violations;
 
   // Is op `a` acknowledged before op `b` began?
@@ -139,7 +198,8 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     check_space_reclaimed();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
-    result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts and ", h->deletes_acked,
+    result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked,
+                                       " multipart) and ", h->deletes_acked,
                                        " deletes acknowledged, ", h->reads_checked, " reads checked, ", h->failed,
                                        " operations failed"));
   });
@@ -254,7 +314,7 @@ void S3Workload::client_tick(int client, absl::Duration stop_at) {
     if (node >= 0) {
       const int key = static_cast<int>(uniform(rng_, kKeys));
       const uint64_t dice = uniform(rng_, 100);
-      start_op(node, key, dice < 45 ? kPut : dice < 85 ? kGet : kDelete, false);
+      start_op(node, key, dice < 35 ? kPut : dice < 45 ? kMultipart : dice < 85 ? kGet : kDelete, false);
     }
   }
   if (loop_.now() + absl::Milliseconds(500) < stop_at) {
@@ -265,33 +325,36 @@ void S3Workload::client_tick(int client, absl::Duration stop_at) {
 void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   SimNode& n = cluster_.node(node);
   const uint64_t op = next_op_++;
-  // Sizes: a third inline (< 3 KiB), the rest one to three 4 KiB blocks.
-  const size_t size = kind == kPut ? (uniform(rng_, 3) == 0 ? 20 + uniform(rng_, 2000) : 3500 + uniform(rng_, 7000)) : 0;
-  std::string body = kind == kPut ? body_of(op, size) : "";
-  History::Op record{kind, loop_.now(), std::nullopt, size};
+  // Sizes: a third of PUTs inline (< 3 KiB), the rest one to three 4 KiB blocks; multipart
+  // uploads a 4 KiB part and a second of 1 B to 6 KiB.
+  size_t size = 0;
+  if (kind == kPut) size = uniform(rng_, 3) == 0 ? 20 + uniform(rng_, 2000) : 3500 + uniform(rng_, 7000);
+  if (kind == kMultipart) size = 4097 + uniform(rng_, 6000);
+  std::string body = size > 0 ? body_of(op, size) : "";
+  const std::string path = absl::StrCat("/", kBucket, "/key-", key);
+  History::Op record{kind == kMultipart ? kPut : kind, loop_.now(), std::nullopt, size};
   if (kind != kGet) history_->ops[key][op] = record;
-
-  // A signed request, as a client would send it (header auth, payload hash signed).
-  auto request = std::make_shared<s3::HttpRequest>();
-  request->method = kind == kPut ? "PUT" : kind == kGet ? "GET" : "DELETE";
-  request->target = absl::StrCat("/", kBucket, "/key-", key);
-  const absl::Time now = n.clock->now_wall();
-  const std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
-  const std::string payload_hash = s3::sha256_hex(body);
-  request->headers = {{"host", "sim"}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", amz_date}};
-  const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
-  const std::vector<std::string> signed_headers{"host", "x-amz-content-sha256", "x-amz-date"};
-  const s3::SigV4Request sr{request->method, request->target, "", request->headers};
-  const std::string signature = s3::signature_hex(
-      s3::signing_key(kSecret, scope),
-      s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
-  request->headers.emplace_back("authorization",
-                                absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
-                                             ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
-  auto source = std::make_shared<s3::StringBody>(std::move(body));
-  request->body = source.get();
-
   history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
+  if (kind == kMultipart) {
+    n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, Clock* clock, EventLoop* loop, int key, uint64_t op,
+                        std::string path, std::string body) -> Task<> {
+      const bool ok = co_await multipart_upload(api, clock, std::move(path), std::move(body));
+      h->unfinished.erase(op);
+      if (!ok) {
+        h->failed++;
+        co_return;
+      }
+      h->ops[key][op].acked = loop->now();
+      h->puts_acked++;
+      h->multipart_acked++;
+    }(history_, n.s3.get(), n.clock.get(), &loop_, key, op, path, std::move(body)));
+    return;
+  }
+  Signed signed_request = sign_request(kind == kPut ? "PUT" : kind == kGet ? "GET" : "DELETE", path, "", std::move(body),
+                                       n.clock->now_wall());
+  std::shared_ptr<s3::HttpRequest> request = signed_request.request;
+  std::shared_ptr<s3::StringBody> source = signed_request.body;
+
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
                       bool final_read) -> Task<> {

@@ -5,7 +5,8 @@
 //
 // Timeline: setup (a key and a bucket, through a node's Model) from 5 s; clients [10 s, heal+5 s),
 // one operation each every 150-500 ms on 12 keys, objects 0-10 KiB with 4 KiB blocks (so
-// inline, one-block and multi-block objects); final reads of every key at end - 5 s.
+// inline, one-block and multi-block objects), a tenth of the writes as multipart uploads of two
+// parts (create, two parts, complete: four signed requests); final reads of every key at end - 5 s.
 // Checked per seed:
 //   - integrity: a GET returns exactly the bytes some PUT of that key sent (never corrupt);
 //   - read-after-write: a GET never returns a PUT acknowledged before some other operation on
