@@ -29,7 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.body_limit(1 << 20);
   boost::beast::error_code ec;
   size_t used = parser.put(boost::asio::buffer(data, size), ec);
-  if (ec == http::error::need_more && used < size) used += parser.put(boost::asio::buffer(data + used, size - used), ec);
+  // Beast's contract: after need_more, call put() again only with more bytes than before (its
+  // read algorithms, which the server uses, do). All the bytes are here already, so need_more
+  // means an incomplete message; only a pause after the header (no error) calls for more.
+  if (!ec && !parser.is_done() && used < size) used += parser.put(boost::asio::buffer(data + used, size - used), ec);
   if (!parser.is_header_done()) return 0;
   auto& req = parser.get();
   StringBody body(req.body());
