@@ -9,6 +9,7 @@
 # with the bucket's host name resolved to loopback by --resolve.
 #
 #   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
+#   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
 set -uo pipefail
 
 build=${1:?usage: s3_clients_test.sh BUILD_DIR [SECTION ...]}

@@ -39,30 +39,24 @@ UploadEntry UploadEntry::ended_mark(int64_t stamp_ms) {
 std::vector<FollowUp> UploadEntry::follow_ups(const UploadEntry* before, const UploadEntry& incoming,
                                               const UploadEntry& merged) {
   const std::map<std::string, std::string> kept = merged.part_uuids();
+  const std::map<std::string, std::string> had = before ? before->part_uuids() : std::map<std::string, std::string>{};
+  const std::map<std::string, std::string> brought = incoming.part_uuids();
   std::set<std::string> gone;
-  auto consider = [&](const UploadEntry& e, bool all) {
-    for (const auto& [name, uuid] : e.part_uuids()) {
+  // A replaced part's block list goes (whichever order the two uploads of it arrive in).
+  for (const auto* parts : {&had, &brought}) {
+    for (const auto& [name, uuid] : *parts) {
       auto it = kept.find(name);
-      if (all || it == kept.end() || it->second != uuid) gone.insert(uuid);
+      if (it == kept.end() || it->second != uuid) gone.insert(uuid);
     }
-  };
-  const bool was_ended = before != nullptr && before->ended();
-  if (merged.ended() && !was_ended) {
-    // The upload just ended here: every part it had goes.
-    if (before != nullptr) consider(*before, true);
-    consider(incoming, true);
-    consider(merged, true);
-  } else if (merged.ended()) {
-    // Ended already: only parts this update brings (a late part upload) are new to release.
-    const std::map<std::string, std::string> had = before->part_uuids();
-    for (const auto& [name, uuid] : incoming.part_uuids()) {
+  }
+  // Once the upload has ended, every part goes: all of them when it ends here, and afterwards
+  // those this update brings (a part upload arriving late).
+  if (merged.ended()) {
+    const bool was_ended = before != nullptr && before->ended();
+    for (const auto& [name, uuid] : kept) {
       auto it = had.find(name);
-      if (it == had.end() || it->second != uuid) gone.insert(uuid);
+      if (!was_ended || it == had.end() || it->second != uuid) gone.insert(uuid);
     }
-  } else {
-    // Still uploading: a replaced part's block list goes.
-    if (before != nullptr) consider(*before, false);
-    consider(incoming, false);
   }
   std::vector<FollowUp> out;
   for (const std::string& uuid : gone) out.push_back(VersionEntry::deletion(uuid));
