@@ -4,7 +4,10 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "absl/time/clock.h"
 #include "node/runtime/oneshot.h"
@@ -65,6 +68,21 @@ std::unique_ptr<Rng> new_os_seeded_rng() {
   uint64_t seed = 0;
   if (::getrandom(&seed, sizeof seed, 0) != sizeof seed) seed = static_cast<uint64_t>(absl::GetCurrentTimeNanos());
   return std::make_unique<Xoshiro256>(seed);
+}
+
+std::string OsEntropy::bytes(size_t n) {
+  std::string out(n, '\0');
+  size_t filled = 0;
+  while (filled < n) {
+    const ssize_t got = ::getrandom(out.data() + filled, n - filled, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      std::fprintf(stderr, "garage: getrandom failed: %s\n", std::strerror(errno));
+      std::abort();
+    }
+    filled += static_cast<size_t>(got);
+  }
+  return out;
 }
 
 }  // namespace garage

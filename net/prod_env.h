@@ -58,4 +58,11 @@ class StderrTracer final : public Tracer {
 // Xoshiro256 seeded with 64 bits from getrandom(2).
 std::unique_ptr<Rng> new_os_seeded_rng();
 
+// The Entropy port on getrandom(2): blocks only until the kernel's pool is initialised (at
+// boot); aborts if the kernel refuses, since no secret may come from anything weaker.
+class OsEntropy final : public Entropy {
+ public:
+  std::string bytes(size_t n) override;
+};
+
 }  // namespace garage

@@ -23,6 +23,9 @@ class ClusterDirectory final : public ReplicaDirectory {
   ClusterDirectory(LayoutManager& layout, Membership& membership) : layout_(layout), membership_(membership) {}
 
   std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) override { return layout_.replica_sets(partition); }
+  std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t partition) override {
+    return layout_.retired_replica_sets(partition);
+  }
   std::optional<std::string> address_of(const NodeId& node) override { return membership_.address_of(node); }
   uint64_t layout_version() override { return layout_.layout().current_version(); }
   uint64_t min_ack() override { return layout_.layout().min_ack(); }
@@ -48,6 +51,7 @@ class ClusterDirectory final : public ReplicaDirectory {
    public:
     explicit View(ClusterDirectory& d) : d_(d) {}
     std::vector<std::vector<NodeId>> replica_sets(uint8_t p) override { return d_.replica_sets(p); }
+    std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t p) override { return d_.retired_replica_sets(p); }
     std::optional<std::string> address_of(const NodeId& n) override { return d_.address_of(n); }
     uint64_t layout_version() override { return d_.layout_version(); }
     uint64_t min_ack() override { return d_.min_ack(); }

@@ -37,6 +37,16 @@ class Rng {
   virtual uint64_t next_u64() = 0;
 };
 
+// Unpredictable bytes for secrets and for every identifier a client sees (access key ids and
+// secrets, upload ids, request ids, version ids). Production: the OS's cryptographic generator
+// (getrandom); simulation: a stream derived from the seed, apart from Rng's. Never shares state
+// with Rng, whose output (timings, tie-breakers) a client may observe.
+class Entropy {
+ public:
+  virtual ~Entropy() = default;
+  virtual std::string bytes(size_t n) = 0;
+};
+
 // Network. Peers are reached by address ("host:port"); the reply carries the peer's verified
 // id (from its certificate in production). Incoming requests go to one handler.
 enum class RpcPriority : uint8_t { kHigh = 0, kNormal = 1, kBackground = 2 };
@@ -72,6 +82,8 @@ class Disk {
   virtual Task<absl::Status> sync_file(std::string path) = 0;
   // NotFound if absent. The bytes may be corrupt: callers verify checksums.
   virtual Task<absl::StatusOr<std::string>> read_file(std::string path) = 0;
+  // Whether the file exists (without reading it). Corruption is not checked.
+  virtual Task<absl::StatusOr<bool>> exists(std::string path) = 0;
   virtual Task<absl::Status> remove_file(std::string path) = 0;
   virtual Task<absl::StatusOr<std::vector<std::string>>> list_files(std::string dir) = 0;
   virtual absl::StatusOr<uint64_t> free_bytes() = 0;
@@ -129,6 +141,7 @@ struct Env {
   Offload* offload = nullptr;
   Tracer* tracer = nullptr;
   Chaos* chaos = nullptr;  // null in production
+  Entropy* entropy = nullptr;
 };
 
 }  // namespace garage

@@ -26,13 +26,14 @@
 #include "net/prod_env.h"
 #include "net/tls_identity.h"
 #include "net/tls_transport.h"
+#include "node/block/block_manager.h"
 #include "node/cluster_directory.h"
 #include "node/config.h"
-#include "node/block/block_manager.h"
 #include "node/layout/layout_manager.h"
-#include "node/model/admin.h"
-#include "node/model/model.h"
 #include "node/membership.h"
+#include "node/model/admin.h"
+#include "node/model/block_ref_schema.h"
+#include "node/model/model.h"
 #include "node/planted.h"
 #include "node/rpc.h"
 #include "node/runtime/combinators.h"
@@ -64,7 +65,7 @@ absl::Status make_dirs(const std::string& path) {
   for (size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     const std::string dir = path.substr(0, pos);
-    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
       return absl::PermissionDeniedError(absl::StrCat("cannot create directory ", dir, ": ", std::strerror(errno)));
     }
   }
@@ -78,6 +79,9 @@ int fail(const absl::Status& s) {
 
 int run_server(const Config& config) {
   for (const std::string& w : config.warnings) std::fprintf(stderr, "garage: warning: %s\n", w.c_str());
+  // The metadata holds secret keys and the data folder the objects: owner-only, whatever the
+  // caller's umask (directories 0700, files 0600).
+  ::umask(077);
   for (const std::string& dir : {config.metadata_dir, config.data_dir}) {
     if (absl::Status s = make_dirs(dir); !s.ok()) return fail(s);
   }
@@ -96,7 +100,8 @@ int run_server(const Config& config) {
   if (absl::Status s = (*transport)->listen(config.rpc_bind_addr); !s.ok()) return fail(s);
 
   RpcRouter router;
-  Env env{&clock, rng.get(), transport->get(), &disk, &offload, &tracer};
+  OsEntropy entropy;
+  Env env{&clock, rng.get(), transport->get(), &disk, &offload, &tracer, /*chaos=*/nullptr, &entropy};
   NodeStatus self{(*transport)->self_id(), config.advertised_address(), config.zone, kGarageVersion};
   Membership membership(env, spawner, self, config.bootstrap_peers);
   membership.register_rpcs(router);
@@ -116,7 +121,11 @@ int run_server(const Config& config) {
   const CrdtSchema<UploadEntry> mpu_schema(kMpuTable);
   const CrdtSchema<ObjectEntry> object_schema(kObjectTable);
   const CrdtSchema<VersionEntry> version_schema(kVersionTable);
-  const CrdtSchema<BlockRefEntry> block_ref_schema(kBlockRefTable);
+  BlockOptions block_options;
+  block_options.block_size = config.block_size;
+  block_options.quorums = table_options.quorums;
+  block_options.fsync = config.data_fsync;
+  const BlockRefSchema block_ref_schema(block_options.gc_delay);
   std::vector<std::unique_ptr<Table>> all_tables;
   auto make_table = [&](const TableSchema& schema) -> Table& {
     all_tables.push_back(
@@ -136,12 +145,10 @@ int run_server(const Config& config) {
   DebugKv debug_kv(env, debug_kv_table);
   debug_kv.register_rpcs(router);
 
+  // Counts for a store written before they existed; before anything can change a block_ref.
+  if (absl::Status s = build_block_refcounts_once(model_tables.block_ref.store(), **kv); !s.ok()) return fail(s);
   FsDisk data_disk(config.data_dir, offload);
-  BlockOptions block_options;
-  block_options.block_size = config.block_size;
-  block_options.quorums = table_options.quorums;
-  block_options.fsync = config.data_fsync;
-  BlockManager blocks(env, data_disk, spawner, directory, model_tables.block_ref, block_options);
+  BlockManager blocks(env, data_disk, **kv, spawner, directory, block_options);
   blocks.register_rpcs(router);
   Model model(env, model_tables);
   Admin admin(model);
@@ -254,10 +261,11 @@ void print_layout(const ClusterLayout& layout, int replication_factor) {
   const std::vector<const LayoutVersion*> active = layout.active_versions();
   if (active.size() > 1) {
     const uint64_t current = layout.current_version();
-    std::printf("\nTransition in progress: versions %llu to %llu are in use until every storage node has\n"
-                "synced version %llu. Not yet synced:",
-                static_cast<unsigned long long>(active.front()->version), static_cast<unsigned long long>(current),
-                static_cast<unsigned long long>(current));
+    std::printf(
+        "\nTransition in progress: versions %llu to %llu are in use until every storage node has\n"
+        "synced version %llu. Not yet synced:",
+        static_cast<unsigned long long>(active.front()->version), static_cast<unsigned long long>(current),
+        static_cast<unsigned long long>(current));
     for (const auto& [id, role] : layout.current()->roles) {
       auto it = layout.syncs().find(id);
       if (role.capacity_bytes && (it == layout.syncs().end() || it->second < current)) {
@@ -448,7 +456,8 @@ int main(int argc, char** argv) {
   CLI::App* b_unalias = bucket->add_subcommand("unalias", "remove a name (global, or --local of one key)");
   b_unalias->add_option("alias", alias_name)->required();
   b_unalias->add_option("--local", alias_key, "the key whose name it is");
-  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny}) sub->add_option("bucket", bucket_name)->required();
+  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny})
+    sub->add_option("bucket", bucket_name)->required();
   for (CLI::App* sub : {b_allow, b_deny}) {
     sub->add_option("--key", key_name, "key id, id prefix or name")->required();
     sub->add_flag("--read", perm_read);
@@ -487,21 +496,22 @@ int main(int argc, char** argv) {
     if (*status) return run_status(files, address);
     using Op = AdminRequest::Op;
     const std::string perms = std::string(perm_read ? "R" : "") + (perm_write ? "W" : "") + (perm_owner ? "O" : "");
-    for (auto [sub, op, args] : {std::tuple{k_create, Op::kKeyCreate, std::vector<std::string>{key_name}},
-                                 std::tuple{k_import, Op::kKeyImport, std::vector<std::string>{key_name, key_id, key_secret}},
-                                 std::tuple{k_list, Op::kKeyList, std::vector<std::string>{}},
-                                 std::tuple{k_info, Op::kKeyInfo, std::vector<std::string>{key_name}},
-                                 std::tuple{k_delete, Op::kKeyDelete, std::vector<std::string>{key_name}},
-                                 std::tuple{k_allow, Op::kKeyAllow, std::vector<std::string>{key_name, "create_bucket"}},
-                                 std::tuple{k_deny, Op::kKeyDeny, std::vector<std::string>{key_name, "create_bucket"}},
-                                 std::tuple{b_create, Op::kBucketCreate, std::vector<std::string>{bucket_name}},
-                                 std::tuple{b_list, Op::kBucketList, std::vector<std::string>{}},
-                                 std::tuple{b_info, Op::kBucketInfo, std::vector<std::string>{bucket_name}},
-                                 std::tuple{b_delete, Op::kBucketDelete, std::vector<std::string>{bucket_name}},
-                                 std::tuple{b_allow, Op::kBucketAllow, std::vector<std::string>{bucket_name, key_name, perms}},
-                                 std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}},
-                                 std::tuple{b_alias, Op::kBucketAlias, std::vector<std::string>{bucket_name, alias_name, alias_key}},
-                                 std::tuple{b_unalias, Op::kBucketUnalias, std::vector<std::string>{alias_name, alias_key}}}) {
+    for (auto [sub, op, args] :
+         {std::tuple{k_create, Op::kKeyCreate, std::vector<std::string>{key_name}},
+          std::tuple{k_import, Op::kKeyImport, std::vector<std::string>{key_name, key_id, key_secret}},
+          std::tuple{k_list, Op::kKeyList, std::vector<std::string>{}},
+          std::tuple{k_info, Op::kKeyInfo, std::vector<std::string>{key_name}},
+          std::tuple{k_delete, Op::kKeyDelete, std::vector<std::string>{key_name}},
+          std::tuple{k_allow, Op::kKeyAllow, std::vector<std::string>{key_name, "create_bucket"}},
+          std::tuple{k_deny, Op::kKeyDeny, std::vector<std::string>{key_name, "create_bucket"}},
+          std::tuple{b_create, Op::kBucketCreate, std::vector<std::string>{bucket_name}},
+          std::tuple{b_list, Op::kBucketList, std::vector<std::string>{}},
+          std::tuple{b_info, Op::kBucketInfo, std::vector<std::string>{bucket_name}},
+          std::tuple{b_delete, Op::kBucketDelete, std::vector<std::string>{bucket_name}},
+          std::tuple{b_allow, Op::kBucketAllow, std::vector<std::string>{bucket_name, key_name, perms}},
+          std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}},
+          std::tuple{b_alias, Op::kBucketAlias, std::vector<std::string>{bucket_name, alias_name, alias_key}},
+          std::tuple{b_unalias, Op::kBucketUnalias, std::vector<std::string>{alias_name, alias_key}}}) {
       if (*sub) return run_admin(files, address, AdminRequest{op, args});
     }
     if (*kv_put) return run_debug_kv(files, address, DebugKvRequest{DebugKvRequest::Op::kPut, kv_key, kv_value});

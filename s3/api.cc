@@ -66,16 +66,17 @@ bool needs_write(Endpoint e) {
 }  // namespace
 
 Task<HttpResponse> S3Api::handle(HttpRequest& request) {
-  const std::string request_id = absl::StrFormat("%016x", (env_.rng->next_u64() & ~0xffffull) | (next_request_++ & 0xffff));
+  // Request ids are seen by clients: from Entropy, never from the Rng (node/env.h).
+  const std::string request_id = to_hex(env_.entropy->bytes(8));
   const bool head = request.method == "HEAD";
   absl::StatusOr<Route> route = route_request(request, settings_.root_domain);
   if (!route.ok()) co_return error_response(route.status(), request.target, request_id, head);
   S3Call call{request, std::move(*route), {}, {}, std::nullopt, request_id, request.body};
   absl::StatusOr<HttpResponse> response = co_await dispatch(call);
   if (!response.ok()) {
-    env_.tracer->event(Severity::kDebug, "S3Error",
-                       absl::StrCat(endpoint_name(call.route.endpoint), " ", request.target, ": ",
-                                    response.status().message()));
+    env_.tracer->event(
+        Severity::kDebug, "S3Error",
+        absl::StrCat(endpoint_name(call.route.endpoint), " ", request.target, ": ", response.status().message()));
     co_return error_response(response.status(), call.route.path, request_id, head);
   }
   response->set("x-amz-request-id", request_id);
@@ -90,9 +91,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   if (!parsed->has_value()) co_return s3_error("AccessDenied", "anonymous access is not allowed; sign your request");
   absl::StatusOr<std::optional<KeyInfo>> key = co_await model_.get_key((*parsed)->key_id);
   if (!key.ok()) co_return key.status();
-  if (!key->has_value()) co_return s3_error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  if (!key->has_value())
+    co_return s3_error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
   AuthSettings auth_settings{settings_.region};
-  absl::StatusOr<AuthContext> auth = verify_auth(**parsed, (*key)->secret, call.http, env_.clock->now_wall(), auth_settings);
+  absl::StatusOr<AuthContext> auth =
+      verify_auth(**parsed, (*key)->secret, call.http, env_.clock->now_wall(), auth_settings);
   if (!auth.ok()) co_return auth.status();
   call.auth = std::move(*auth);
   call.key = std::move(**key);
@@ -126,26 +129,45 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   if (!allowed) co_return s3_error("AccessDenied", "Access Denied");
 
   switch (e) {
-    case Endpoint::kHeadBucket: co_return HttpResponse{};
-    case Endpoint::kDeleteBucket: co_return co_await delete_bucket(call);
-    case Endpoint::kGetBucketLocation: co_return bucket_location(call);
-    case Endpoint::kGetBucketVersioning: co_return bucket_versioning(call);
-    case Endpoint::kListObjects: co_return co_await list_objects(call, false);
-    case Endpoint::kListObjectsV2: co_return co_await list_objects(call, true);
-    case Endpoint::kListMultipartUploads: co_return co_await list_multipart_uploads(call);
-    case Endpoint::kDeleteObjects: co_return co_await delete_objects(call);
-    case Endpoint::kPutObject: co_return co_await put_object(call);
-    case Endpoint::kCopyObject: co_return co_await copy_object(call);
-    case Endpoint::kGetObject: co_return co_await get_object(call, false);
-    case Endpoint::kHeadObject: co_return co_await get_object(call, true);
-    case Endpoint::kDeleteObject: co_return co_await delete_object(call);
-    case Endpoint::kCreateMultipartUpload: co_return co_await create_multipart(call);
+    case Endpoint::kHeadBucket:
+      co_return HttpResponse{};
+    case Endpoint::kDeleteBucket:
+      co_return co_await delete_bucket(call);
+    case Endpoint::kGetBucketLocation:
+      co_return bucket_location(call);
+    case Endpoint::kGetBucketVersioning:
+      co_return bucket_versioning(call);
+    case Endpoint::kListObjects:
+      co_return co_await list_objects(call, false);
+    case Endpoint::kListObjectsV2:
+      co_return co_await list_objects(call, true);
+    case Endpoint::kListMultipartUploads:
+      co_return co_await list_multipart_uploads(call);
+    case Endpoint::kDeleteObjects:
+      co_return co_await delete_objects(call);
+    case Endpoint::kPutObject:
+      co_return co_await put_object(call);
+    case Endpoint::kCopyObject:
+      co_return co_await copy_object(call);
+    case Endpoint::kGetObject:
+      co_return co_await get_object(call, false);
+    case Endpoint::kHeadObject:
+      co_return co_await get_object(call, true);
+    case Endpoint::kDeleteObject:
+      co_return co_await delete_object(call);
+    case Endpoint::kCreateMultipartUpload:
+      co_return co_await create_multipart(call);
     case Endpoint::kUploadPart:
-    case Endpoint::kUploadPartCopy: co_return co_await upload_part(call);
-    case Endpoint::kCompleteMultipartUpload: co_return co_await complete_multipart(call);
-    case Endpoint::kAbortMultipartUpload: co_return co_await abort_multipart(call);
-    case Endpoint::kListParts: co_return co_await list_parts(call);
-    default: break;
+    case Endpoint::kUploadPartCopy:
+      co_return co_await upload_part(call);
+    case Endpoint::kCompleteMultipartUpload:
+      co_return co_await complete_multipart(call);
+    case Endpoint::kAbortMultipartUpload:
+      co_return co_await abort_multipart(call);
+    case Endpoint::kListParts:
+      co_return co_await list_parts(call);
+    default:
+      break;
   }
   co_return s3_error("NotImplemented", "endpoint not implemented");
 }

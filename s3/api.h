@@ -3,11 +3,11 @@
 // it directly). Endpoints are split by family over api_*.cc files.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <map>
 #include <optional>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "node/block/block_manager.h"
 #include "node/model/model.h"
 #include "s3/auth.h"
@@ -32,7 +32,7 @@ struct S3Call {
   KeyInfo key;
   std::optional<BucketInfo> bucket;  // set when the route names an existing bucket
   std::string request_id;
-  BodySource* body = nullptr;        // the payload, decoded (aws-chunked) when needed
+  BodySource* body = nullptr;  // the payload, decoded (aws-chunked) when needed
 };
 
 class S3Api {
@@ -85,14 +85,21 @@ class S3Api {
     VersionEntry version;  // the blocks, under part `part`
     std::string first_block;
   };
-  Task<absl::StatusOr<Ingested>> ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline);
+  // Each block's reference (under `version_uuid`) is written before the block itself
+  // (node/block/block_manager.h says why); if ingesting fails, those references are taken back.
+  Task<absl::StatusOr<Ingested>> ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
+                                        std::string version_uuid);
+  Task<absl::StatusOr<Ingested>> ingest_blocks(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
+                                               const std::string& version_uuid, std::vector<std::string>& referenced);
+  // Writes the version's block list once its blocks are referenced and stored; on failure the
+  // references are taken back (best effort: what stays only keeps blocks, never loses them).
+  Task<absl::Status> commit_version(std::string uuid, VersionEntry version);
 
   Env env_;
   Spawner& spawner_;
   Model& model_;
   BlockManager& blocks_;
   S3Settings settings_;
-  uint64_t next_request_ = 1;
 };
 
 // Object metadata shared by GET, HEAD, COPY and multipart: content-type, x-amz-meta-* and the

@@ -105,7 +105,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     if (!sb.ok()) co_return sb.status();
     if (!sb->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
     auto perm = call.key.buckets.find((*sb)->id);
-    if (perm == call.key.buckets.end() || !perm->second.read) co_return s3_error("AccessDenied", "no read access to the source bucket");
+    if (perm == call.key.buckets.end() || !perm->second.read)
+      co_return s3_error("AccessDenied", "no read access to the source bucket");
     absl::StatusOr<std::optional<ObjectEntry>> se = co_await model_.get_object((*sb)->id, src_key);
     if (!se.ok()) co_return se.status();
     const ObjectVersion* sv = se->has_value() ? (*se)->current() : nullptr;
@@ -129,10 +130,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     body = copy_source.get();
   }
 
-  absl::StatusOr<Ingested> in = co_await ingest(call, *body, static_cast<uint32_t>(part_number), /*allow_inline=*/false);
-  if (!in.ok()) co_return in.status();
   const std::string part_uuid = model_.new_uuid();
-  absl::Status s = co_await model_.put_version_and_refs(part_uuid, std::move(in->version));
+  absl::StatusOr<Ingested> in =
+      co_await ingest(call, *body, static_cast<uint32_t>(part_number), /*allow_inline=*/false, part_uuid);
+  if (!in.ok()) co_return in.status();
+  absl::Status s = co_await commit_version(part_uuid, std::move(in->version));
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
   UploadPart record{part_uuid, etag, in->size, 0};
@@ -182,7 +184,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
     }
     absl::StatusOr<std::optional<VersionEntry>> pv = co_await model_.get_version(p.uuid);
     if (!pv.ok()) co_return pv.status();
-    if (!pv->has_value() || (*pv)->deleted) co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " has no data"));
+    if (!pv->has_value() || (*pv)->deleted)
+      co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " has no data"));
     for (const auto& [slot, b] : (*pv)->blocks) {
       if (first_block.empty()) first_block = b.hash;
       combined.blocks[{static_cast<uint32_t>(w.number), slot.second}] = b;

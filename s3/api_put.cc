@@ -20,13 +20,40 @@ std::optional<std::pair<ChecksumAlgo, std::optional<std::string>>> announced_che
     if (std::optional<ChecksumAlgo> a = checksum_algo_from_name(k)) return std::pair{*a, std::optional<std::string>(v)};
   }
   if (std::optional<std::string> trailer = http.header("x-amz-trailer")) {
-    if (std::optional<ChecksumAlgo> a = checksum_algo_from_name(*trailer)) return std::pair{*a, std::optional<std::string>()};
+    if (std::optional<ChecksumAlgo> a = checksum_algo_from_name(*trailer))
+      return std::pair{*a, std::optional<std::string>()};
   }
   return std::nullopt;
 }
 }  // namespace
 
-Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline) {
+Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
+                                                    std::string version_uuid) {
+  std::vector<std::string> referenced;
+  absl::StatusOr<Ingested> in = co_await ingest_blocks(call, body, part, allow_inline, version_uuid, referenced);
+  if (!in.ok() && !referenced.empty()) {
+    absl::Status undone = co_await model_.put_block_refs(std::move(referenced), version_uuid, /*deleted_ref=*/true);
+    (void)undone;  // if this fails too, the blocks are kept (never lost); the caller reports `in`
+  }
+  co_return in;
+}
+
+Task<absl::Status> S3Api::commit_version(std::string uuid, VersionEntry version) {
+  std::vector<std::string> hashes;
+  for (const auto& [slot, b] : version.blocks) hashes.push_back(b.hash);
+  absl::Status s = co_await model_.put_version(uuid, std::move(version));
+  if (s.ok()) co_return s;
+  VersionEntry gone;
+  gone.deleted = true;
+  absl::Status undone = co_await model_.put_version(uuid, std::move(gone));
+  absl::Status refs_undone = co_await model_.put_block_refs(std::move(hashes), uuid, /*deleted_ref=*/true);
+  (void)undone, (void)refs_undone;
+  co_return s;
+}
+
+Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest_blocks(S3Call& call, BodySource& body, uint32_t part,
+                                                           bool allow_inline, const std::string& version_uuid,
+                                                           std::vector<std::string>& referenced) {
   const uint32_t block_size = blocks_.options().block_size;
   Ingested out;
   Checksummer md5(ChecksumAlgo::kMd5);
@@ -63,7 +90,13 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
     co_await env_.offload->run(std::move(work));
     const uint64_t offset = out.size - shared->size();
     BlockInfo info{*hash, static_cast<uint32_t>(shared->size())};
-    absl::Status s = co_await blocks_.put(*hash, std::move(*shared));
+    // The reference first: from then on no holder deletes this block (a re-upload of
+    // content deleted a while ago races its collection).
+    std::vector<std::string> ref{*hash};
+    absl::Status s = co_await model_.put_block_refs(std::move(ref), version_uuid, /*deleted_ref=*/false);
+    referenced.push_back(*hash);  // even on failure: the reference may have reached some replicas
+    if (!s.ok()) co_return s;
+    s = co_await blocks_.put(*hash, std::move(*shared));
     if (!s.ok()) co_return s;
     if (out.first_block.empty()) out.first_block = info.hash;
     out.version.blocks[{part, offset}] = std::move(info);
@@ -72,10 +105,12 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
 
   out.md5 = md5.digest();
   if (std::optional<std::string> content_md5 = call.http.header("content-md5")) {
-    if (absl::Base64Escape(out.md5) != *content_md5) co_return s3_error("BadDigest", "The Content-MD5 you specified did not match what we received.");
+    if (absl::Base64Escape(out.md5) != *content_md5)
+      co_return s3_error("BadDigest", "The Content-MD5 you specified did not match what we received.");
   }
   if (sha256 && to_hex(sha256->digest()) != call.auth.payload_hash) {
-    co_return s3_error("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    co_return s3_error("XAmzContentSHA256Mismatch",
+                       "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
   if (std::optional<std::string> decoded = call.http.header("x-amz-decoded-content-length")) {
     uint64_t n = 0;
@@ -101,14 +136,14 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
-  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true);
+  const std::string uuid = model_.new_uuid();
+  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true, uuid);
   if (!in.ok()) co_return in.status();
   const std::string bucket_id = call.bucket->id;
   const std::string key = call.route.key;
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(bucket_id, key);
   if (!existing.ok()) co_return existing.status();
 
-  const std::string uuid = model_.new_uuid();
   ObjectVersion v;
   v.timestamp_ms = model_.next_timestamp(existing->has_value() ? (*existing)->newest_timestamp() + 1 : 0);
   v.uuid = uuid;
@@ -119,7 +154,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
   if (!in->inline_data) {
-    absl::Status s = co_await model_.put_version_and_refs(uuid, std::move(in->version));
+    absl::Status s = co_await commit_version(uuid, std::move(in->version));
     if (!s.ok()) co_return s;
   }
   // The version this one replaces loses its blocks through the object table's follow-ups
@@ -154,13 +189,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
   if (!src_bucket.ok()) co_return src_bucket.status();
   if (!src_bucket->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
   auto perm = call.key.buckets.find((*src_bucket)->id);
-  if (perm == call.key.buckets.end() || !perm->second.read) co_return s3_error("AccessDenied", "no read access to the source bucket");
+  if (perm == call.key.buckets.end() || !perm->second.read)
+    co_return s3_error("AccessDenied", "no read access to the source bucket");
   absl::StatusOr<std::optional<ObjectEntry>> src_entry = co_await model_.get_object((*src_bucket)->id, src->second);
   if (!src_entry.ok()) co_return src_entry.status();
   const ObjectVersion* source = src_entry->has_value() ? (*src_entry)->current() : nullptr;
   if (source == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
-  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match"); m && quoted_etag(source->meta.etag) != *m &&
-                                                                                       source->meta.etag != *m) {
+  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match");
+      m && quoted_etag(source->meta.etag) != *m && source->meta.etag != *m) {
     co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-match does not match");
   }
   if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
@@ -187,7 +223,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
     // Blocks are content-addressed: the copy refers to the same blocks, no data moves.
     absl::StatusOr<std::optional<VersionEntry>> blocks = co_await model_.get_version(src_copy.uuid);
     if (!blocks.ok()) co_return blocks.status();
-    if (!blocks->has_value() || (*blocks)->deleted) co_return s3_error("NoSuchKey", "the source object was just deleted");
+    if (!blocks->has_value() || (*blocks)->deleted)
+      co_return s3_error("NoSuchKey", "the source object was just deleted");
     absl::Status s = co_await model_.put_version_and_refs(v.uuid, std::move(**blocks));
     if (!s.ok()) co_return s;
   }

@@ -54,6 +54,15 @@ Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
   }
 }
 
+namespace {
+// The entropy stream's seed: mixed apart from the Rng's (seed * 1000003 + ...).
+uint64_t splitmix_seed(uint64_t seed, int node, uint64_t incarnation) {
+  uint64_t state = seed ^ 0xe7037ed1a0b428dbULL;
+  state += static_cast<uint64_t>(node) * 0x9e3779b97f4a7c15ULL + incarnation;
+  return splitmix64(state);
+}
+}  // namespace
+
 void Cluster::start(int i) {
   assert(nodes_[i] == nullptr);
   const uint64_t incarnation = ++incarnations_[i];
@@ -61,6 +70,7 @@ void Cluster::start(int i) {
   const ClockFaults clock_faults = i < static_cast<int>(config_.clocks.size()) ? config_.clocks[i] : ClockFaults{};
   n->clock = std::make_unique<SimClock>(loop_, clock_faults);
   n->rng = std::make_unique<Xoshiro256>(seed_ * 1000003 + static_cast<uint64_t>(i) * 7919 + incarnation);
+  n->entropy = std::make_unique<SimEntropy>(splitmix_seed(seed_, i, incarnation));
   n->tracer = std::make_unique<SimTracer>(loop_, i);
   n->offload = std::make_unique<SimOffload>(*n->clock, *n->rng);
   n->disk = std::make_unique<SimDisk>(*storage_[i], *n->clock, *n->rng, config_.disk);
@@ -68,7 +78,8 @@ void Cluster::start(int i) {
   n->transport = std::make_unique<SimTransport>(network_, i, ids_[i], *n->clock, *n->spawner);
   n->router = std::make_unique<RpcRouter>();
 
-  Env env{n->clock.get(), n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(), n->tracer.get(), &chaos_};
+  Env env{n->clock.get(),  n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(),
+          n->tracer.get(), &chaos_,      n->entropy.get()};
   NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
   n->membership = std::make_unique<Membership>(
       env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
@@ -92,9 +103,9 @@ void Cluster::start(int i) {
   if (config_.s3) {
     n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
     n->table_rpc = std::make_unique<TableRpc>();
-    for (const TableSchema* schema : std::initializer_list<const TableSchema*>{
-             &bucket_schema_, &key_schema_, &alias_schema_, &object_schema_, &version_schema_, &block_ref_schema_,
-             &mpu_schema_}) {
+    for (const TableSchema* schema :
+         std::initializer_list<const TableSchema*>{&bucket_schema_, &key_schema_, &alias_schema_, &object_schema_,
+                                                   &version_schema_, &block_ref_schema_, &mpu_schema_}) {
       n->model_tables.push_back(std::make_unique<Table>(env, *n->kv, *n->spawner, *schema,
                                                         n->directory->view_for(schema->name()), config_.table));
       n->table_rpc->add(*n->model_tables.back());
@@ -105,7 +116,10 @@ void Cluster::start(int i) {
     for (auto& table : t) table_ptrs.push_back(table.get());
     n->follow_ups = std::make_unique<FollowUpWorker>(env, *n->spawner, table_ptrs);
     ModelTables tables{*t[0], *t[1], *t[2], *t[3], *t[4], *t[5], *t[6]};
-    n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->spawner, *n->directory, *t[5], config_.blocks);
+    if (absl::Status s = build_block_refcounts_once(t[5]->store(), *n->kv); !s.ok()) {
+      loop_.trace().record(absl::StrCat("sim n", i, " block refcounts: ", s.message()));
+    }
+    n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->kv, *n->spawner, *n->directory, config_.blocks);
     n->blocks->register_rpcs(*n->router);
     n->model = std::make_unique<Model>(env, tables);
     s3::S3Settings s3_settings;

@@ -15,12 +15,13 @@
 #include "node/cluster_directory.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
+#include "node/model/block_ref_schema.h"
+#include "node/model/model.h"
 #include "node/rng.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
-#include "node/table/lww.h"
-#include "node/model/model.h"
 #include "node/table/follow_ups.h"
+#include "node/table/lww.h"
 #include "node/table/table.h"
 #include "s3/api.h"
 #include "sim/sim_chaos.h"
@@ -55,6 +56,7 @@ inline constexpr char kSimTableName[] = "simkv";
 struct SimNode {
   std::unique_ptr<SimClock> clock;
   std::unique_ptr<Xoshiro256> rng;
+  std::unique_ptr<SimEntropy> entropy;
   std::unique_ptr<SimTracer> tracer;
   std::unique_ptr<SimOffload> offload;
   std::unique_ptr<SimDisk> disk;
@@ -115,7 +117,7 @@ class Cluster {
   CrdtSchema<LwwRegister> alias_schema_{kAliasTable};
   CrdtSchema<ObjectEntry> object_schema_{kObjectTable};
   CrdtSchema<VersionEntry> version_schema_{kVersionTable};
-  CrdtSchema<BlockRefEntry> block_ref_schema_{kBlockRefTable};
+  BlockRefSchema block_ref_schema_{config_.blocks.gc_delay};
   std::vector<std::unique_ptr<SimNode>> nodes_;
   uint64_t error_events_ = 0;
 };

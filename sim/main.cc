@@ -63,16 +63,18 @@ int main(int argc, char** argv) {
   app.add_option("--duration", duration_s, "simulated seconds")->capture_default_str();
   app.add_option("--faults", faults, "comma list of partition,loss,crash,skew,disk; 'all' or 'none'")
       ->capture_default_str();
-  app.add_option("--workload", options.workload, "workload: table (default), s3 (signed S3 requests through the real handlers) or membership")
+  app.add_option("--workload", options.workload,
+                 "workload: table (default), s3 (signed S3 requests through the real handlers) or membership")
       ->capture_default_str();
-  app.add_option("--layout-change", options.layout_change,
-                 "table workload's mid-run layout change: none, capacity, add-zone, remove-node (default: from the seed)");
+  app.add_option(
+      "--layout-change", options.layout_change,
+      "table workload's mid-run layout change: none, capacity, add-zone, remove-node (default: from the seed)");
   app.add_option("--replication-factor", options.replication_factor, "replicas per partition (table workload)")
       ->capture_default_str();
   app.add_option("--plant-bug", options.plant_bug,
                  "deliberately break the node (checker self-test): sticky-down, write-quorum-1, read-quorum-1, "
                  "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones, serve-unverified-blocks, "
-                 "lose-follow-ups");
+                 "lose-follow-ups, stale-block-gc");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");
   app.add_option("--checkpoints-out", checkpoints_out, "write the checkpoint hashes to this file");
   app.add_option("--compare-checkpoints", compare_with, "compare this run's checkpoints with a file");

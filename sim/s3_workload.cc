@@ -14,13 +14,38 @@ namespace {
 constexpr char kKeyId[] = "GKsimulatedclient0000000";
 constexpr char kSecret[] = "simulated-secret-simulated-secret";
 constexpr char kBucket[] = "simbucket";
-enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3 };  // a multipart upload is recorded as a PUT
+// A multipart upload and a re-upload (the body of an earlier PUT of the key, sent again about
+// when its blocks fall due for deletion) are recorded as PUTs.
+enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3, kReupload = 4 };
 
-// The body of PUT `op`: a header naming the op, then bytes derived from it.
-std::string body_of(uint64_t op, size_t size) {
+constexpr size_t kBlock = 4096;  // block_options().block_size
+// Shared contents come in time slots: a PUT begun in slot k (of kSlot) uses the two contents
+// of slot k mod kSlots, so each content is in use for kSlot, unused for the rest of the cycle,
+// and uploaded again kSlots * kSlot after it was last used: about when its blocks' deletion
+// falls due (gc_delay in block_options: 20 s). Collection and re-upload race on purpose.
+constexpr absl::Duration kSlot = absl::Seconds(5);
+constexpr uint64_t kSlots = 5;
+
+// One shared block content.
+std::string shared_block(uint64_t index) {
+  std::string b = absl::StrCat("shared:", index, ":");
+  Xoshiro256 r((index + 1) * 0xd1b54a32d192ed03ULL);
+  while (b.size() < kBlock) b.push_back(static_cast<char>('A' + r.next_u64() % 26));
+  return b;
+}
+
+// The body of PUT `op` begun at `start`: a first block naming the op (bytes derived from it),
+// then whole blocks of the shared contents of its time slot, so contents are shared between
+// objects, deleted when the last object using them goes, and uploaded again.
+std::string body_of(uint64_t op, size_t size, absl::Duration start) {
   std::string b = absl::StrCat("op:", op, ":");
   Xoshiro256 r(op * 0x9e3779b97f4a7c15ULL);
-  while (b.size() < size) b.push_back(static_cast<char>('a' + r.next_u64() % 26));
+  while (b.size() < std::min(size, kBlock)) b.push_back(static_cast<char>('a' + r.next_u64() % 26));
+  const uint64_t slot = static_cast<uint64_t>(absl::IDivDuration(start, kSlot, &start)) % kSlots;
+  while (b.size() < size) {
+    const std::string block = shared_block(2 * slot + r.next_u64() % 2);
+    b.append(block, 0, std::min(kBlock, size - b.size()));
+  }
   return b;
 }
 // A request signed as a client would sign it (header auth, payload hash signed), with its body.
@@ -39,12 +64,12 @@ Signed sign_request(std::string method, std::string path, std::string query, std
   const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
   const std::vector<std::string> signed_headers{"host", "x-amz-content-sha256", "x-amz-date"};
   const s3::SigV4Request sr{request->method, path, query, request->headers};
-  const std::string signature = s3::signature_hex(
-      s3::signing_key(kSecret, scope),
-      s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
-  request->headers.emplace_back("authorization",
-                                absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
-                                             ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
+  const std::string signature =
+      s3::signature_hex(s3::signing_key(kSecret, scope),
+                        s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
+  request->headers.emplace_back(
+      "authorization", absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
+                                    ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
   auto source = std::make_shared<s3::StringBody>(std::move(body));
   request->body = source.get();
   return Signed{std::move(request), std::move(source)};
@@ -53,8 +78,9 @@ Signed sign_request(std::string method, std::string path, std::string query, std
 // The text of the first <tag> element of an XML reply ("" if none).
 std::string xml_text(const std::string& xml, const std::string& tag) {
   const size_t at = xml.find("<" + tag + ">"), end = xml.find("</" + tag + ">");
-  return at != std::string::npos && end != std::string::npos && end > at ? xml.substr(at + tag.size() + 2, end - at - tag.size() - 2)
-                                                                         : "";
+  return at != std::string::npos && end != std::string::npos && end > at
+             ? xml.substr(at + tag.size() + 2, end - at - tag.size() - 2)
+             : "";
 }
 
 // One multipart upload of `body` (the first part one block of 4 KiB, the second the rest):
@@ -90,6 +116,7 @@ struct S3Workload::History {
     absl::Duration start;
     std::optional<absl::Duration> acked;  // nullopt: failed, or still in flight / lost in a crash
     size_t size = 0;
+    std::optional<uint64_t> content_of;  // a re-upload: sends the body of this earlier PUT
   };
   std::map<int, std::map<uint64_t, Op>> ops;  // key -> op id -> op
   // Operations not finished yet: op id -> (node, its incarnation, start). A node that did not
@@ -111,26 +138,35 @@ struct S3Workload::History {
       if (op.kind != kGet && op.acked && *op.acked < read_start) settled.push_back(&op);
     if (got) {
       auto it = key_ops.find(*got);
-      if (it == key_ops.end() || it->second.kind != kPut) {
+      if (it == key_ops.end() || it->second.kind != kPut || it->second.content_of) {
         violations.push_back(absl::StrCat(what, " key ", key, ": returned op ", *got, ", which is no PUT of this key"));
         return;
       }
       const Op& r = it->second;
-      if (body != body_of(*got, r.size)) {
+      if (body != body_of(*got, r.size, r.start)) {
         violations.push_back(absl::StrCat(what, " key ", key, ": the body of op ", *got, " came back corrupted (",
                                           body.size(), " bytes, expected ", r.size, ")"));
         return;
       }
-      for (const Op* w : settled) {
-        if (w != &r && before(r, *w)) {
-          violations.push_back(absl::StrCat(what, " key ", key, " (began ", absl::FormatDuration(read_start),
-                                            "): returned op ", *got, " (acknowledged ", absl::FormatDuration(*r.acked),
-                                            "), older than a ", w->kind == kPut ? "PUT" : "DELETE", " begun ",
-                                            absl::FormatDuration(w->start), ", acknowledged ",
-                                            absl::FormatDuration(*w->acked)));
-          return;
+      // The PUTs that sent this body: op `got` and its re-uploads. One of them must be current.
+      std::vector<std::pair<uint64_t, const Op*>> senders{{*got, &r}};
+      for (auto& [id, op] : key_ops)
+        if (op.content_of == *got) senders.push_back({id, &op});
+      std::string why;
+      for (const auto& [id, sender] : senders) {
+        const Op* newer = nullptr;
+        for (const Op* w : settled)
+          if (w != sender && before(*sender, *w)) newer = w;
+        if (newer == nullptr) return;
+        if (why.empty() && sender->acked) {
+          why =
+              absl::StrCat("returned op ", id, " (acknowledged ", absl::FormatDuration(*sender->acked),
+                           "), older than a ", newer->kind == kPut ? "PUT" : "DELETE", " begun ",
+                           absl::FormatDuration(newer->start), ", acknowledged ", absl::FormatDuration(*newer->acked));
         }
       }
+      if (why.empty()) return;  // no sender acknowledged yet: one is in flight, any order is allowed
+      violations.push_back(absl::StrCat(what, " key ", key, " (began ", absl::FormatDuration(read_start), "): ", why));
       return;
     }
     // Not found: some DELETE must be no older than every settled PUT.
@@ -144,13 +180,17 @@ struct S3Workload::History {
         if (w->kind == kPut && before(d, *w)) ok = false;
       if (ok) return;
     }
-    violations.push_back(absl::StrCat(what, " key ", key, ": not found, though a PUT was acknowledged before the "
+    violations.push_back(absl::StrCat(what, " key ", key,
+                                      ": not found, though a PUT was acknowledged before the "
                                       "read began and no later DELETE exists"));
   }
 };
 
 S3Workload::S3Workload(EventLoop& loop, Cluster& cluster, uint64_t seed, SimResult& result)
-    : loop_(loop), cluster_(cluster), rng_(seed ^ 0x5333776f726bULL), result_(result),
+    : loop_(loop),
+      cluster_(cluster),
+      rng_(seed ^ 0x5333776f726bULL),
+      result_(result),
       history_(std::make_shared<History>()) {}
 
 BlockOptions S3Workload::block_options(int replication_factor) {
@@ -158,7 +198,11 @@ BlockOptions S3Workload::block_options(int replication_factor) {
   o.block_size = 4096;
   o.quorums = quorums_for(replication_factor, ConsistencyMode::kConsistent);
   o.rpc_timeout = absl::Seconds(3);
-  o.resync_interval = absl::Seconds(10);
+  // Block deletion within the run: a short grace, quick retries, so deletions, re-uploads of
+  // deleted contents and their races all happen in simulated minutes.
+  o.gc_delay = absl::Seconds(20);
+  o.resync_retry_min = absl::Seconds(2);
+  o.resync_retry_max = absl::Seconds(30);
   return o;
 }
 
@@ -198,10 +242,10 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     check_space_reclaimed();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
+    result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked,
-                                       " multipart) and ", h->deletes_acked,
-                                       " deletes acknowledged, ", h->reads_checked, " reads checked, ", h->failed,
-                                       " operations failed"));
+                                       " multipart) and ", h->deletes_acked, " deletes acknowledged, ",
+                                       h->reads_checked, " reads checked, ", h->failed, " operations failed"));
   });
 }
 
@@ -211,12 +255,17 @@ void S3Workload::check_space_reclaimed() {
   const size_t inline_threshold = s3::S3Settings{}.inline_threshold;
   const uint32_t block_size = block_options(3).block_size;
   std::map<std::string, uint64_t> op_of_block;
+  std::set<uint64_t> unacked_contents;  // a re-upload that failed may have left its references
+  for (const auto& [key, ops] : h.ops)
+    for (const auto& [id, op] : ops)
+      if (op.kind == kPut && !op.acked) unacked_contents.insert(op.content_of.value_or(id));
   for (const auto& [key, ops] : h.ops) {
     for (const auto& [id, op] : ops) {
-      if (op.kind != kPut || !op.acked || op.size <= inline_threshold) continue;
-      const std::string body = body_of(id, op.size);
-      for (size_t at = 0; at < body.size(); at += block_size)
-        op_of_block[hash_bytes(sha256(std::string_view(body).substr(at, block_size)))] = id;
+      if (op.kind != kPut || !op.acked || op.content_of || op.size <= inline_threshold) continue;
+      if (unacked_contents.contains(id)) continue;
+      // The first block is the op's own (and its re-uploads'); the others may be shared.
+      const std::string body = body_of(id, op.size, op.start);
+      op_of_block[hash_bytes(sha256(std::string_view(body).substr(0, block_size)))] = id;
     }
   }
   std::set<std::string> named;  // version uuids some node's object entry still names
@@ -239,7 +288,8 @@ void S3Workload::check_space_reclaimed() {
         for (const ObjectVersion& v : o->versions) named.insert(v.uuid);
     for (const TableItem& it : *versions) {
       absl::StatusOr<VersionEntry> v = VersionEntry::decode(it.entry);
-      if (v.ok() && !v->deleted && !v->blocks.empty()) live.push_back({i, v->uuid, v->blocks.begin()->second.hash, "block list"});
+      if (v.ok() && !v->deleted && !v->blocks.empty())
+        live.push_back({i, v->uuid, v->blocks.begin()->second.hash, "block list"});
     }
     for (const TableItem& it : *refs) {
       absl::StatusOr<BlockRefEntry> r = BlockRefEntry::decode(it.entry);
@@ -249,19 +299,70 @@ void S3Workload::check_space_reclaimed() {
     }
   }
   if (queued > 0) h.violations.push_back(absl::StrCat(queued, " follow-ups still queued at the end"));
+  check_blocks_present();
   size_t unnamed = 0;
+  // A version's uuid names its op when its first block is that op's own (shared blocks alone
+  // cannot tell which op they belong to).
+  std::map<std::string, uint64_t> op_of_uuid;
+  for (const Stored& s : live)
+    if (auto op = op_of_block.find(s.block); op != op_of_block.end()) op_of_uuid[s.uuid] = op->second;
   for (const Stored& s : live) {
     if (named.contains(s.uuid)) continue;
-    auto op = op_of_block.find(s.block);
-    if (op == op_of_block.end()) {
+    auto op = op_of_uuid.find(s.uuid);
+    if (op == op_of_uuid.end()) {
       ++unnamed;  // a PUT that failed or never finished
       continue;
     }
     h.violations.push_back(absl::StrCat("n", s.node, " still holds a ", s.what, " of acknowledged PUT op ", op->second,
                                         ", which no object names any more"));
   }
-  result_.log.push_back(absl::StrCat("s3 workload: ", unnamed, " live block lists and references of no object, ",
-                                     "left by failed PUTs"));
+  result_.log.push_back(
+      absl::StrCat("s3 workload: ", unnamed, " live block lists and references of no object, ", "left by failed PUTs"));
+}
+
+// Block safety (DESIGN.md promise 4), on the end state: every block of every object's current
+// version is on the disk of some node. A GET of an object whose block was collected under a
+// racing PUT would fail; this names the block even if no read happened to touch it.
+void S3Workload::check_blocks_present() {
+  History& h = *history_;
+  std::set<std::string> current;                              // version uuids some node's object entry holds as current
+  std::map<std::string, std::vector<std::string>> blocks_of;  // uuid -> block hashes
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.is_running(i)) continue;
+    SimNode& n = cluster_.node(i);
+    absl::StatusOr<std::vector<TableItem>> objects = n.model_tables[3]->store().all_items();
+    absl::StatusOr<std::vector<TableItem>> versions = n.model_tables[4]->store().all_items();
+    if (!objects.ok() || !versions.ok()) continue;
+    for (const TableItem& it : *objects) {
+      absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry);
+      const ObjectVersion* v = o.ok() ? o->current() : nullptr;
+      if (v != nullptr && !v->delete_marker && !v->meta.inline_data && v->meta.size > 0) current.insert(v->uuid);
+    }
+    for (const TableItem& it : *versions) {
+      absl::StatusOr<VersionEntry> v = VersionEntry::decode(it.entry);
+      if (!v.ok() || v->deleted || v->blocks.empty()) continue;
+      std::vector<std::string>& list = blocks_of[v->uuid];
+      if (list.empty())
+        for (const auto& [slot, b] : v->blocks) list.push_back(b.hash);
+    }
+  }
+  size_t checked = 0;
+  for (const std::string& uuid : current) {
+    for (const std::string& hash : blocks_of[uuid]) {
+      const std::string path = BlockManager::path_of(hash);
+      bool found = false;
+      for (int i = 0; i < cluster_.size() && !found; ++i) {
+        auto& files = cluster_.disk_storage(i).files();
+        auto f = files.find(path);
+        found = f != files.end() && f->second.current.has_value();
+      }
+      ++checked;
+      if (!found)
+        h.violations.push_back(absl::StrCat("block ", to_hex(hash).substr(0, 16), " of a current object ",
+                                            "version is on no node's disk"));
+    }
+  }
+  result_.log.push_back(absl::StrCat("s3 workload: ", checked, " blocks of current objects checked present"));
 }
 
 void S3Workload::setup() {
@@ -314,12 +415,41 @@ void S3Workload::client_tick(int client, absl::Duration stop_at) {
     if (node >= 0) {
       const int key = static_cast<int>(uniform(rng_, kKeys));
       const uint64_t dice = uniform(rng_, 100);
-      start_op(node, key, dice < 35 ? kPut : dice < 45 ? kMultipart : dice < 85 ? kGet : kDelete, false);
+      int kind = dice < 20 ? kPut : dice < 35 ? kReupload : dice < 45 ? kMultipart : dice < 85 ? kGet : kDelete;
+      if (auto q = quiet_until_.find(key); q != quiet_until_.end() && loop_.now() < q->second) kind = kGet;
+      start_op(node, key, kind, false);
     }
   }
   if (loop_.now() + absl::Milliseconds(500) < stop_at) {
-    loop_.after(absl::Milliseconds(150 + uniform(rng_, 350)), [this, client, stop_at] { client_tick(client, stop_at); });
+    loop_.after(absl::Milliseconds(150 + uniform(rng_, 350)),
+                [this, client, stop_at] { client_tick(client, stop_at); });
   }
+}
+
+// An acknowledged multi-block PUT of `key` (not itself a re-upload, not re-uploaded before)
+// superseded gc_delay to gc_delay + 30 s ago: its unique first block is being collected about
+// then (the count reaches zero once follow-ups have removed the old version's references, a
+// delay the client cannot see; a range of moments is tried). One re-upload per content: an
+// earlier one would restart its clock.
+std::optional<uint64_t> S3Workload::reupload_candidate(int key) {
+  const absl::Duration gc_delay = block_options(3).gc_delay;
+  const auto& key_ops = history_->ops[key];
+  std::vector<uint64_t> candidates;
+  for (const auto& [id, m] : key_ops) {
+    if (m.kind != kPut || !m.acked || m.content_of || m.size <= kBlock || reuploaded_.count(id)) continue;
+    std::optional<absl::Duration> superseded;  // the first write begun after m was acknowledged
+    for (const auto& [wid, w] : key_ops) {
+      if (wid == id || w.kind == kGet || !w.acked || w.start < *m.acked) continue;
+      if (!superseded || *w.acked < *superseded) superseded = *w.acked;
+    }
+    if (!superseded) continue;
+    const absl::Duration since = loop_.now() - *superseded;
+    if (since >= gc_delay && since <= gc_delay + absl::Seconds(30)) candidates.push_back(id);
+  }
+  if (candidates.empty()) return std::nullopt;
+  const uint64_t pick = candidates[uniform(rng_, candidates.size())];
+  reuploaded_.insert(pick);
+  return pick;
 }
 
 void S3Workload::start_op(int node, int key, int kind, bool final_read) {
@@ -328,11 +458,40 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   // Sizes: a third of PUTs inline (< 3 KiB), the rest one to three 4 KiB blocks; multipart
   // uploads a 4 KiB part and a second of 1 B to 6 KiB.
   size_t size = 0;
-  if (kind == kPut) size = uniform(rng_, 3) == 0 ? 20 + uniform(rng_, 2000) : 3500 + uniform(rng_, 7000);
-  if (kind == kMultipart) size = 4097 + uniform(rng_, 6000);
-  std::string body = size > 0 ? body_of(op, size) : "";
+  if (kind == kPut) {
+    const uint64_t shape = uniform(rng_, 6);
+    // Inline; whole blocks (shared contents beyond the first); any size (a partial last block).
+    size = shape < 2   ? 20 + uniform(rng_, 2000)
+           : shape < 4 ? kBlock * (2 + uniform(rng_, 2))
+                       : 3500 + uniform(rng_, 7000);
+  }
+  if (kind == kMultipart) size = uniform(rng_, 2) == 0 ? 2 * kBlock : 4097 + uniform(rng_, 6000);
+  std::string body = size > 0 ? body_of(op, size, loop_.now()) : "";
+  std::optional<uint64_t> content_of;
+  if (kind == kReupload) {
+    content_of = reupload_candidate(key);
+    kind = kPut;
+    if (content_of) {
+      const History::Op& m = history_->ops[key][*content_of];
+      size = m.size;
+      body = body_of(*content_of, m.size, m.start);
+      probe_reuploads_++;
+      // Read it back while the blocks' collection would be racing it, and leave the key alone
+      // meanwhile: a loss is seen only while the re-upload is the current version.
+      quiet_until_[key] = loop_.now() + absl::Seconds(16);
+      for (absl::Duration d : {absl::Seconds(4), absl::Seconds(9), absl::Seconds(15)}) {
+        loop_.after(d, [this, key] {
+          const int reader = random_running_node();
+          if (reader >= 0 && history_->ready) start_op(reader, key, kGet, false);
+        });
+      }
+    } else {
+      size = kBlock * 2;
+      body = body_of(op, size, loop_.now());
+    }
+  }
   const std::string path = absl::StrCat("/", kBucket, "/key-", key);
-  History::Op record{kind == kMultipart ? kPut : kind, loop_.now(), std::nullopt, size};
+  History::Op record{kind == kMultipart ? kPut : kind, loop_.now(), std::nullopt, size, content_of};
   if (kind != kGet) history_->ops[key][op] = record;
   history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
   if (kind == kMultipart) {
@@ -350,8 +509,10 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
     }(history_, n.s3.get(), n.clock.get(), &loop_, key, op, path, std::move(body)));
     return;
   }
-  Signed signed_request = sign_request(kind == kPut ? "PUT" : kind == kGet ? "GET" : "DELETE", path, "", std::move(body),
-                                       n.clock->now_wall());
+  Signed signed_request = sign_request(kind == kPut   ? "PUT"
+                                       : kind == kGet ? "GET"
+                                                      : "DELETE",
+                                       path, "", std::move(body), n.clock->now_wall());
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
 
@@ -368,6 +529,14 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
         absl::StatusOr<std::optional<std::string>> piece = co_await resp.stream->next();
         if (!piece.ok()) {
           h->failed++;  // a read that fails midway: the client sees a cut connection
+          // Healed, every node up: a body cut short means a block of the object is gone.
+          // At any time: every holder answered and none had the block (a write quorum stored it
+          // before the PUT was acknowledged, and a block is kept for gc_delay once unreferenced).
+          if (final_read || absl::IsNotFound(piece.status())) {
+            h->violations.push_back(absl::StrCat(final_read ? "final read" : "read", " of key ", key, " (started ",
+                                                 absl::FormatDuration(started), ") cut short at ",
+                                                 absl::FormatDuration(loop->now()), ": ", piece.status().message()));
+          }
           co_return;
         }
         if (!piece->has_value()) break;
@@ -381,7 +550,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
         if (ok) {
           uint64_t id = 0;
           const size_t colon = got.find(':', 3);
-          if (got.rfind("op:", 0) != 0 || colon == std::string::npos || !absl::SimpleAtoi(got.substr(3, colon - 3), &id)) {
+          if (got.rfind("op:", 0) != 0 || colon == std::string::npos ||
+              !absl::SimpleAtoi(got.substr(3, colon - 3), &id)) {
             h->violations.push_back(absl::StrCat("key ", key, ": a GET returned a body no PUT sent"));
             co_return;
           }

@@ -20,6 +20,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sim/cluster.h"
@@ -45,6 +46,8 @@ class S3Workload {
   void start_op(int node, int key, int kind, bool final_read);
   int random_running_node();
   void check_space_reclaimed();
+  void check_blocks_present();
+  std::optional<uint64_t> reupload_candidate(int key);
   void grant_every_bucket_of_the_name();
 
   EventLoop& loop_;
@@ -53,6 +56,10 @@ class S3Workload {
   SimResult& result_;
   std::shared_ptr<History> history_;
   uint64_t next_op_ = 1;
+  uint64_t probe_reuploads_ = 0;  // re-uploads of a body whose blocks were falling due
+  std::set<uint64_t> reuploaded_;
+  std::map<int, absl::Duration> quiet_until_;  // keys written by no one until then (a re-upload)  // contents
+                                               // re-uploaded once (a second would reset the clock)
 };
 
 }  // namespace garage::sim

@@ -14,7 +14,7 @@ namespace garage::sim {
 namespace {
 
 constexpr absl::Duration kWarmup = absl::Seconds(10);
-constexpr absl::Duration kQuietTail = absl::Seconds(20);  // > kUpAfterHealBound, to check after it
+constexpr absl::Duration kQuietTail = absl::Seconds(20);       // > kUpAfterHealBound, to check after it
 constexpr absl::Duration kTableQuietTail = absl::Seconds(60);  // sweep, repair check, sync, collection
 
 absl::Duration quiet_tail(const SimOptions& o) { return o.workload == "membership" ? kQuietTail : kTableQuietTail; }
@@ -44,6 +44,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.s3 = o.workload == "s3";
   c.blocks = S3Workload::block_options(o.replication_factor);
   c.blocks.planted_skip_verify = o.plant_bug == "serve-unverified-blocks";
+  c.blocks.planted_stale_gc = o.plant_bug == "stale-block-gc";
   c.replication_factor = o.replication_factor;
   c.table = TableWorkload::options(o.plant_bug, o.replication_factor);
   return c;
@@ -199,8 +200,8 @@ Task<> apply_durably(LayoutManager* layout, uint64_t version, uint64_t* applied,
 // The operator's layouts: v1 after warm-up, then mid-run, while faults go on, one change drawn
 // from the seed (or forced): a capacity change, a new zone joining (its nodes are left out of
 // v1), or a node removed.
-absl::Status plan_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at,
-                                uint64_t* applied, int rf, const std::string& forced, SimResult& result) {
+absl::Status plan_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Duration heal_at, uint64_t* applied,
+                          int rf, const std::string& forced, SimResult& result) {
   std::vector<std::string> kinds = {"capacity"};
   const int last_zone = cluster.size() >= 2 ? cluster.zone_of(cluster.size() - 1) : 0;
   int outside_last_zone = 0;
@@ -210,12 +211,14 @@ absl::Status plan_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Dur
   std::string kind = kinds[uniform(rng, kinds.size())];  // drawn even when forced: same schedule
   if (!forced.empty()) {
     if (forced != "none" && std::find(kinds.begin(), kinds.end(), forced) == kinds.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("--layout-change ", forced, " is not possible on this cluster (possible: ",
-                                                     absl::StrJoin(kinds, ","), ",none)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--layout-change ", forced,
+                       " is not possible on this cluster (possible: ", absl::StrJoin(kinds, ","), ",none)"));
     }
     kind = forced;
   }
-  const absl::Duration when = uniform_duration(rng, absl::Seconds(15), std::max(absl::Seconds(16), heal_at - absl::Seconds(10)));
+  const absl::Duration when =
+      uniform_duration(rng, absl::Seconds(15), std::max(absl::Seconds(16), heal_at - absl::Seconds(10)));
   const int target = static_cast<int>(uniform(rng, cluster.size()));
   result.log.push_back(absl::StrCat("layout change '", kind, "' at ", at(when)));
   auto role_of = [&cluster](int i, uint64_t gb) {
@@ -237,7 +240,8 @@ absl::Status plan_layouts(EventLoop& loop, Cluster& cluster, Rng& rng, absl::Dur
     if (op_node < 0) return;
     LayoutManager& layout = *cluster.node(op_node).layout;
     if (kind == "capacity") {
-      (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(target), role_of(target, 3000), 0});
+      (void)layout.admin(
+          LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster.id_of(target), role_of(target, 3000), 0});
     } else if (kind == "add-zone") {
       for (int i = 0; i < cluster.size(); ++i) {
         if (cluster.zone_of(i) != last_zone) continue;
@@ -298,9 +302,9 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   std::unique_ptr<TableWorkload> table;
   std::unique_ptr<S3Workload> s3_workload;
   if (options.nodes >= 3) {
-    absl::Status planned = plan_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
-                                        std::min(options.replication_factor, options.nodes), options.layout_change,
-                                        result);
+    absl::Status planned =
+        plan_layouts(loop, cluster, schedule_rng, heal_at, &layout_applied,
+                     std::min(options.replication_factor, options.nodes), options.layout_change, result);
     if (!planned.ok()) return planned;
   }
   if (options.workload == "table") {

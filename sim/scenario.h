@@ -28,10 +28,15 @@ inline const std::set<std::string>& all_workloads() {
   return workloads;
 }
 inline const std::set<std::string>& all_planted_bugs() {
-  static const std::set<std::string> bugs = {"sticky-down",      "write-quorum-1",
-                                             "read-quorum-1",    "skip-read-repair",
-                                             "retire-layout-before-sync", "merkle-skip-tombstones",
-                                             "serve-unverified-blocks", "lose-follow-ups"};
+  static const std::set<std::string> bugs = {"sticky-down",
+                                             "write-quorum-1",
+                                             "read-quorum-1",
+                                             "skip-read-repair",
+                                             "retire-layout-before-sync",
+                                             "merkle-skip-tombstones",
+                                             "serve-unverified-blocks",
+                                             "lose-follow-ups",
+                                             "stale-block-gc"};
   return bugs;
 }
 
@@ -43,7 +48,7 @@ struct SimOptions {
   absl::Duration duration = absl::Seconds(120);
   std::set<std::string> faults = all_fault_kinds();
   std::string workload = "table";  // membership runs under every workload; "s3" runs the whole S3 stack
-  std::string plant_bug;   // empty: none
+  std::string plant_bug;           // empty: none
   // The mid-run layout change (clusters of 3+ nodes). Empty: drawn from the seed among those
   // the cluster allows; or "none", "capacity", "add-zone", "remove-node".
   std::string layout_change;

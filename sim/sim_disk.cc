@@ -80,6 +80,12 @@ Task<absl::StatusOr<std::string>> SimDisk::read_file(std::string path) {
   co_return data;
 }
 
+Task<absl::StatusOr<bool>> SimDisk::exists(std::string path) {
+  if (absl::Status s = co_await io_delay(); !s.ok()) co_return s;
+  auto it = storage_.files().find(path);
+  co_return it != storage_.files().end() && it->second.current.has_value();
+}
+
 Task<absl::Status> SimDisk::remove_file(std::string path) {
   if (absl::Status s = co_await io_delay(); !s.ok()) co_return s;
   auto it = storage_.files().find(path);

@@ -56,6 +56,7 @@ class SimDisk final : public Disk {
   Task<absl::Status> write_file(std::string path, std::string data) override;
   Task<absl::Status> sync_file(std::string path) override;
   Task<absl::StatusOr<std::string>> read_file(std::string path) override;
+  Task<absl::StatusOr<bool>> exists(std::string path) override;
   Task<absl::Status> remove_file(std::string path) override;
   Task<absl::StatusOr<std::vector<std::string>>> list_files(std::string dir) override;
   absl::StatusOr<uint64_t> free_bytes() override;

@@ -9,9 +9,28 @@
 #include <string>
 
 #include "node/env.h"
+#include "node/rng.h"
 #include "sim/event_loop.h"
 
 namespace garage::sim {
+
+// Entropy from the seed: deterministic, and a stream of its own (a different seed than the
+// node's Rng), so what clients see of ids tells nothing of the node's random choices.
+class SimEntropy final : public Entropy {
+ public:
+  explicit SimEntropy(uint64_t seed) : rng_(seed) {}
+  std::string bytes(size_t n) override {
+    std::string out(n, '\0');
+    for (size_t i = 0; i < n; i += 8) {
+      const uint64_t r = rng_.next_u64();
+      for (size_t b = 0; b < 8 && i + b < n; ++b) out[i + b] = static_cast<char>((r >> (8 * b)) & 0xff);
+    }
+    return out;
+  }
+
+ private:
+  Xoshiro256 rng_;
+};
 
 class SimOffload final : public Offload {
  public:

@@ -1,8 +1,5 @@
 #include "store/fs_disk.h"
 
-#include <functional>
-#include <memory>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 
@@ -154,13 +153,31 @@ Task<absl::StatusOr<std::string>> FsDisk::read_file(std::string path) {
   co_return std::move(*result);
 }
 
+Task<absl::StatusOr<bool>> FsDisk::exists(std::string path) {
+  auto full = full_path(path);
+  if (!full.ok()) co_return full.status();
+  auto result = std::make_shared<absl::StatusOr<bool>>();
+  std::function<void()> work = [result, target = *full] {
+    struct stat st;
+    if (::stat(target.c_str(), &st) == 0) {
+      *result = true;
+    } else if (errno == ENOENT || errno == ENOTDIR) {
+      *result = false;
+    } else {
+      *result = errno_status("stat", target);
+    }
+  };
+  co_await offload_.run(std::move(work));
+  co_return std::move(*result);
+}
+
 Task<absl::Status> FsDisk::remove_file(std::string path) {
   auto full = full_path(path);
   if (!full.ok()) co_return full.status();
   auto result = std::make_shared<absl::Status>();
   std::function<void()> work = [result, target = *full] {
-        *result = ::unlink(target.c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", target);
-      };
+    *result = ::unlink(target.c_str()) == 0 ? absl::OkStatus() : errno_status("unlink", target);
+  };
   co_await offload_.run(std::move(work));
   co_return *result;
 }

@@ -21,6 +21,7 @@ class FsDisk final : public Disk {
   Task<absl::Status> write_file(std::string path, std::string data) override;
   Task<absl::Status> sync_file(std::string path) override;
   Task<absl::StatusOr<std::string>> read_file(std::string path) override;
+  Task<absl::StatusOr<bool>> exists(std::string path) override;
   Task<absl::Status> remove_file(std::string path) override;
   Task<absl::StatusOr<std::vector<std::string>>> list_files(std::string dir) override;
   absl::StatusOr<uint64_t> free_bytes() override;
@@ -29,7 +30,7 @@ class FsDisk final : public Disk {
   absl::StatusOr<std::string> full_path(const std::string& relative) const;
   std::string root_;
   Offload& offload_;
-  std::string tmp_tag_;    // random: tells this process's temporary files from leftovers
+  std::string tmp_tag_;  // random: tells this process's temporary files from leftovers
   uint64_t next_tmp_ = 0;
 };
 

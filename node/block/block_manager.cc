@@ -1,15 +1,15 @@
 #include "node/block/block_manager.h"
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
 #include "node/codec.h"
 #include "node/hash.h"
-#include "node/model/model.h"
-#include "node/model/version.h"
 #include "node/planted.h"
+#include "node/rng.h"
 #include "node/runtime/combinators.h"
 #include "node/table/quorum.h"
 
@@ -17,7 +17,8 @@ namespace garage {
 
 namespace {
 constexpr uint8_t kBlockRpcVersion = 1;
-enum class BlockOp : uint8_t { kPut = 1, kGet = 2, kHas = 3 };
+// kHas: "do you hold a verified copy"; kNeed: "should you hold it and lack it" (answer "1"/"0").
+enum class BlockOp : uint8_t { kPut = 1, kGet = 2, kHas = 3, kNeed = 4 };
 
 std::string encode_block_request(BlockOp op, std::string_view hash, std::string_view data) {
   Encoder e;
@@ -36,9 +37,14 @@ bool is_hex_name(std::string_view name) {
 }
 }  // namespace
 
-BlockManager::BlockManager(Env env, Disk& disk, Spawner& spawner, ReplicaDirectory& replicas, Table& block_refs,
+BlockManager::BlockManager(Env env, Disk& data, Kv& meta, Spawner& spawner, ReplicaDirectory& replicas,
                            BlockOptions options)
-    : env_(env), disk_(disk), spawner_(spawner), replicas_(replicas), block_refs_(block_refs), options_(options) {}
+    : env_(env), disk_(data), meta_(meta), rc_(meta), spawner_(spawner), replicas_(replicas), options_(options) {
+  assert(options_.resync_batch > 0);
+  assert(options_.resync_retry_min > absl::ZeroDuration() && options_.resync_retry_min <= options_.resync_retry_max);
+}
+
+int64_t BlockManager::now_ms() const { return absl::ToUnixMillis(env_.clock->now_wall()); }
 
 std::string BlockManager::path_of(std::string_view hash) {
   const std::string hex = to_hex(hash);
@@ -52,6 +58,15 @@ void BlockManager::register_rpcs(RpcRouter& router) {
 void BlockManager::start() {
   spawner_.spawn(resync_loop());
   spawner_.spawn(scrub_loop());
+  // Once after every start: a disk replaced or emptied while the node was down is refilled,
+  // and files a crash left without a count entry are looked at.
+  spawner_.spawn([](BlockManager* self) -> Task<> {
+    absl::Status slept = co_await sleep_for(*self->env_.clock, self->options_.repair_scan_after_start);
+    if (!slept.ok()) co_return;
+    absl::StatusOr<size_t> queued = co_await self->repair_scan();
+    if (!queued.ok())
+      self->env_.tracer->event(Severity::kWarn, "BlockRepairScanFailed", std::string(queued.status().message()));
+  }(this));
 }
 
 std::vector<NodeId> BlockManager::holders(std::string_view hash) {
@@ -63,7 +78,9 @@ std::vector<NodeId> BlockManager::holders(std::string_view hash) {
   // Nearest first: this node, then its zone, then the others (stable: layout order within).
   const NodeId self = env_.transport->self_id();
   const std::string my_zone = replicas_.zone_of(self);
-  auto distance = [&](const NodeId& n) { return n == self ? 0 : (!my_zone.empty() && replicas_.zone_of(n) == my_zone) ? 1 : 2; };
+  auto distance = [&](const NodeId& n) {
+    return n == self ? 0 : (!my_zone.empty() && replicas_.zone_of(n) == my_zone) ? 1 : 2;
+  };
   std::stable_sort(out.begin(), out.end(), [&](const NodeId& a, const NodeId& b) { return distance(a) < distance(b); });
   return out;
 }
@@ -118,10 +135,19 @@ Task<absl::StatusOr<std::string>> BlockManager::get(std::string hash) {
 }
 
 Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, bool include_self) {
-  // Holders nearest first (holders()): our zone before the others.
+  // Holders nearest first (holders()): our zone before the others. Then the holders of retired
+  // layout versions: blocks move to new holders after the tables, so a retired holder may
+  // still have the only copy (it drops it only once the new holders have it).
   absl::Status last = absl::NotFoundError(absl::StrCat("block ", to_hex(hash), " not found on any holder"));
   bool saw_corrupt = false;
-  for (const NodeId& n : holders(hash)) {
+  std::vector<NodeId> order = holders(hash);
+  const size_t active = order.size();
+  std::set<NodeId> asked(order.begin(), order.end());
+  for (const auto& set : replicas_.retired_replica_sets(partition_of(make_tree_key(hash, ""))))
+    for (const NodeId& n : set)
+      if (asked.insert(n).second) order.push_back(n);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const NodeId& n = order[i];
     if (!include_self && n == env_.transport->self_id()) continue;
     std::string request = encode_block_request(BlockOp::kGet, hash, "");
     absl::StatusOr<std::string> r = co_await call(n, std::move(request));
@@ -132,7 +158,10 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
     }
     auto data = std::make_shared<std::string>(std::move(*r));
     absl::StatusOr<bool> good = co_await verify(hash, data);
-    if (good.ok() && *good) co_return std::move(*data);
+    if (good.ok() && *good) {
+      if (i >= active) probe(env_, "block.read_from_retired_holder");
+      co_return std::move(*data);
+    }
     ++stats_.corrupt_found;  // corrupted in flight or by a peer that does not check
     saw_corrupt = true;
   }
@@ -143,6 +172,16 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
 }
 
 Task<absl::Status> BlockManager::store_local(std::string hash, std::string data) {
+  KeyedMutex::Guard guard = co_await locks_.lock(hash);
+  // Grace first: once the file exists, a deletion must already see it (a crash in between
+  // leaves only a grace entry without a block, which the worker forgets).
+  KvBatch batch(meta_);
+  absl::StatusOr<bool> staged = BlockRc::stage_stored_unreferenced(batch, hash, now_ms(), options_.gc_delay);
+  if (!staged.ok()) co_return staged.status();
+  if (*staged) {
+    probe(env_, "block.stored_before_reference");
+    if (absl::Status s = meta_.write(batch.writes(), /*sync=*/false); !s.ok()) co_return s;
+  }
   const std::string path = path_of(hash);
   absl::Status s = co_await disk_.write_file(path, std::move(data));
   if (!s.ok()) co_return s;
@@ -157,6 +196,16 @@ Task<absl::StatusOr<std::string>> BlockManager::read_local(std::string hash) {
   auto data = std::make_shared<std::string>(std::move(*raw));
   absl::StatusOr<bool> good = co_await verify(hash, data);
   if (!good.ok()) co_return good.status();
+  if (!*good) {
+    // Once more before condemning the file: a flip on the way from the disk is not rot, and
+    // this may be the only copy.
+    absl::StatusOr<std::string> again = co_await disk_.read_file(path);
+    if (!again.ok()) co_return again.status();
+    data = std::make_shared<std::string>(std::move(*again));
+    good = co_await verify(hash, data);
+    if (!good.ok()) co_return good.status();
+    if (*good) probe(env_, "block.transient_read_corruption");
+  }
   if (!*good) {
     ++stats_.corrupt_found;
     probe(env_, "block.corrupt_copy_refused");
@@ -191,115 +240,239 @@ Task<absl::StatusOr<std::string>> BlockManager::handle(NodeId from, std::string 
     if (!local.ok()) co_return local.status();
     co_return std::string("1");
   }
+  if (op == static_cast<uint8_t>(BlockOp::kNeed)) {
+    absl::StatusOr<bool> need = co_await needs(std::move(hash));
+    if (!need.ok()) co_return need.status();
+    co_return std::string(*need ? "1" : "0");
+  }
   co_return absl::InvalidArgumentError("unknown block op");
 }
 
-Task<absl::StatusOr<std::vector<std::string>>> BlockManager::local_blocks() {
+bool BlockManager::holds(std::string_view hash) {
+  const std::vector<NodeId> h = holders(hash);
+  return std::find(h.begin(), h.end(), env_.transport->self_id()) != h.end();
+}
+
+Task<absl::StatusOr<bool>> BlockManager::needs(std::string hash) {
+  if (!holds(hash)) co_return false;
+  absl::StatusOr<BlockRefcount> rc = rc_.get(hash);
+  if (!rc.ok()) co_return rc.status();
+  if (rc->count == 0) co_return false;
+  absl::StatusOr<bool> have = co_await disk_.exists(path_of(hash));
+  if (!have.ok()) co_return have.status();
+  co_return !*have;
+}
+
+Task<absl::Status> BlockManager::offer_to_holders(std::string hash, bool every_holder) {
+  std::optional<std::string> data;
+  for (const NodeId& n : holders(hash)) {
+    if (n == env_.transport->self_id()) continue;
+    // A node that takes over our partition may not have the references yet: it gets a copy
+    // unless it has a verified one. Otherwise only holders that need it (referenced, absent).
+    std::string ask = encode_block_request(every_holder ? BlockOp::kHas : BlockOp::kNeed, hash, "");
+    absl::StatusOr<std::string> answer = co_await call(n, std::move(ask));
+    if (every_holder) {
+      if (answer.ok()) continue;  // it has a verified copy
+      if (!absl::IsNotFound(answer.status()) && !absl::IsDataLoss(answer.status())) co_return answer.status();
+    } else {
+      if (!answer.ok()) co_return answer.status();
+      if (*answer != "1") continue;
+    }
+    if (!data) {
+      absl::StatusOr<std::string> local = co_await read_local(hash);
+      if (!local.ok()) co_return local.status();
+      data = std::move(*local);
+    }
+    std::string send = encode_block_request(BlockOp::kPut, hash, *data);
+    absl::StatusOr<std::string> sent = co_await call(n, std::move(send));
+    if (!sent.ok()) co_return sent.status();
+    ++stats_.offered;
+    probe(env_, "block.offered_to_holder");
+  }
+  co_return absl::OkStatus();
+}
+
+Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool is_holder) {
+  const std::string path = path_of(hash);
+  if (planted(options_.planted_stale_gc)) {
+    // The bug the lock and the re-check exist for: act on what was read before the awaits.
+    absl::StatusOr<BlockRefcount> stale = rc_.get(hash);
+    if (!stale.ok()) co_return stale.status();
+    absl::Status offered = co_await offer_to_holders(hash, !is_holder);
+    (void)offered;
+    // As long as the old full pass took between its snapshot and its deletions.
+    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Seconds(1), absl::Seconds(12)));
+    if ((stale->count == 0 && stale->deletable_at_ms <= now_ms()) || !is_holder) {
+      absl::StatusOr<BlockRefcount> fresh = rc_.get(hash);
+      if (is_holder && fresh.ok() && fresh->count > 0) {
+        probe(env_, "block.planted_deleted_referenced");
+        env_.tracer->event(Severity::kWarn, "PlantedStaleDelete", to_hex(hash));
+      }
+      if ((co_await disk_.remove_file(path)).ok()) ++stats_.deleted;
+    }
+    co_return absl::OkStatus();
+  }
+  // Copies that other holders need leave first (unlocked: sending takes a while).
+  if (absl::Status s = co_await offer_to_holders(hash, !is_holder); !s.ok()) co_return s;
+  if (buggify(env_, "block.slow_delete"))
+    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+  KeyedMutex::Guard guard = co_await locks_.lock(hash);
+  // Re-read under the lock, after every await: this, and nothing read before, decides.
+  absl::StatusOr<BlockRefcount> rc = rc_.get(hash);
+  if (!rc.ok()) co_return rc.status();
+  const bool unreferenced = rc->count == 0 && rc->deletable_at_ms <= now_ms();
+  if (!unreferenced && holds(hash)) co_return absl::OkStatus();  // referenced again meanwhile
+  if (!unreferenced) {
+    // Our partition moved and the holders have a copy (offered above), but ours stays until
+    // the references leave this node too (the table drops the partition, the count falls to
+    // zero, gc_delay passes): a reader that asked a new holder a moment before it had the copy
+    // still finds ours when it asks us next.
+    probe(env_, "block.handed_over_and_kept");
+    co_return absl::OkStatus();
+  }
+  // Chaos: a slow removal, while new references and writes of this block arrive.
+  if (buggify(env_, "block.slow_delete"))
+    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+  if (absl::Status s = co_await disk_.remove_file(path); !s.ok() && !absl::IsNotFound(s)) co_return s;
+  ++(is_holder ? stats_.deleted : stats_.dropped);
+  probe(env_, is_holder ? "block.deleted_unreferenced" : "block.deleted_not_held");
+  // The count may have moved while the file was being removed (a new reference, whose block
+  // write waits for our lock and stores the block again): forget it only if still zero.
+  KvBatch batch(meta_);
+  absl::StatusOr<std::optional<std::string>> raw = batch.get(BlockRc::count_key(hash));
+  if (!raw.ok()) co_return raw.status();
+  if (raw->has_value()) {
+    absl::StatusOr<BlockRefcount> now_rc = BlockRc::decode(**raw);
+    if (now_rc.ok() && now_rc->count == 0) BlockRc::stage_forget(batch, hash);
+  }
+  if (!batch.empty()) co_return meta_.write(batch.writes(), /*sync=*/false);
+  co_return absl::OkStatus();
+}
+
+Task<absl::Status> BlockManager::resync_step(std::string hash) {
+  absl::StatusOr<BlockRefcount> rc = rc_.get(hash);
+  if (!rc.ok()) co_return rc.status();
+  absl::StatusOr<bool> have = co_await disk_.exists(path_of(hash));
+  if (!have.ok()) co_return have.status();
+  const bool is_holder = holds(hash);
+  const bool unreferenced = rc->count == 0 && rc->deletable_at_ms <= now_ms();
+  if (!*have) {
+    if (rc->count > 0 && is_holder) {
+      // Referenced here, missing here: fetch it (a missed write, a lost disk, a new layout).
+      absl::StatusOr<std::string> data = co_await fetch_remote(hash, /*include_self=*/false);
+      if (!data.ok()) co_return data.status();
+      if (absl::Status s = co_await store_local(hash, std::move(*data)); !s.ok()) co_return s;
+      ++stats_.resynced;
+      probe(env_, "block.resynced");
+      co_return absl::OkStatus();
+    }
+    if (unreferenced) {
+      KvBatch batch(meta_);
+      absl::StatusOr<BlockRefcount> again = rc_.get(hash);
+      if (again.ok() && again->count == 0) BlockRc::stage_forget(batch, hash);
+      if (!batch.empty()) co_return meta_.write(batch.writes(), /*sync=*/false);
+    }
+    co_return absl::OkStatus();
+  }
+  if (is_holder && !unreferenced) co_return absl::OkStatus();  // referenced, or still in its grace
+  co_return co_await delete_if_unreferenced(std::move(hash), is_holder);
+}
+
+Task<absl::StatusOr<size_t>> BlockManager::resync_once() {
+  // Until the layout is loaded this node holds nothing and knows no holder: every copy would
+  // look like one to drop. The queue waits (a restarted node's entries are due at once).
+  if (replicas_.layout_version() == 0) {
+    probe(env_, "block.resync_waited_for_layout");
+    co_return 0;
+  }
+  const int64_t now = now_ms();
+  absl::StatusOr<std::vector<ResyncEntry>> due = rc_.due(now, options_.resync_batch);
+  if (!due.ok()) co_return due.status();
+  for (const ResyncEntry& e : *due) {
+    absl::Status s;  // an entry whose key does not decode is only removed
+    if (e.hash.size() == 32) s = co_await resync_step(e.hash);
+    ++stats_.queue_steps;
+    KvBatch batch(meta_);
+    batch.set(e.queue_key, std::nullopt);
+    if (!s.ok()) {
+      ++stats_.queue_retries;
+      probe(env_, "block.resync_retried");
+      const uint32_t shift = std::min<uint32_t>(e.attempts, 20);
+      const absl::Duration backoff = std::min(options_.resync_retry_max, options_.resync_retry_min * (1 << shift));
+      BlockRc::stage_enqueue(batch, e.hash, now_ms() + absl::ToInt64Milliseconds(backoff), e.attempts + 1);
+      env_.tracer->event(Severity::kDebug, "BlockResyncRetry", absl::StrCat(to_hex(e.hash), ": ", s.message()));
+    }
+    if (absl::Status w = meta_.write(batch.writes(), /*sync=*/false); !w.ok()) co_return w;
+  }
+  co_return due->size();
+}
+
+Task<absl::StatusOr<std::vector<std::string>>> BlockManager::local_blocks_in(std::string dir) {
   std::vector<std::string> out;
-  std::string root;
-  absl::StatusOr<std::vector<std::string>> top = co_await disk_.list_files(root);
+  absl::StatusOr<std::vector<std::string>> files = co_await disk_.list_files(dir);
+  if (!files.ok()) co_return absl::IsNotFound(files.status()) ? absl::StatusOr<std::vector<std::string>>(out) : files;
+  for (const std::string& f : *files)
+    if (is_hex_name(f)) out.push_back(from_hex(f));
+  co_return out;
+}
+
+Task<absl::StatusOr<std::vector<std::string>>> BlockManager::block_dirs() {
+  std::vector<std::string> out;
+  absl::StatusOr<std::vector<std::string>> top = co_await disk_.list_files("");
   if (!top.ok()) co_return absl::IsNotFound(top.status()) ? absl::StatusOr<std::vector<std::string>>(out) : top;
   for (const std::string& a : *top) {
     if (a.size() != 2) continue;
     absl::StatusOr<std::vector<std::string>> mid = co_await disk_.list_files(a);
     if (!mid.ok()) continue;
-    for (const std::string& b : *mid) {
-      if (b.size() != 2) continue;
-      std::string dir = a + "/" + b;
-      absl::StatusOr<std::vector<std::string>> files = co_await disk_.list_files(dir);
-      if (!files.ok()) continue;
-      for (const std::string& f : *files)
-        if (is_hex_name(f)) out.push_back(from_hex(f));
-    }
+    for (const std::string& b : *mid)
+      if (b.size() == 2) out.push_back(a + "/" + b);
   }
   co_return out;
 }
 
-Task<absl::Status> BlockManager::resync_once() {
-  // 1. The block_ref entries held here: which blocks are referenced (sort key = hash + uuid).
-  std::set<std::string> live;
-  std::set<std::string> mentioned;
-  std::string start;
+Task<absl::StatusOr<size_t>> BlockManager::repair_scan() {
+  size_t queued = 0;
+  const int64_t now = now_ms();
+  // Local blocks, one directory at a time (memory: one directory's names).
+  absl::StatusOr<std::vector<std::string>> dirs = co_await block_dirs();
+  if (!dirs.ok()) co_return dirs.status();
+  for (const std::string& dir : *dirs) {
+    absl::StatusOr<std::vector<std::string>> hashes = co_await local_blocks_in(dir);
+    if (!hashes.ok()) co_return hashes.status();
+    KvBatch batch(meta_);
+    for (const std::string& h : *hashes) BlockRc::stage_enqueue(batch, h, now, 0);
+    queued += hashes->size();
+    if (absl::Status s = meta_.write(batch.writes(), /*sync=*/false); !s.ok()) co_return s;
+  }
+  // Referenced hashes (fetched if missing), in batches.
+  std::string after;
   for (;;) {
-    absl::StatusOr<std::vector<TableItem>> items = block_refs_.store().range(start, "", 1024);
-    if (!items.ok()) co_return items.status();
-    for (const TableItem& it : *items) {
-      if (it.tree_key.size() < 64) continue;
-      const std::string hash = it.tree_key.substr(32, 32);
-      mentioned.insert(hash);
-      absl::StatusOr<BlockRefEntry> ref = BlockRefEntry::decode(it.entry);
-      if (ref.ok() && !ref->deleted) live.insert(hash);
-    }
-    if (items->size() < 1024) break;
-    start = items->back().tree_key + '\0';
+    absl::StatusOr<std::vector<std::string>> refs = rc_.referenced(after, 1024);
+    if (!refs.ok()) co_return refs.status();
+    if (refs->empty()) break;
+    KvBatch batch(meta_);
+    for (const std::string& h : *refs) BlockRc::stage_enqueue(batch, h, now, 0);
+    queued += refs->size();
+    if (absl::Status s = meta_.write(batch.writes(), /*sync=*/false); !s.ok()) co_return s;
+    after = refs->back();
   }
-  absl::StatusOr<std::vector<std::string>> local = co_await local_blocks();
-  if (!local.ok()) co_return local.status();
-  const std::set<std::string> have(local->begin(), local->end());
-  // 2. Fetch what we should hold but lack.
-  absl::Status result = absl::OkStatus();
-  for (const std::string& hash : live) {
-    if (have.count(hash)) continue;
-    const std::vector<NodeId> h = holders(hash);
-    if (std::find(h.begin(), h.end(), env_.transport->self_id()) == h.end()) continue;
-    absl::StatusOr<std::string> data = co_await fetch_remote(hash, /*include_self=*/false);
-    if (!data.ok()) {
-      result = data.status();
-      continue;
-    }
-    absl::Status s = co_await store_local(hash, std::move(*data));
-    if (s.ok()) {
-      ++stats_.resynced;
-      probe(env_, "block.resynced");
-    }
-    else result = s;
-  }
-  // 3. Blocks still referenced that this node no longer holds (a layout change moved their
-  // partition): dropped once every holder confirms a verified copy.
-  for (const std::string& hash : live) {
-    if (!have.count(hash)) continue;
-    const std::vector<NodeId> h = holders(hash);
-    if (h.empty() || std::find(h.begin(), h.end(), env_.transport->self_id()) != h.end()) continue;
-    bool all_have = true;
-    for (const NodeId& n : h) {
-      std::string request = encode_block_request(BlockOp::kHas, hash, "");
-      absl::StatusOr<std::string> r = co_await call(n, std::move(request));
-      if (!r.ok()) {
-        all_have = false;
-        break;
-      }
-    }
-    if (!all_have) continue;
-    absl::Status removed = co_await disk_.remove_file(path_of(hash));
-    if (removed.ok()) {
-      ++stats_.dropped;
-      probe(env_, "block.dropped_no_longer_held");
-    }
-  }
-  // 4. Delete blocks without a live reference once that has lasted gc_delay. A block with no
-  // reference entry here at all may be one whose references have not arrived yet: the delay
-  // covers that too.
-  const absl::Duration now = env_.clock->now_monotonic();
-  std::map<std::string, absl::Duration> still_unreferenced;
-  for (const std::string& hash : have) {
-    if (live.count(hash)) continue;
-    auto it = unreferenced_since_.find(hash);
-    const absl::Duration since = it == unreferenced_since_.end() ? now : it->second;
-    if (now - since >= options_.gc_delay) {
-      absl::Status removed = co_await disk_.remove_file(path_of(hash));
-      if (removed.ok()) ++stats_.deleted;
-      continue;
-    }
-    still_unreferenced[hash] = since;
-  }
-  unreferenced_since_ = std::move(still_unreferenced);
-  co_return result;
+  probe(env_, "block.repair_scan");
+  co_return queued;
 }
 
 Task<absl::Status> BlockManager::scrub_once() {
-  absl::StatusOr<std::vector<std::string>> local = co_await local_blocks();
-  if (!local.ok()) co_return local.status();
-  for (const std::string& hash : *local) {
+  absl::StatusOr<std::vector<std::string>> dirs = co_await block_dirs();
+  if (!dirs.ok()) co_return dirs.status();
+  for (const std::string& dir : *dirs) {
+    absl::StatusOr<std::vector<std::string>> local = co_await local_blocks_in(dir);
+    if (!local.ok()) co_return local.status();
+    if (absl::Status s = co_await scrub_blocks(*local); !s.ok()) co_return s;
+  }
+  co_return absl::OkStatus();
+}
+
+Task<absl::Status> BlockManager::scrub_blocks(std::vector<std::string> hashes) {
+  for (const std::string& hash : hashes) {
     absl::StatusOr<std::string> data = co_await read_local(hash);
     ++stats_.scrubbed;
     uint64_t bytes = data.ok() ? data->size() : options_.block_size;
@@ -319,21 +492,22 @@ Task<absl::Status> BlockManager::scrub_once() {
 }
 
 Task<> BlockManager::resync_loop() {
-  // The first pass soon after start: a node back from a crash or a lost disk refills at once.
-  absl::Duration wait = std::min(options_.resync_interval, absl::Seconds(5));
   for (;;) {
-    absl::Status slept = co_await sleep_for(*env_.clock, wait);
-    wait = options_.resync_interval;
+    absl::StatusOr<size_t> n = co_await resync_once();
+    if (!n.ok()) env_.tracer->event(Severity::kWarn, "BlockResyncFailed", std::string(n.status().message()));
+    if (n.ok() && *n == options_.resync_batch) continue;  // more may be due: no pause
+    absl::Status slept = co_await sleep_for(*env_.clock, options_.resync_poll_interval);
     if (!slept.ok()) co_return;
-    (void)co_await resync_once();
   }
 }
 
 Task<> BlockManager::scrub_loop() {
   for (;;) {
-    absl::Status slept = co_await sleep_for(*env_.clock, absl::Hours(1));
+    absl::Status slept = co_await sleep_for(*env_.clock, options_.scrub_interval);
     if (!slept.ok()) co_return;
-    (void)co_await scrub_once();
+    if (absl::Status s = co_await scrub_once(); !s.ok()) {
+      env_.tracer->event(Severity::kWarn, "BlockScrubFailed", std::string(s.message()));
+    }
   }
 }
 

@@ -1,9 +1,9 @@
 #include "node/layout/layout_manager.h"
-#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
 #include "node/codec.h"
+#include "node/planted.h"
 #include "node/runtime/combinators.h"
 #include "node/sealed.h"
 
@@ -49,6 +49,17 @@ std::vector<std::vector<NodeId>> LayoutManager::replica_sets(uint8_t partition) 
   std::vector<const LayoutVersion*> active = layout_.active_versions();
   if (planted(planted_retire_before_sync_) && !active.empty()) active = {active.back()};
   for (const LayoutVersion* v : active) {
+    if (partition < v->assignment.replicas.size()) sets.push_back(v->assignment.replicas[partition]);
+  }
+  return sets;
+}
+
+std::vector<std::vector<NodeId>> LayoutManager::retired_replica_sets(uint8_t partition) const {
+  const std::vector<const LayoutVersion*> active = layout_.active_versions();
+  std::vector<std::vector<NodeId>> sets;
+  const std::vector<LayoutVersion>& all = layout_.versions();
+  for (auto v = all.rbegin(); v != all.rend(); ++v) {
+    if (std::find(active.begin(), active.end(), &*v) != active.end()) continue;
     if (partition < v->assignment.replicas.size()) sets.push_back(v->assignment.replicas[partition]);
   }
   return sets;

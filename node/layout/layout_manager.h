@@ -51,6 +51,8 @@ class LayoutManager {
   Task<absl::Status> admin_durably(LayoutAdminRequest request);
   // The partition's replicas in each active version (what tables read and write).
   std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) const;
+  // The partition's replicas in the retired versions still kept, newest first.
+  std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t partition) const;
   // Tables report the oldest layout version any of their in-flight writes began under (or the
   // current one if none): this node acknowledges a version only once its writes have drained.
   void writes_drained_below(uint64_t oldest_in_flight);

@@ -1,6 +1,7 @@
 #include "node/model/model.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -39,8 +40,12 @@ std::map<std::string, Perms> perms_with_prefix(const LwwMap& m, std::string_view
 }
 
 KeyInfo key_from_map(std::string id, const LwwMap& m) {
-  KeyInfo k{std::move(id), field(m, "name"), field(m, "secret"), field_i64(m, "created"),
-            perms_with_prefix(m, "bucket:"), {}};
+  KeyInfo k{std::move(id),
+            field(m, "name"),
+            field(m, "secret"),
+            field_i64(m, "created"),
+            perms_with_prefix(m, "bucket:"),
+            {}};
   k.allow_create_bucket = field(m, "allow_create_bucket") == "1";
   for (const auto& [name, reg] : m.items) {
     if (name.rfind("local:", 0) == 0 && reg.value && !reg.value->empty()) k.local_aliases[name.substr(6)] = *reg.value;
@@ -68,34 +73,6 @@ Perms Perms::parse(std::string_view s) {
                s.find('O') != std::string_view::npos};
 }
 
-std::string to_hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-std::string from_hex(std::string_view hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) return "";
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return "";
-    out += static_cast<char>(hi * 16 + lo);
-  }
-  return out;
-}
-
 std::string partition_key_end(std::string_view pk) {
   std::string h = make_tree_key(pk, "");
   for (size_t i = h.size(); i-- > 0;) {
@@ -108,12 +85,9 @@ std::string partition_key_end(std::string_view pk) {
 }
 
 std::string Model::new_uuid() {
-  std::string out(16, '\0');
-  for (size_t i = 0; i < 16; i += 8) {
-    uint64_t r = env_.rng->next_u64();
-    for (int b = 0; b < 8; ++b) out[i + b] = static_cast<char>((r >> (8 * b)) & 0xff);
-  }
-  return out;
+  // Upload ids and version ids reach clients: unpredictable (node/env.h, Entropy).
+  assert(env_.entropy != nullptr);
+  return env_.entropy->bytes(16);
 }
 
 int64_t Model::next_timestamp(int64_t at_least) {
@@ -124,8 +98,8 @@ int64_t Model::next_timestamp(int64_t at_least) {
 
 // ---- LwwMap helpers
 
-Task<absl::Status> Model::put_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
-                                  bool delete_fields) {
+Task<absl::Status> Model::put_map(Table& table, std::string pk, std::string sk,
+                                  std::map<std::string, std::string> fields, bool delete_fields) {
   const int64_t stamp = next_timestamp();
   LwwMap m;
   for (auto& [k, v] : fields) {
@@ -161,8 +135,9 @@ Task<absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>>> Model::list_ma
 // ---- keys
 
 Task<absl::StatusOr<KeyInfo>> Model::create_key(std::string name) {
-  const std::string id = "GK" + to_hex(new_uuid()).substr(0, 24);
-  const std::string secret = to_hex(new_uuid()) + to_hex(new_uuid());
+  assert(env_.entropy != nullptr);
+  const std::string id = "GK" + to_hex(env_.entropy->bytes(12));  // 96 bits, as Garage's
+  const std::string secret = to_hex(env_.entropy->bytes(32));     // 256 bits
   co_return co_await import_key(std::move(name), id, secret);
 }
 
@@ -407,7 +382,8 @@ Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::s
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   std::vector<TableItem> items;
-  for (const std::string& h : hashes) items.push_back(TableItem{make_tree_key(h, h + uuid), BlockRefEntry{deleted_ref}.encode()});
+  for (const std::string& h : hashes)
+    items.push_back(TableItem{make_tree_key(h, h + uuid), BlockRefEntry{deleted_ref}.encode()});
   if (items.empty()) co_return absl::OkStatus();
   co_return co_await t_.block_ref.insert(std::move(items));
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "node/env.h"
+#include "node/hash.h"
 #include "node/model/object.h"
 #include "node/model/upload.h"
 #include "node/model/version.h"
@@ -51,9 +52,9 @@ struct KeyInfo {
   std::string name;
   std::string secret;
   int64_t created_ms = 0;
-  std::map<std::string, Perms> buckets;  // bucket id -> rights
+  std::map<std::string, Perms> buckets;              // bucket id -> rights
   std::map<std::string, std::string> local_aliases;  // name -> bucket id, seen by this key only
-  bool allow_create_bucket = false;  // may create buckets through S3 (off unless granted)
+  bool allow_create_bucket = false;                  // may create buckets through S3 (off unless granted)
 };
 
 struct BucketInfo {
@@ -113,7 +114,8 @@ class Model {
   Task<absl::Status> put_object(std::string bucket_id, std::string key, ObjectEntry entry);
   // Up to `limit` object entries with start <= key (all keys if start is empty), in key order.
   Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> list_objects(std::string bucket_id,
-                                                                                      std::string start, uint32_t limit);
+                                                                                      std::string start,
+                                                                                      uint32_t limit);
   Task<absl::StatusOr<std::optional<VersionEntry>>> get_version(std::string uuid);
   Task<absl::Status> put_version(std::string uuid, VersionEntry entry);
   // A new version's block references, then its block list (in that order: a block is never
@@ -128,7 +130,7 @@ class Model {
   Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> get_parts(std::string upload_uuid);
 
   // ---- ids and time
-  std::string new_uuid();  // 16 random bytes
+  std::string new_uuid();  // 16 unpredictable bytes (Entropy): clients see these ids
   int64_t next_timestamp(int64_t at_least = 0);
 
  private:
@@ -142,9 +144,6 @@ class Model {
   int64_t last_timestamp_ = 0;
 };
 
-// Hex of raw bytes, and the inverse (empty on bad input).
-std::string to_hex(std::string_view raw);
-std::string from_hex(std::string_view hex);
 // The tree key just past every sort key of `pk` (for range reads of one partition key).
 std::string partition_key_end(std::string_view pk);
 

@@ -14,6 +14,10 @@ class ReplicaDirectory {
   virtual ~ReplicaDirectory() = default;
   // The partition's replicas in each active layout version, oldest first (empty: no layout).
   virtual std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) = 0;
+  // The partition's replicas in retired layout versions still in the history, newest first.
+  // Blocks move after the tables have (a version retires once the tables are synced), so a
+  // block reader asks these when every active holder lacks the block.
+  virtual std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t partition) { return {}; }
   // Where a node listens (nullopt: unknown to us).
   virtual std::optional<std::string> address_of(const NodeId& node) = 0;
   // The node's zone in the current layout ("" if unknown): reads prefer holders in our zone.
@@ -42,9 +46,12 @@ inline Quorums quorums_for(int rf, ConsistencyMode mode) {
   const int read = (rf + 1) / 2;
   const int write = rf - read + 1;
   switch (mode) {
-    case ConsistencyMode::kConsistent: return {read, write};
-    case ConsistencyMode::kDegraded: return {1, write};
-    case ConsistencyMode::kDangerous: return {1, 1};
+    case ConsistencyMode::kConsistent:
+      return {read, write};
+    case ConsistencyMode::kDegraded:
+      return {1, write};
+    case ConsistencyMode::kDangerous:
+      return {1, 1};
   }
   return {read, write};
 }

@@ -17,6 +17,11 @@
 // worker (node/table/follow_ups.h) delivers them, retrying until they are written: a crash
 // between the change and its consequences loses neither. They must be idempotent (CRDT
 // writes are), since every replica of the entry queues them and may deliver them more than once.
+//
+// Local effects: state of this node that must move with the stored entry, in the same batch
+// (the block_ref table keeps each block's persistent reference count, node/block/block_rc.h).
+// Unlike follow-ups they are not replicated: each replica derives them from its own entries,
+// on every stored change (merges, tombstone collection, dropped partitions).
 #pragma once
 
 #include <optional>
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "node/kv_batch.h"
 
 namespace garage {
 
@@ -51,10 +57,17 @@ class TableSchema {
                                                            std::string_view /*merged*/) const {
     return std::vector<FollowUp>{};
   }
+  // Stages into `batch` what this node's own state needs when the stored entry of `tree_key`
+  // changes from `before` to `after` (absent: no entry). `now_ms` is the node's wall clock.
+  virtual absl::Status stage_local_effects(std::string_view /*tree_key*/, const std::optional<std::string>& /*before*/,
+                                           const std::optional<std::string>& /*after*/, KvBatch& /*batch*/,
+                                           int64_t /*now_ms*/) const {
+    return absl::OkStatus();
+  }
 };
 
 template <class E>
-class CrdtSchema final : public TableSchema {
+class CrdtSchema : public TableSchema {
  public:
   explicit CrdtSchema(std::string name) : name_(std::move(name)) {}
   std::string name() const override { return name_; }

@@ -1,12 +1,12 @@
 #include "node/table/table.h"
-#include "node/planted.h"
 
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
-#include "node/layout/assignment.h"
 #include "node/codec.h"
+#include "node/layout/assignment.h"
+#include "node/planted.h"
 #include "node/rng.h"
 #include "node/runtime/combinators.h"
 
@@ -132,7 +132,7 @@ Task<absl::StatusOr<std::string>> Table::handle(NodeId from, TableRequest req) {
     }
     case TableOp::kGcRemove: {
       for (const LeafItem& it : req.hashed) {
-        absl::StatusOr<bool> removed = store_.remove_if_hash(it.tree_key, it.hash, options_.fsync);
+        absl::StatusOr<bool> removed = store_.remove_if_hash(it.tree_key, it.hash, options_.fsync, now_ms());
         if (!removed.ok()) co_return removed.status();
       }
       co_return std::string();
@@ -445,8 +445,8 @@ Task<> Table::anti_entropy_loop() {
   // Wakes often, but runs a full pass only every sync_interval, or at once when a new layout
   // version is acknowledged everywhere and still needs its sync.
   const absl::Duration tick = std::min(options_.sync_interval, absl::Seconds(2));
-  absl::Duration next_full = env_.clock->now_monotonic() +
-                             uniform_duration(*env_.rng, absl::ZeroDuration(), options_.sync_interval);
+  absl::Duration next_full =
+      env_.clock->now_monotonic() + uniform_duration(*env_.rng, absl::ZeroDuration(), options_.sync_interval);
   while (true) {
     absl::Status slept = co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, tick * 0.5, tick));
     if (!slept.ok()) co_return;
@@ -470,7 +470,8 @@ Task<absl::Status> Table::drop_unowned() {
     if (nodes.empty()) co_return absl::OkStatus();  // no layout: nothing is known to be unowned
     if (is_holder(nodes)) continue;
     while (true) {
-      absl::StatusOr<size_t> dropped = store_.drop_partition(static_cast<uint8_t>(p), kMaxTableBatch, options_.fsync);
+      absl::StatusOr<size_t> dropped =
+          store_.drop_partition(static_cast<uint8_t>(p), kMaxTableBatch, options_.fsync, now_ms());
       if (!dropped.ok()) co_return dropped.status();
       if (*dropped == 0) break;
       probe(env_, "table.dropped_unowned_partition");
@@ -509,7 +510,8 @@ Task<absl::Status> Table::collect_garbage() {
       TableRequest have = request(TableOp::kGcHave);
       have.hashed = items;
       absl::StatusOr<std::string> r = co_await call(n, std::move(have));
-      absl::StatusOr<std::vector<bool>> held = r.ok() ? decode_bools(*r) : absl::StatusOr<std::vector<bool>>(r.status());
+      absl::StatusOr<std::vector<bool>> held =
+          r.ok() ? decode_bools(*r) : absl::StatusOr<std::vector<bool>>(r.status());
       if (!held.ok() || held->size() != items.size()) {
         everyone.assign(items.size(), false);
         if (result.ok()) result = held.ok() ? absl::DataLossError("gc: wrong count") : held.status();
@@ -547,7 +549,8 @@ Task<> Table::gc_loop() {
 // ---------------------------------------------------------------- routing
 
 void TableRpc::register_rpcs(RpcRouter& router) {
-  router.add(RpcMethod::kTable, [this](NodeId from, std::string payload) { return dispatch(from, std::move(payload)); });
+  router.add(RpcMethod::kTable,
+             [this](NodeId from, std::string payload) { return dispatch(from, std::move(payload)); });
 }
 
 Task<absl::StatusOr<std::string>> TableRpc::dispatch(NodeId from, std::string payload) {

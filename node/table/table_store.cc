@@ -1,8 +1,8 @@
 #include "node/table/table_store.h"
-#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/codec.h"
+#include "node/planted.h"
 
 namespace garage {
 
@@ -28,28 +28,6 @@ Hash256 item_hash(std::string_view tree_key, std::string_view entry) {
   e.str(entry);
   return sha256(e.take());
 }
-
-// Reads through the writes staged so far, so several changes in one batch compose.
-class TableStore::Batch {
- public:
-  explicit Batch(Kv& kv) : kv_(kv) {}
-  absl::StatusOr<std::optional<std::string>> get(const std::string& key) {
-    if (auto it = staged_.find(key); it != staged_.end()) return it->second;
-    return kv_.get(key);
-  }
-  void set(const std::string& key, std::optional<std::string> value) { staged_[key] = std::move(value); }
-  bool empty() const { return staged_.empty(); }
-  std::vector<KvWrite> writes() const {
-    std::vector<KvWrite> out;
-    out.reserve(staged_.size());
-    for (const auto& [k, v] : staged_) out.push_back(v ? KvWrite::put(k, *v) : KvWrite::remove(k));
-    return out;
-  }
-
- private:
-  Kv& kv_;
-  std::map<std::string, std::optional<std::string>> staged_;
-};
 
 TableStore::TableStore(Kv& kv, const TableSchema& schema, TableStorePlantedBugs planted)
     : kv_(kv), schema_(schema), planted_(planted) {
@@ -91,8 +69,9 @@ absl::StatusOr<bool> TableStore::counts_in_tree(const std::optional<std::string>
   return !*tomb;
 }
 
-absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
-                                      const std::optional<std::string>& after, int64_t now_ms) {
+absl::Status TableStore::stage_change(KvBatch& batch, std::string_view tree_key,
+                                      const std::optional<std::string>& before, const std::optional<std::string>& after,
+                                      int64_t now_ms) {
   absl::StatusOr<bool> before_counts = counts_in_tree(before);
   absl::StatusOr<bool> after_counts = counts_in_tree(after);
   if (!before_counts.ok()) return before_counts.status();
@@ -105,8 +84,8 @@ absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, c
                                              absl::string_view(tree_key.data(), tree_key.size()));
   const std::string tk(tree_key);
   batch.set(key('e', tk), after);
-  batch.set(key('i', leaf_rest), *after_counts ? std::optional<std::string>(hash_bytes(item_hash(tree_key, *after)))
-                                              : std::nullopt);
+  batch.set(key('i', leaf_rest),
+            *after_counts ? std::optional<std::string>(hash_bytes(item_hash(tree_key, *after))) : std::nullopt);
   // The gc mark follows the entry: present exactly while the stored entry is a tombstone.
   std::optional<std::string> gc_mark;
   if (after) {
@@ -119,6 +98,7 @@ absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, c
     }
   }
   batch.set(key('g', tk), gc_mark);
+  if (absl::Status s = schema_.stage_local_effects(tree_key, before, after, batch, now_ms); !s.ok()) return s;
   for (int level = 0; level <= kMerkleDepth; ++level) {
     MerklePath node{leaf.partition, leaf.nibbles.substr(0, level)};
     const std::string nk = node_key(node);
@@ -131,8 +111,8 @@ absl::Status TableStore::stage_change(Batch& batch, std::string_view tree_key, c
 }
 
 absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<TableItem>& items, bool sync,
-                                                           int64_t now_ms) {
-  Batch batch(kv_);
+                                                            int64_t now_ms) {
+  KvBatch batch(kv_);
   std::map<std::string, std::string> changed;
   for (const TableItem& item : items) {
     if (item.tree_key.size() < 32) return absl::InvalidArgumentError("table item: tree key shorter than 32 bytes");
@@ -268,25 +248,26 @@ absl::StatusOr<std::vector<GcCandidate>> TableStore::gc_candidates(std::string_v
   return out;
 }
 
-absl::StatusOr<bool> TableStore::remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync) {
+absl::StatusOr<bool> TableStore::remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync,
+                                                int64_t now_ms) {
   absl::StatusOr<std::optional<std::string>> current = get(tree_key);
   if (!current.ok()) return current.status();
   if (!*current || item_hash(tree_key, **current) != expected) return false;
-  Batch batch(kv_);
-  if (absl::Status s = stage_change(batch, tree_key, *current, std::nullopt, 0); !s.ok()) return s;
+  KvBatch batch(kv_);
+  if (absl::Status s = stage_change(batch, tree_key, *current, std::nullopt, now_ms); !s.ok()) return s;
   if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
   return true;
 }
 
-absl::StatusOr<size_t> TableStore::drop_partition(uint8_t partition, size_t limit, bool sync) {
+absl::StatusOr<size_t> TableStore::drop_partition(uint8_t partition, size_t limit, bool sync, int64_t now_ms) {
   const std::string start(1, static_cast<char>(partition));
   const std::string end = partition == 0xff ? std::string() : std::string(1, static_cast<char>(partition + 1));
   absl::StatusOr<std::vector<TableItem>> items = range(start, end, limit);
   if (!items.ok()) return items.status();
   if (items->empty()) return size_t{0};
-  Batch batch(kv_);
+  KvBatch batch(kv_);
   for (const TableItem& it : *items) {
-    if (absl::Status s = stage_change(batch, it.tree_key, it.entry, std::nullopt, 0); !s.ok()) return s;
+    if (absl::Status s = stage_change(batch, it.tree_key, it.entry, std::nullopt, now_ms); !s.ok()) return s;
   }
   if (absl::Status s = kv_.write(batch.writes(), sync); !s.ok()) return s;
   return items->size();

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "node/env.h"
 #include "node/hash.h"
+#include "node/kv_batch.h"
 #include "node/table/schema.h"
 
 namespace garage {
@@ -53,7 +54,7 @@ struct GcCandidate {
 };
 
 struct QueuedFollowUp {
-  std::string id;                    // its key in the queue
+  std::string id;                     // its key in the queue
   std::optional<FollowUp> follow_up;  // nullopt: the stored bytes do not decode
 };
 
@@ -67,9 +68,7 @@ struct TableStorePlantedBugs {
 struct MerklePath {
   uint8_t partition = 0;
   std::string nibbles;  // each char is 0..15; size() is the level
-  bool operator<(const MerklePath& o) const {
-    return std::tie(partition, nibbles) < std::tie(o.partition, o.nibbles);
-  }
+  bool operator<(const MerklePath& o) const { return std::tie(partition, nibbles) < std::tie(o.partition, o.nibbles); }
   bool operator==(const MerklePath&) const = default;
 };
 
@@ -85,8 +84,8 @@ class TableStore {
   absl::StatusOr<std::optional<std::string>> get(std::string_view tree_key);
   // Merges each item into what is stored (several items may share a key) in one atomic batch;
   // durable when it returns if `sync`, with the follow-ups the schema asks for queued in the
-  // same batch. Returns the items whose stored entry changed, with the merged entry. Items that do not decode are refused (the whole call fails, nothing written).
-  // `now_ms` stamps the collection mark of any tombstone stored.
+  // same batch. Returns the items whose stored entry changed, with the merged entry. Items that do not decode are
+  // refused (the whole call fails, nothing written). `now_ms` stamps the collection mark of any tombstone stored.
   absl::StatusOr<std::vector<TableItem>> merge_in(const std::vector<TableItem>& items, bool sync, int64_t now_ms = 0);
   // The follow-ups queued by merge_in and not yet delivered, at most `limit`.
   absl::StatusOr<std::vector<QueuedFollowUp>> queued_follow_ups(size_t limit);
@@ -105,20 +104,20 @@ class TableStore {
   absl::StatusOr<std::vector<GcCandidate>> gc_candidates(std::string_view after, size_t limit);
   // Deletes the item only if its hash is still `expected` (a newer write wins over collection).
   // Returns whether it was deleted.
-  absl::StatusOr<bool> remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync);
+  absl::StatusOr<bool> remove_if_hash(std::string_view tree_key, const Hash256& expected, bool sync,
+                                      int64_t now_ms = 0);
 
   // Removes up to `limit` items of a partition this node no longer stores; returns how many.
-  absl::StatusOr<size_t> drop_partition(uint8_t partition, size_t limit, bool sync);
+  absl::StatusOr<size_t> drop_partition(uint8_t partition, size_t limit, bool sync, int64_t now_ms = 0);
 
   // Every stored item (tests and simulation checkers only: a full scan).
   absl::StatusOr<std::vector<TableItem>> all_items();
 
  private:
-  class Batch;
   std::string key(char kind, std::string_view rest) const;
   std::string node_key(const MerklePath& path) const;
   // Adds to `batch` the writes that change item `tree_key` from `before` to `after`.
-  absl::Status stage_change(Batch& batch, std::string_view tree_key, const std::optional<std::string>& before,
+  absl::Status stage_change(KvBatch& batch, std::string_view tree_key, const std::optional<std::string>& before,
                             const std::optional<std::string>& after, int64_t now_ms);
   absl::StatusOr<bool> counts_in_tree(const std::optional<std::string>& entry) const;
 
