@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "s3/aws_chunked.h"
 #include "s3/errors.h"
+#include "s3/verified_body.h"
 
 namespace garage::s3 {
 
@@ -63,6 +64,22 @@ bool needs_write(Endpoint e) {
       return false;
   }
 }
+// Endpoints whose handler reads the request body (to its end, before any effect).
+bool takes_body(Endpoint e) {
+  switch (e) {
+    case Endpoint::kPutObject:
+    case Endpoint::kUploadPart:
+    case Endpoint::kDeleteObjects:
+    case Endpoint::kCompleteMultipartUpload:
+    case Endpoint::kCreateBucket:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What an endpoint that takes no body accepts and checks before refusing: S3 clients send none.
+constexpr size_t kIgnoredBodyLimit = 64 * 1024;
 }  // namespace
 
 Task<HttpResponse> S3Api::handle(HttpRequest& request) {
@@ -100,16 +117,27 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   call.auth = std::move(*auth);
   call.key = std::move(**key);
 
-  // 2. The payload as the handlers read it.
+  // 2. The payload as the handlers read it: decoded (aws-chunked), and verified against every
+  // claim the request makes of it (s3/verified_body.h): the read that ends it fails otherwise.
   std::unique_ptr<AwsChunkedBody> chunked;
   if (call.auth.mode == PayloadMode::kStreamingSigned || call.auth.mode == PayloadMode::kStreamingSignedTrailer ||
       call.auth.mode == PayloadMode::kStreamingUnsignedTrailer) {
     chunked = std::make_unique<AwsChunkedBody>(*call.http.body, call.auth);
     call.body = chunked.get();
   }
+  absl::StatusOr<std::unique_ptr<VerifiedBody>> verified =
+      VerifiedBody::make(*call.body, call.http, call.auth, chunked.get());
+  if (!verified.ok()) co_return verified.status();
+  call.body = verified->get();
+  const Endpoint e = call.route.endpoint;
+  if (!takes_body(e)) {
+    // Endpoints that ignore their body still have it checked before they act: a request is
+    // done as signed, or not at all.
+    absl::StatusOr<std::string> ignored = co_await read_all(*call.body, kIgnoredBodyLimit);
+    if (!ignored.ok()) co_return ignored.status();
+  }
 
   // 3. The bucket, and the key's rights on it.
-  const Endpoint e = call.route.endpoint;
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
   // The key's own (local) aliases shadow global names.

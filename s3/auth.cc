@@ -1,5 +1,7 @@
 #include "s3/auth.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -25,8 +27,10 @@ std::vector<std::pair<std::string, std::string>> query_params(absl::string_view 
   std::vector<std::pair<std::string, std::string>> out;
   for (absl::string_view part : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = part.find('=');
-    if (eq == absl::string_view::npos) out.emplace_back(uri_decode(part), "");
-    else out.emplace_back(uri_decode(part.substr(0, eq)), uri_decode(part.substr(eq + 1)));
+    if (eq == absl::string_view::npos)
+      out.emplace_back(uri_decode(part), "");
+    else
+      out.emplace_back(uri_decode(part.substr(0, eq)), uri_decode(part.substr(eq + 1)));
   }
   return out;
 }
@@ -48,8 +52,8 @@ absl::StatusOr<absl::Time> parse_amz_date(absl::string_view s) {
   char z = 0;
   const std::string text(s);
   if (s.size() != 16 || s[8] != 'T' ||
-      std::sscanf(text.c_str(), "%4d%2d%2dT%2d%2d%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 || z != 'Z' ||
-      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
+      std::sscanf(text.c_str(), "%4d%2d%2dT%2d%2d%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 || z != 'Z' || mo < 1 ||
+      mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
     return absl::InvalidArgumentError(absl::StrCat("bad x-amz-date: ", s));
   }
   const absl::TimeZone utc = absl::UTCTimeZone();
@@ -60,7 +64,8 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
   ParsedAuth a;
   if (std::optional<std::string> header = request.header("authorization")) {
     absl::string_view h = *header;
-    if (absl::StartsWith(h, "AWS ")) return s3_error("InvalidRequest", "Signature version 2 is not supported; use SigV4");
+    if (absl::StartsWith(h, "AWS "))
+      return s3_error("InvalidRequest", "Signature version 2 is not supported; use SigV4");
     if (!absl::ConsumePrefix(&h, kAlgorithm)) {
       return s3_error("AuthorizationHeaderMalformed", "unsupported authorization scheme");
     }
@@ -90,13 +95,18 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
   a.presigned = true;
   std::string algorithm, expires;
   for (auto& [k, v] : query_params(query)) {
-    if (k == "X-Amz-Algorithm") algorithm = v;
+    if (k == "X-Amz-Algorithm")
+      algorithm = v;
     else if (k == "X-Amz-Credential") {
       if (absl::Status s = parse_credential(v, a); !s.ok()) return s;
-    } else if (k == "X-Amz-Date") a.amz_date = v;
-    else if (k == "X-Amz-Expires") expires = v;
-    else if (k == "X-Amz-SignedHeaders") a.signed_headers = absl::StrSplit(v, ';', absl::SkipEmpty());
-    else if (k == "X-Amz-Signature") a.signature = v;
+    } else if (k == "X-Amz-Date")
+      a.amz_date = v;
+    else if (k == "X-Amz-Expires")
+      expires = v;
+    else if (k == "X-Amz-SignedHeaders")
+      a.signed_headers = absl::StrSplit(v, ';', absl::SkipEmpty());
+    else if (k == "X-Amz-Signature")
+      a.signature = v;
   }
   int64_t seconds = 0;
   if (algorithm != kAlgorithm || a.key_id.empty() || a.amz_date.empty() || a.signed_headers.empty() ||
@@ -120,7 +130,8 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
     if (now > *date + auth.expires) return s3_error("AccessDenied", "Request has expired");
     if (*date - now > settings.max_skew) return s3_error("AccessDenied", "the presigned URL is dated in the future");
   } else if (absl::AbsDuration(now - *date) > settings.max_skew) {
-    return s3_error("RequestTimeTooSkewed", "The difference between the request time and the server's time is too large.");
+    return s3_error("RequestTimeTooSkewed",
+                    "The difference between the request time and the server's time is too large.");
   }
   if (auth.scope.region != settings.region) {
     return s3_error("AuthorizationHeaderMalformed",
@@ -130,6 +141,15 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
   bool host_signed = false;
   for (const std::string& h : auth.signed_headers) host_signed = host_signed || h == "host";
   if (!host_signed) return s3_error("AccessDenied", "the host header must be signed");
+  // As AWS: every x-amz-* header, and Content-MD5, is signed or the request is refused. An
+  // unsigned one would change what a captured request does (x-amz-copy-source turns a PUT into
+  // a copy; x-amz-meta-* and x-amz-acl add what the signer never said).
+  for (const auto& [name, value] : request.headers) {
+    if (!absl::StartsWith(name, "x-amz-") && name != "content-md5") continue;
+    if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), name) == auth.signed_headers.end())
+      return s3_error("AccessDenied",
+                      absl::StrCat("There were headers present in the request which were not signed: ", name));
+  }
 
   AuthContext ctx;
   ctx.key_id = auth.key_id;
@@ -149,10 +169,14 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
     std::optional<std::string> sha = request.header("x-amz-content-sha256");
     if (!sha) return s3_error("InvalidRequest", "x-amz-content-sha256 is required with SigV4");
     payload_hash = *sha;
-    if (payload_hash == "UNSIGNED-PAYLOAD") ctx.mode = PayloadMode::kUnsigned;
-    else if (payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") ctx.mode = PayloadMode::kStreamingSigned;
-    else if (payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") ctx.mode = PayloadMode::kStreamingSignedTrailer;
-    else if (payload_hash == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") ctx.mode = PayloadMode::kStreamingUnsignedTrailer;
+    if (payload_hash == "UNSIGNED-PAYLOAD")
+      ctx.mode = PayloadMode::kUnsigned;
+    else if (payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+      ctx.mode = PayloadMode::kStreamingSigned;
+    else if (payload_hash == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+      ctx.mode = PayloadMode::kStreamingSignedTrailer;
+    else if (payload_hash == "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+      ctx.mode = PayloadMode::kStreamingUnsignedTrailer;
     else if (payload_hash.size() == 64 && absl::AsciiStrToLower(payload_hash) == payload_hash) {
       ctx.mode = PayloadMode::kSignedHash;
       ctx.payload_hash = payload_hash;

@@ -9,6 +9,7 @@
 # with the bucket's host name resolved to loopback by --resolve.
 #
 #   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
+#                                                        security (alone: the s3_security test)
 #   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
 set -uo pipefail
 
@@ -116,6 +117,16 @@ for section in "${sections[@]}"; do
       <<<"$(/usr/bin/aws --endpoint-url "$endpoint" s3 mb s3://not-allowed 2>&1)"
     G key allow --create-bucket clients >/dev/null
     check "awscli: s3 mb / rb" quiet_ok bash -c "/usr/bin/aws --endpoint-url $endpoint s3 mb s3://made-by-cli && /usr/bin/aws --endpoint-url $endpoint s3 rb s3://made-by-cli"
+    ;;
+  security)
+    # Issue 9's regressions over HTTP (tests/security_test.py): not a client, an attacker.
+    if /usr/bin/python3 "$src/tests/security_test.py" "$endpoint" "$key_id" "$secret" "$region" \
+      "$garage" -c "$work/garage.toml" > "$work/security.log" 2>&1; then
+      check "security: $(grep -c '^ok' "$work/security.log") checks" true
+    else
+      cat "$work/security.log"
+      check "security: see the failures above" false
+    fi
     ;;
   boto3)
     if /usr/bin/python3 "$src/tests/clients/boto3_test.py" "$endpoint" "$key_id" "$secret" "$region" > "$work/boto3.log" 2>&1; then

@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Security regressions of issue 9, against a real `garage server` (tests/s3_clients_test.sh,
+section "security"). Requests are signed by botocore's SigV4 signer, then altered the way an
+attacker holding a captured request would: a body swapped under its signed hash, a header added
+outside SignedHeaders. Each check names the numbered point of issue 9 it guards.
+
+  security_test.py ENDPOINT KEY_ID SECRET REGION GARAGE_CLI...   (the CLI command line, for
+                                                                   key and bucket admin)
+"""
+import base64
+import hashlib
+import http.client
+import re
+import subprocess
+import sys
+import urllib.parse
+
+import boto3
+from botocore.auth import SigV4Auth, S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+endpoint, key_id, secret, region = sys.argv[1:5]
+cli = sys.argv[5:]
+host = urllib.parse.urlparse(endpoint).netloc
+failures = 0
+
+
+def check(what, ok, detail=""):
+    global failures
+    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
+    failures += 0 if ok else 1
+
+
+def client(kid=key_id, sec=secret):
+    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=kid, aws_secret_access_key=sec,
+                        region_name=region, config=Config(s3={"addressing_style": "path"},
+                                                          retries={"max_attempts": 1}))
+
+
+def signed(method, path, body=b"", headers=None, kid=key_id, sec=secret):
+    """A request signed over `body` with its SHA-256 in x-amz-content-sha256."""
+    h = {"x-amz-content-sha256": hashlib.sha256(body).hexdigest()}
+    h.update(headers or {})
+    req = AWSRequest(method=method, url=endpoint + path, data=body, headers=h)
+    SigV4Auth(Credentials(kid, sec), "s3", region).add_auth(req)
+    return dict(req.headers.items())
+
+
+def send(method, path, headers, body=b""):
+    conn = http.client.HTTPConnection(host, timeout=30)
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data.decode("utf-8", "replace")
+
+
+def code_of(body):
+    m = re.search(r"<Code>([^<]*)</Code>", body)
+    return m.group(1) if m else ""
+
+
+def garage(*args):
+    return subprocess.run(cli + list(args), capture_output=True, text=True, timeout=60)
+
+
+s3 = client()
+bucket = "security"
+s3.create_bucket(Bucket=bucket)
+
+# ---- 2. Secrets and ids come from the OS's generator: well-formed, full length, distinct.
+made = [garage("key", "create", f"entropy-{i}").stdout for i in range(3)]
+ids = [re.search(r"Key ID: (\S+)", m).group(1) for m in made]
+secrets = [re.search(r"Secret key: (\S+)", m).group(1) for m in made]
+check("2: key ids are GK and 96 random bits", all(re.fullmatch(r"GK[0-9a-f]{24}", i) for i in ids), ids)
+check("2: secrets are 256 random bits", all(re.fullmatch(r"[0-9a-f]{64}", s) for s in secrets))
+check("2: no two alike", len(set(ids)) == 3 and len(set(secrets)) == 3)
+uploads = [s3.create_multipart_upload(Bucket=bucket, Key="u")["UploadId"] for _ in range(3)]
+check("2: upload ids are 128 bits, distinct", len(set(uploads)) == 3 and all(len(u) == 32 for u in uploads), uploads)
+for u in uploads:
+    s3.abort_multipart_upload(Bucket=bucket, Key="u", UploadId=u)
+for i in range(3):
+    garage("key", "delete", f"entropy-{i}")
+
+# ---- 3. A body swapped under its signed hash has no effect, whatever the endpoint.
+s3.put_object(Bucket=bucket, Key="keep-me", Body=b"precious")
+s3.put_object(Bucket=bucket, Key="victim", Body=b"precious")
+delete_keep = b'<Delete><Object><Key>keep-me</Key></Object></Delete>'
+delete_victim = b'<Delete><Object><Key>victim</Key></Object></Delete>'
+md5 = {"content-md5": base64.b64encode(hashlib.md5(delete_keep).digest()).decode()}
+h = signed("POST", f"/{bucket}?delete", delete_keep, md5)
+h["Content-Length"] = str(len(delete_victim))
+status, body = send("POST", f"/{bucket}?delete", h, delete_victim)
+check("3: DeleteObjects with a swapped body is refused", status == 400 and code_of(body) == "XAmzContentSHA256Mismatch",
+      f"{status} {body[:200]}")
+check("3: ... and deletes nothing", s3.head_object(Bucket=bucket, Key="victim")["ContentLength"] == 8)
+
+up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+e1 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1, Body=b"a" * 10)["ETag"]
+e2 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=2, Body=b"b" * 10)["ETag"]
+one = f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{e1}</ETag></Part></CompleteMultipartUpload>".encode()
+two = f"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>{e2}</ETag></Part></CompleteMultipartUpload>".encode()
+path = f"/{bucket}/mp?uploadId={up}"
+h = signed("POST", path, one)
+h["Content-Length"] = str(len(two))
+status, body = send("POST", path, h, two)
+check("3: CompleteMultipartUpload with a swapped part list is refused",
+      status == 400 and code_of(body) == "XAmzContentSHA256Mismatch", f"{status} {body[:200]}")
+parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=up)["Parts"]
+check("3: ... and the upload is still open with both parts", len(parts) == 2)
+s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up)
+
+conf = f"<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>".encode()
+other = b"<CreateBucketConfiguration><LocationConstraint>elsewhere</LocationConstraint></CreateBucketConfiguration>"
+h = signed("PUT", "/swapped-body", conf)
+h["Content-Length"] = str(len(other))
+status, body = send("PUT", "/swapped-body", h, other)
+check("3: CreateBucket with a swapped body is refused", status == 400, f"{status} {body[:200]}")
+check("3: ... and creates no bucket", "swapped-body" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+h = signed("GET", f"/{bucket}/keep-me", b"")
+h["Content-Length"] = "5"
+status, body = send("GET", f"/{bucket}/keep-me", h, b"extra")
+check("3: a GET whose ignored body is not the signed one is refused", status == 400, f"{status}")
+
+# ---- 4. Every x-amz-* header (and Content-MD5) must be signed, or the request is refused.
+s3.put_object(Bucket=bucket, Key="source", Body=b"from the source")
+h = signed("PUT", f"/{bucket}/copied", b"")
+h["x-amz-copy-source"] = f"/{bucket}/source"
+status, body = send("PUT", f"/{bucket}/copied", h)
+check("4: an unsigned x-amz-copy-source is refused", status == 403, f"{status} {body[:200]}")
+try:
+    s3.head_object(Bucket=bucket, Key="copied")
+    check("4: ... and nothing was copied", False, "copied exists")
+except ClientError:
+    check("4: ... and nothing was copied", True)
+h = signed("PUT", f"/{bucket}/meta", b"x")
+h["x-amz-meta-owner"] = "mallory"
+status, _ = send("PUT", f"/{bucket}/meta", h, b"x")
+check("4: unsigned x-amz-meta-* is refused", status == 403, status)
+h = signed("PUT", f"/{bucket}/md5", b"x")
+h["content-md5"] = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+status, _ = send("PUT", f"/{bucket}/md5", h, b"x")
+check("4: an unsigned Content-MD5 is refused", status == 403, status)
+h = signed("PUT", f"/{bucket}/signed-meta", b"x", {"x-amz-meta-owner": "alice"})
+status, _ = send("PUT", f"/{bucket}/signed-meta", h, b"x")
+check("4: the same header, signed, is accepted", status == 200, status)
+req = AWSRequest(method="GET", url=f"{endpoint}/{bucket}/source")
+S3SigV4QueryAuth(Credentials(key_id, secret), "s3", region, expires=300).add_auth(req)
+url = urllib.parse.urlparse(req.url)
+target = url.path + "?" + url.query
+status, _ = send("GET", target, {})
+check("4: a presigned GET works", status == 200, status)
+status, _ = send("GET", target, {"x-amz-server-side-encryption-customer-algorithm": "AES256"})
+check("4: a presigned GET with an unsigned x-amz-* header is refused", status == 403, status)
+
+print(f"security_test: {failures} failed")
+sys.exit(1 if failures else 0)
