@@ -157,5 +157,44 @@ check("4: a presigned GET works", status == 200, status)
 status, _ = send("GET", target, {"x-amz-server-side-encryption-customer-algorithm": "AES256"})
 check("4: a presigned GET with an unsigned x-amz-* header is refused", status == 403, status)
 
+# ---- 6. DeleteBucket decides emptiness over live entries, whatever the tombstones before them.
+s3.create_bucket(Bucket="tombstones")
+for i in range(70):
+    s3.put_object(Bucket="tombstones", Key=f"a{i:03d}", Body=b"x")
+    s3.delete_object(Bucket="tombstones", Key=f"a{i:03d}")
+s3.put_object(Bucket="tombstones", Key="z-live", Body=b"still here")
+try:
+    s3.delete_bucket(Bucket="tombstones")
+    check("6: a bucket with one live object after 70 tombstones is not deleted", False, "204")
+except ClientError as e:
+    check("6: a bucket with one live object after 70 tombstones is not deleted",
+          e.response["Error"]["Code"] == "BucketNotEmpty", e.response["Error"]["Code"])
+check("6: ... and the object is still there", s3.get_object(Bucket="tombstones", Key="z-live")["Body"].read() == b"still here")
+s3.delete_object(Bucket="tombstones", Key="z-live")
+pending = s3.create_multipart_upload(Bucket="tombstones", Key="unfinished")["UploadId"]
+s3.upload_part(Bucket="tombstones", Key="unfinished", UploadId=pending, PartNumber=1, Body=b"p" * 100)
+s3.delete_bucket(Bucket="tombstones")
+check("6: once empty it is deleted (an unfinished upload does not keep it)",
+      "tombstones" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+# ---- 7. A deleted key loses every right; its id imported again starts with none.
+made = garage("key", "create", "short-lived").stdout
+kid = re.search(r"Key ID: (\S+)", made).group(1)
+ksec = re.search(r"Secret key: (\S+)", made).group(1)
+garage("bucket", "allow", bucket, "--key", kid, "--read", "--write", "--owner")
+client(kid, ksec).put_object(Bucket=bucket, Key="by-short-lived", Body=b"x")
+garage("key", "delete", kid)
+info = garage("bucket", "info", bucket).stdout
+check("7: a deleted key is no longer listed on its buckets", kid not in info, info)
+garage("key", "import", "reborn", "--id", kid, "--secret", "s" * 40)
+try:
+    client(kid, "s" * 40).get_object(Bucket=bucket, Key="by-short-lived")
+    check("7: the re-imported id has no rights", False, "read allowed")
+except ClientError as e:
+    check("7: the re-imported id has no rights", e.response["Error"]["Code"] == "AccessDenied", e.response["Error"]["Code"])
+check("7: key info shows no bucket", bucket not in garage("key", "info", kid).stdout)
+again = garage("key", "import", "twice", "--id", kid, "--secret", "t" * 40)
+check("7: importing an id that exists is refused", again.returncode != 0, again.stdout)
+
 print(f"security_test: {failures} failed")
 sys.exit(1 if failures else 0)

@@ -145,11 +145,39 @@ Task<absl::StatusOr<KeyInfo>> Model::import_key(std::string name, std::string id
   if (id.size() < 4 || id.size() > 128 || secret.size() < 8 || secret.size() > 128) {
     co_return absl::InvalidArgumentError("key id must be 4-128 characters and secret 8-128");
   }
+  absl::StatusOr<std::optional<LwwMap>> before = co_await get_map(t_.key, kKeysPk, id);
+  if (!before.ok()) co_return before.status();
+  if (before->has_value() && !deleted(**before) && !field(**before, "secret").empty())
+    co_return absl::AlreadyExistsError(absl::StrCat("a key with id ", id, " exists"));
+  // A deleted key's id, imported again, starts with nothing: whatever its deletion did not
+  // reach (a crash halfway) is removed now, before the key works.
+  if (before->has_value()) {
+    if (absl::Status s = co_await revoke_everything(id, **before); !s.ok()) co_return s;
+  }
   const std::string created = absl::StrCat(absl::ToUnixMillis(env_.clock->now_wall()));
   std::map<std::string, std::string> fields{{"name", name}, {"secret", secret}, {"created", created}, {"deleted", "0"}};
   absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields));
   if (!s.ok()) co_return s;
   co_return KeyInfo{id, name, secret, std::strtoll(created.c_str(), nullptr, 10), {}};
+}
+
+Task<absl::Status> Model::revoke_everything(std::string id, LwwMap key) {
+  std::map<std::string, std::string> gone;
+  for (const auto& [name, reg] : key.items) {
+    if (!reg.value) continue;
+    if (absl::StartsWith(name, "bucket:") || absl::StartsWith(name, "local:") || name == "allow_create_bucket")
+      gone[name] = "";
+  }
+  // The bucket side first: were the key side cleared and this interrupted, `bucket info` would
+  // list rights that the key no longer has, never the reverse.
+  for (const auto& [name, unused] : gone) {
+    if (!absl::StartsWith(name, "bucket:")) continue;
+    std::map<std::string, std::string> on_bucket{{"key:" + id, ""}};
+    if (absl::Status s = co_await put_map(t_.bucket, kBucketsPk, name.substr(7), std::move(on_bucket), true); !s.ok())
+      co_return s;
+  }
+  if (gone.empty()) co_return absl::OkStatus();
+  co_return co_await put_map(t_.key, kKeysPk, id, std::move(gone), /*delete_fields=*/true);
 }
 
 Task<absl::StatusOr<std::optional<KeyInfo>>> Model::get_key(std::string id) {
@@ -182,8 +210,13 @@ Task<absl::StatusOr<KeyInfo>> Model::find_key(std::string pattern) {
 }
 
 Task<absl::Status> Model::delete_key(std::string id) {
+  absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.key, kKeysPk, id);
+  if (!m.ok()) co_return m.status();
+  if (!m->has_value()) co_return absl::NotFoundError("no such key");
+  // Deleted first (the key stops working at once), then its rights everywhere.
   std::map<std::string, std::string> fields{{"deleted", "1"}};
-  co_return co_await put_map(t_.key, kKeysPk, id, std::move(fields));
+  if (absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields)); !s.ok()) co_return s;
+  co_return co_await revoke_everything(id, std::move(**m));
 }
 
 // ---- buckets
@@ -253,11 +286,31 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
   absl::StatusOr<std::optional<BucketInfo>> b = co_await get_bucket(id);
   if (!b.ok()) co_return b.status();
   if (!b->has_value()) co_return absl::NotFoundError("no such bucket");
-  const std::string from_start;
-  absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> objects = co_await list_objects(id, from_start, 64);
-  if (!objects.ok()) co_return objects.status();
-  for (const auto& [key, entry] : *objects) {
-    if (!entry.is_tombstone()) co_return absl::FailedPreconditionError("the bucket is not empty");
+  // Empty means no live object, whatever the number of tombstones before one: every entry is
+  // read (page by page), not just a first page. Uploads in progress do not keep a bucket: they
+  // are aborted with it (their parts' blocks are released by the object table's follow-ups).
+  std::vector<std::pair<std::string, ObjectEntry>> uploads;
+  std::string start;
+  for (;;) {
+    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> page =
+        co_await list_objects(id, start, kMaxTableBatch);
+    if (!page.ok()) co_return page.status();
+    for (auto& [key, entry] : *page) {
+      if (entry.current() != nullptr) co_return absl::FailedPreconditionError("the bucket is not empty");
+      ObjectEntry aborting;
+      for (const ObjectVersion& v : entry.versions) {
+        if (v.state != VersionState::kUploading) continue;
+        ObjectVersion ended = v;
+        ended.state = VersionState::kAborted;
+        aborting.versions.push_back(std::move(ended));
+      }
+      if (!aborting.versions.empty()) uploads.emplace_back(key, std::move(aborting));
+    }
+    if (page->size() < kMaxTableBatch) break;
+    start = page->back().first + std::string(1, '\0');  // just past the last key read
+  }
+  for (auto& [key, aborting] : uploads) {
+    if (absl::Status s = co_await put_object(id, key, std::move(aborting)); !s.ok()) co_return s;
   }
   std::map<std::string, std::string> fields{{"deleted", "1"}};
   absl::Status s = co_await put_map(t_.bucket, kBucketsPk, id, std::move(fields));

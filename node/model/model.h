@@ -137,6 +137,8 @@ class Model {
   Task<absl::Status> put_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
                              bool delete_fields = false);
   Task<absl::StatusOr<std::optional<LwwMap>>> get_map(Table& table, std::string pk, std::string sk);
+  // Removes every right, alias and permission a key holds, on the key and on its buckets.
+  Task<absl::Status> revoke_everything(std::string id, LwwMap key);
   Task<absl::StatusOr<std::vector<std::pair<std::string, LwwMap>>>> list_map(Table& table, std::string pk);
 
   Env env_;
