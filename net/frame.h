@@ -14,6 +14,8 @@
 namespace garage {
 
 inline constexpr uint32_t kMaxFrameBytes = 32u << 20;
+// A frame's body is read (and allocated) in steps of this much, as its bytes arrive.
+inline constexpr size_t kFrameReadStep = 256u << 10;
 
 struct Frame {
   enum class Kind : uint8_t { kRequest = 0, kResponse = 1 };

@@ -232,7 +232,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
         if (!piece.ok() || !piece->has_value() || (*piece)->empty()) {
           // Headers are out: the only way left to signal the failure is to cut the connection.
           tracer_.event(Severity::kWarn, "HttpBodyFailed",
-                        absl::StrCat(request.method, " ", request.target, ": ",
+                        absl::StrCat(request.method, " ", s3::redacted_target(request.target), ": ",
                                      piece.ok() ? "body ended early" : std::string(piece.status().message())));
           ok = false;
           break;

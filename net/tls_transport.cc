@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -297,8 +298,20 @@ Task<> TlsTransport::read_loop(std::shared_ptr<Connection> conn) {
       tracer_.event(Severity::kWarn, "BadFrame", std::string(end.message()));
       break;
     }
-    std::string body(*length, '\0');
-    if (ErrorCode ec = co_await read_exact(asio::buffer(body)); ec) break;
+    // Memory follows the bytes that arrived, not the length announced: a peer that announces
+    // 32 MiB and sends nothing costs one step (kFrameReadStep), not 32 MiB.
+    std::string body;
+    bool cut = false;
+    while (body.size() < *length) {
+      const size_t before = body.size();
+      const size_t step = std::min<size_t>(*length - before, kFrameReadStep);
+      body.resize(before + step);
+      if (ErrorCode ec = co_await read_exact(asio::buffer(body.data() + before, step)); ec) {
+        cut = true;
+        break;
+      }
+    }
+    if (cut) break;
     absl::StatusOr<Frame> frame = decode_frame(body);
     if (!frame.ok()) {
       end = absl::DataLossError(absl::StrCat("peer ", conn->label, " sent a bad frame: ", frame.status().message()));

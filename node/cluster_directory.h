@@ -27,6 +27,11 @@ class ClusterDirectory final : public ReplicaDirectory {
     return layout_.retired_replica_sets(partition);
   }
   std::optional<std::string> address_of(const NodeId& node) override { return membership_.address_of(node); }
+  bool is_layout_node(const NodeId& node) override {
+    for (const LayoutVersion& v : layout_.layout().versions())
+      if (v.roles.count(node)) return true;
+    return false;
+  }
   uint64_t layout_version() override { return layout_.layout().current_version(); }
   uint64_t min_ack() override { return layout_.layout().min_ack(); }
   std::string zone_of(const NodeId& node) override {
@@ -53,6 +58,7 @@ class ClusterDirectory final : public ReplicaDirectory {
     std::vector<std::vector<NodeId>> replica_sets(uint8_t p) override { return d_.replica_sets(p); }
     std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t p) override { return d_.retired_replica_sets(p); }
     std::optional<std::string> address_of(const NodeId& n) override { return d_.address_of(n); }
+    bool is_layout_node(const NodeId& n) override { return d_.is_layout_node(n); }
     uint64_t layout_version() override { return d_.layout_version(); }
     uint64_t min_ack() override { return d_.min_ack(); }
     std::string zone_of(const NodeId& n) override { return d_.zone_of(n); }

@@ -91,9 +91,9 @@ Task<HttpResponse> S3Api::handle(HttpRequest& request) {
   S3Call call{request, std::move(*route), {}, {}, std::nullopt, request_id, request.body};
   absl::StatusOr<HttpResponse> response = co_await dispatch(call);
   if (!response.ok()) {
-    env_.tracer->event(
-        Severity::kDebug, "S3Error",
-        absl::StrCat(endpoint_name(call.route.endpoint), " ", request.target, ": ", response.status().message()));
+    env_.tracer->event(Severity::kDebug, "S3Error",
+                       absl::StrCat(endpoint_name(call.route.endpoint), " ", redacted_target(request.target),
+                                    " (request ", request_id, "): ", response.status().message()));
     co_return error_response(response.status(), call.route.path, request_id, head);
   }
   response->set("x-amz-request-id", request_id);

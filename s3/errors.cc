@@ -64,22 +64,24 @@ S3ErrorInfo error_info(const absl::Status& status) {
     const std::string c(*code);
     return {status_of(c), c, message};
   }
+  // A status from below the S3 layer (quorums, disks, peers) carries text for the log: paths,
+  // node ids, peer errors. Clients get S3's own words; the log has the rest (with the request id).
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-      return {503, "ServiceUnavailable", message};
+      return {503, "ServiceUnavailable", "The service is unavailable right now; please retry."};
     case absl::StatusCode::kInvalidArgument:
-      return {400, "InvalidRequest", message};
+      return {400, "InvalidRequest", message};  // validation of the request: its text is about it
     case absl::StatusCode::kNotFound:
-      return {404, "NoSuchKey", message};
+      return {404, "NoSuchKey", "The specified key does not exist."};
     case absl::StatusCode::kPermissionDenied:
-      return {403, "AccessDenied", message};
+      return {403, "AccessDenied", "Access Denied"};
     case absl::StatusCode::kResourceExhausted:
-      return {400, "EntityTooLarge", message};
+      return {400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."};
     case absl::StatusCode::kUnimplemented:
-      return {501, "NotImplemented", message};
+      return {501, "NotImplemented", "A header or request you provided implies functionality that is not implemented."};
     default:
-      return {500, "InternalError", message};
+      return {500, "InternalError", "We encountered an internal error. Please try again."};
   }
 }
 

@@ -5,7 +5,6 @@
 // large object: memory per request is bounded by a few blocks.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "node/runtime/task.h"
 
 namespace garage::s3 {
@@ -37,8 +37,8 @@ class BodyStream {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  // path and query, as received (percent-encoded)
-  Headers headers;     // names lowercased by the server, in order
+  std::string target;          // path and query, as received (percent-encoded)
+  Headers headers;             // names lowercased by the server, in order
   BodySource* body = nullptr;  // never null: an empty source for bodiless requests
   std::string remote;          // peer address, for logs
 
@@ -60,6 +60,10 @@ struct HttpResponse {
 
   void set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
+
+// The request target as logs may show it: the values of X-Amz-Signature and
+// X-Amz-Security-Token (a presigned URL's secrets, valid until it expires) replaced by "REDACTED".
+std::string redacted_target(absl::string_view target);
 
 // Reads a whole (small) body, failing if it exceeds `limit` bytes.
 Task<absl::StatusOr<std::string>> read_all(BodySource& body, size_t limit);

@@ -127,6 +127,11 @@ for section in "${sections[@]}"; do
       cat "$work/security.log"
       check "security: see the failures above" false
     fi
+    # 11: the metadata (it holds secret keys) and the data are the daemon's user's alone.
+    check "security: metadata_dir and data_dir are 0700" [ "$(stat -c %a "$work/meta" "$work/data" | sort -u)" = 700 ]
+    check "security: no file under them is readable by others" \
+      [ -z "$(find "$work/meta" "$work/data" -perm /077 -print -quit)" ]
+    check "security: the server log holds no secret key" bash -c "! grep -qF '$secret' '$work/server.log'"
     ;;
   boto3)
     if /usr/bin/python3 "$src/tests/clients/boto3_test.py" "$endpoint" "$key_id" "$secret" "$region" > "$work/boto3.log" 2>&1; then

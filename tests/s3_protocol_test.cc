@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-
 #include "node/runtime/task.h"
 #include "runtime_harness.h"
 #include "s3/auth.h"
@@ -138,8 +137,8 @@ std::string signed_trailer_body(const SigningKey& key, const SigV4Scope& scope, 
     absl::StrAppend(&body, absl::Hex(c.size()), ";chunk-signature=", previous, "\r\n", c, c.empty() ? "" : "\r\n");
   }
   const std::string trailer_signature =
-      signature_hex(key, absl::StrCat("AWS4-HMAC-SHA256-TRAILER\n", date, "\n", scope.to_string(), "\n", previous,
-                                      "\n", sha256_hex(trailer + "\n")));
+      signature_hex(key, absl::StrCat("AWS4-HMAC-SHA256-TRAILER\n", date, "\n", scope.to_string(), "\n", previous, "\n",
+                                      sha256_hex(trailer + "\n")));
   absl::StrAppend(&body, trailer, "\r\nx-amz-trailer-signature:", trailer_signature, "\r\n\r\n");
   return body;
 }
@@ -321,17 +320,20 @@ TEST(Xml, ParsersAcceptWhatClientsSendAndRefuseTheRest) {
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[0].etag, "aa");
   EXPECT_EQ((*parts)[1].number, 2);
-  absl::StatusOr<DeleteObjectsRequest> del =
-      parse_delete_objects("<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>c</Key></Object></Delete>");
+  absl::StatusOr<DeleteObjectsRequest> del = parse_delete_objects(
+      "<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>c</Key></Object></Delete>");
   ASSERT_TRUE(del.ok());
   EXPECT_TRUE(del->quiet);
   EXPECT_EQ(del->keys, (std::vector<std::string>{"a&b", "c"}));
   EXPECT_EQ(*parse_create_bucket(""), "");
-  EXPECT_EQ(*parse_create_bucket("<CreateBucketConfiguration><LocationConstraint>garage</LocationConstraint></CreateBucketConfiguration>"),
-            "garage");
-  for (const char* bad : {"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>a</ETag></Part></CompleteMultipartUpload>",
-                          "<CompleteMultipartUpload></CompleteMultipartUpload>", "<Delete><Object></Object></Delete>",
-                          "<Other/>", "<<<", "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part>"}) {
+  EXPECT_EQ(
+      *parse_create_bucket(
+          "<CreateBucketConfiguration><LocationConstraint>garage</LocationConstraint></CreateBucketConfiguration>"),
+      "garage");
+  for (const char* bad :
+       {"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>a</ETag></Part></CompleteMultipartUpload>",
+        "<CompleteMultipartUpload></CompleteMultipartUpload>", "<Delete><Object></Object></Delete>", "<Other/>", "<<<",
+        "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part>"}) {
     absl::Status s = parse_complete_multipart(bad).status();
     absl::Status d = parse_delete_objects(bad).status();
     EXPECT_EQ(code_of(s), "MalformedXML") << bad;
@@ -349,6 +351,27 @@ TEST(Errors, DocumentsCarryCodeAndStatus) {
   HttpResponse head = error_response(s3_error("NoSuchKey", "gone"), "/b/k", "req1", true);
   EXPECT_TRUE(head.body.empty());
   EXPECT_EQ(head.status, 404);
+}
+
+TEST(Errors, InternalFailuresReachClientsWithoutPathsOrNodeIds) {
+  // A disk or quorum failure's text is for the log; the client sees S3's own words.
+  const absl::Status disk =
+      absl::UnavailableError("write /var/lib/garage/data/ab/cd/abcd.tmp: no space; node 00e0efadd9a564bd");
+  const HttpResponse r = error_response(disk, "/b/k", "rid", false);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body.find("/var/lib"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("00e0efadd9a564bd"), std::string::npos) << r.body;
+  EXPECT_EQ(error_response(absl::InternalError("rocksdb: /meta/LOCK"), "/", "rid", false).body.find("/meta"),
+            std::string::npos);
+}
+
+TEST(Logs, PresignedSignaturesAreRedacted) {
+  EXPECT_EQ(redacted_target("/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abcdef0123&X-Amz-Expires=60"),
+            "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=REDACTED&X-Amz-Expires=60");
+  EXPECT_EQ(redacted_target("/b/k?X-Amz-Security-Token=tok&X-Amz-Signature=sig"),
+            "/b/k?X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED");
+  EXPECT_EQ(redacted_target("/b/X-Amz-Signature=keyname"), "/b/X-Amz-Signature=keyname");  // a key, not a parameter
+  EXPECT_EQ(redacted_target("/b/k?list-type=2"), "/b/k?list-type=2");
 }
 
 }  // namespace

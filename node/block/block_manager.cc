@@ -217,6 +217,12 @@ Task<absl::StatusOr<std::string>> BlockManager::read_local(std::string hash) {
 }
 
 Task<absl::StatusOr<std::string>> BlockManager::handle(NodeId from, std::string payload) {
+  // Blocks are for the nodes of the layout: a certificate of the cluster's CA alone (the CLI's,
+  // a node not yet or no longer assigned) reads and writes none.
+  if (!replicas_.is_layout_node(from)) {
+    probe(env_, "block.refused_caller_outside_layout");
+    co_return absl::PermissionDeniedError("block requests are served to nodes of the layout only");
+  }
   Decoder d(payload);
   d.version(kBlockRpcVersion, kBlockRpcVersion);
   const uint8_t op = d.u8();

@@ -18,6 +18,9 @@ class ReplicaDirectory {
   // Blocks move after the tables have (a version retires once the tables are synced), so a
   // block reader asks these when every active holder lacks the block.
   virtual std::vector<std::vector<NodeId>> retired_replica_sets(uint8_t partition) { return {}; }
+  // Whether the node has a role in a layout version this node keeps (current or retired):
+  // the nodes that may ask for blocks.
+  virtual bool is_layout_node(const NodeId& node) = 0;
   // Where a node listens (nullopt: unknown to us).
   virtual std::optional<std::string> address_of(const NodeId& node) = 0;
   // The node's zone in the current layout ("" if unknown): reads prefer holders in our zone.
