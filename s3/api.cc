@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "s3/aws_chunked.h"
 #include "s3/errors.h"
+#include "s3/request_limits.h"
 #include "s3/verified_body.h"
 
 namespace garage::s3 {
@@ -102,6 +103,12 @@ Task<HttpResponse> S3Api::handle(HttpRequest& request) {
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
+  // 0. What no endpoint accepts, signed or not (s3/request_limits.h).
+  if (!call.route.key.empty()) {
+    if (absl::Status s = check_object_key(call.route.key); !s.ok()) co_return s;
+  }
+  if (absl::Status s = check_user_metadata(call.http); !s.ok()) co_return s;
+
   // 1. Who is asking. Anonymous requests are refused (no public buckets yet).
   absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(call.http);
   if (!parsed.ok()) co_return parsed.status();

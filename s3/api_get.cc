@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "s3/api.h"
+#include "s3/byte_range.h"
 #include "s3/errors.h"
 #include "s3/object_reader.h"
 
@@ -33,26 +34,6 @@ bool etag_matches(absl::string_view header, absl::string_view etag) {
   return false;
 }
 
-// "bytes=a-b" | "bytes=a-" | "bytes=-n" -> [start, end). nullopt: no (usable) range, serve all.
-// InvalidRange if it starts past the end.
-absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> parse_range(absl::string_view header, uint64_t size) {
-  using Result = std::optional<std::pair<uint64_t, uint64_t>>;
-  absl::string_view spec = absl::StripAsciiWhitespace(header);
-  if (!absl::ConsumePrefix(&spec, "bytes=") || absl::StrContains(spec, ",")) return Result();
-  const size_t dash = spec.find('-');
-  if (dash == absl::string_view::npos) return Result();
-  const absl::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
-  uint64_t first = 0, last = 0;
-  if (a.empty()) {  // suffix: the last n bytes
-    if (!absl::SimpleAtoi(b, &last) || last == 0) return s3_error("InvalidRange", "The requested range is not satisfiable");
-    return Result(std::pair{size > last ? size - last : 0, size});
-  }
-  if (!absl::SimpleAtoi(a, &first)) return Result();
-  if (first >= size) return s3_error("InvalidRange", "The requested range is not satisfiable");
-  if (b.empty()) return Result(std::pair{first, size});
-  if (!absl::SimpleAtoi(b, &last) || last < first) return Result();
-  return Result(std::pair{first, std::min(last + 1, size)});
-}
 }  // namespace
 
 Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
@@ -66,10 +47,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
 
   // Preconditions, in the order RFC 7232 section 6 gives.
   if (std::optional<std::string> h = http.header("if-match")) {
-    if (!etag_matches(*h, v.meta.etag)) co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (!etag_matches(*h, v.meta.etag))
+      co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
   } else if (std::optional<std::string> h = http.header("if-unmodified-since")) {
     std::optional<absl::Time> t = parse_http_date(*h);
-    if (t && modified_s > absl::ToUnixSeconds(*t)) co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (t && modified_s > absl::ToUnixSeconds(*t))
+      co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
   }
   bool not_modified = false;
   if (std::optional<std::string> h = http.header("if-none-match")) {
@@ -93,15 +76,15 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
     if (call.route.query.count(override_name)) continue;
     r.set(k, val);
   }
-  for (const char* name : {"content-type", "content-language", "expires", "cache-control", "content-disposition",
-                           "content-encoding"}) {
+  for (const char* name :
+       {"content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"}) {
     if (std::optional<std::string> o = call.route.param(std::string("response-") + name)) r.set(name, *o);
   }
   if (v.meta.parts > 0) r.set("x-amz-mp-parts-count", absl::StrCat(v.meta.parts));
 
   uint64_t start = 0, end = v.meta.size;
   if (std::optional<std::string> h = http.header("range")) {
-    absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> range = parse_range(*h, v.meta.size);
+    absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> range = parse_get_range(*h, v.meta.size);
     if (!range.ok()) {
       if (head) co_return s3_error("InvalidRange", "The requested range is not satisfiable");
       co_return range.status();

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "s3/api.h"
+#include "s3/byte_range.h"
 #include "s3/checksum.h"
 #include "s3/errors.h"
 #include "s3/object_reader.h"
@@ -114,12 +115,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     copied = *sv;
     uint64_t start = 0, end = sv->meta.size;
     if (std::optional<std::string> range = call.http.header("x-amz-copy-source-range")) {
-      uint64_t a = 0, b = 0;
-      if (std::sscanf(range->c_str(), "bytes=%lu-%lu", &a, &b) != 2 || b < a || b >= sv->meta.size) {
-        co_return s3_error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last within the object");
-      }
-      start = a;
-      end = b + 1;
+      absl::StatusOr<ByteRange> r = parse_copy_range(*range, sv->meta.size);
+      if (!r.ok()) co_return r.status();
+      std::tie(start, end) = *r;
     }
     if (sv->meta.inline_data) {
       copy_source = std::make_unique<StringBody>(sv->meta.inline_data->substr(start, end - start));

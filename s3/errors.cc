@@ -37,6 +37,7 @@ int status_of(absl::string_view code) {
       {"MissingContentLength", 411},
       {"NoSuchBucket", 404},
       {"NoSuchKey", 404},
+      {"MetadataTooLarge", 400},
       {"NoSuchUpload", 404},
       {"NotImplemented", 501},
       {"NotModified", 304},

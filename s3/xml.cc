@@ -42,7 +42,9 @@ namespace {
 absl::Status malformed(absl::string_view why) { return s3_error("MalformedXML", why); }
 
 absl::StatusOr<pugi::xml_node> parse_root(pugi::xml_document& doc, absl::string_view body, const char* expected) {
-  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  // parse_ws_pcdata: a key of only spaces or tabs is a key, not nothing (the default drops it).
+  pugi::xml_parse_result r =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata, pugi::encoding_utf8);
   if (!r) return malformed(std::string("The XML you provided was not well-formed: ") + r.description());
   pugi::xml_node root = doc.document_element();
   if (absl::string_view(root.name()) != expected) {

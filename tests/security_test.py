@@ -196,5 +196,60 @@ check("7: key info shows no bucket", bucket not in garage("key", "info", kid).st
 again = garage("key", "import", "twice", "--id", kid, "--secret", "t" * 40)
 check("7: importing an id that exists is refused", again.returncode != 0, again.stdout)
 
+# ---- 9. Bad input gets S3's answer.
+s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
+r = s3.get_object(Bucket=bucket, Key="ten", Range="bytes=0-18446744073709551615")
+check("9: a range ending past 2^64-1 is clamped", r["Body"].read() == b"0123456789" and
+      r["ContentRange"] == "bytes 0-9/10", r.get("ContentRange"))
+s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+try:
+    s3.get_object(Bucket=bucket, Key="empty", Range="bytes=-5")
+    check("9: a suffix range of an empty object is InvalidRange", False, "served")
+except ClientError as e:
+    check("9: a suffix range of an empty object is InvalidRange", e.response["Error"]["Code"] == "InvalidRange",
+          e.response["Error"]["Code"])
+up = s3.create_multipart_upload(Bucket=bucket, Key="copied-part")["UploadId"]
+for bad, want in [("0-2", "InvalidArgument"), ("bytes=0", "InvalidArgument"), ("bytes=0-2,3-5", "InvalidArgument"),
+                  ("bytes=5-10", "InvalidRange")]:
+    try:
+        s3.upload_part_copy(Bucket=bucket, Key="copied-part", UploadId=up, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "ten"}, CopySourceRange=bad)
+        check(f"9: UploadPartCopy range {bad!r} is {want}", False, "accepted")
+    except ClientError as e:
+        check(f"9: UploadPartCopy range {bad!r} is {want}", e.response["Error"]["Code"] == want, e.response["Error"]["Code"])
+s3.abort_multipart_upload(Bucket=bucket, Key="copied-part", UploadId=up)
+try:
+    s3.put_object(Bucket=bucket, Key="meta-bomb", Body=b"x", Metadata={f"m{i}": "v" * 10 for i in range(256)})
+    check("9: 256 metadata headers are MetadataTooLarge", False, "accepted")
+except ClientError as e:
+    check("9: 256 metadata headers are MetadataTooLarge (400, not a 503 to retry)",
+          e.response["Error"]["Code"] == "MetadataTooLarge" and e.response["ResponseMetadata"]["HTTPStatusCode"] == 400,
+          e.response["Error"]["Code"])
+for name in ["192.168.5.123", "a..b", "a.-b", "a-.b", "xn--abc"]:
+    try:
+        s3.create_bucket(Bucket=name)
+        check(f"9: bucket name {name!r} is refused", False, "created")
+    except ClientError as e:
+        check(f"9: bucket name {name!r} is refused", e.response["Error"]["Code"] == "InvalidBucketName",
+              e.response["Error"]["Code"])
+    except Exception as e:  # botocore's own validation
+        check(f"9: bucket name {name!r} is refused", True)
+bad_key = "/" + bucket + "/" + urllib.parse.quote(b"bad\xff\x01key")
+h = signed("PUT", bad_key, b"x")
+status, body = send("PUT", bad_key, h, b"x")
+check("9: a key that is not UTF-8 is refused with 400", status == 400, f"{status} {body[:120]}")
+status, body = send("GET", f"/{bucket}?list-type=2", signed("GET", f"/{bucket}?list-type=2"))
+import xml.dom.minidom
+try:
+    xml.dom.minidom.parseString(body)
+    check("9: the listing is well-formed XML", status == 200)
+except Exception as e:
+    check("9: the listing is well-formed XML", False, str(e))
+for k in [" ", "\t"]:
+    s3.put_object(Bucket=bucket, Key=k, Body=b"w")
+r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": " "}, {"Key": "\t"}]})
+left = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []) if o["Key"].strip() == ""]
+check("9: DeleteObjects deletes keys of only whitespace", left == [] and len(r.get("Deleted", [])) == 2, (left, r.get("Deleted")))
+
 print(f"security_test: {failures} failed")
 sys.exit(1 if failures else 0)

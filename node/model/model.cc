@@ -233,6 +233,21 @@ absl::Status check_bucket_name(std::string_view name) {
   if (name.front() == '-' || name.front() == '.' || name.back() == '-' || name.back() == '.') {
     return absl::InvalidArgumentError("bucket names begin and end with a letter or digit");
   }
+  // Names that would break virtual-host addressing or TLS wildcards, as S3 refuses them.
+  if (name.find("..") != std::string_view::npos || name.find(".-") != std::string_view::npos ||
+      name.find("-.") != std::string_view::npos) {
+    return absl::InvalidArgumentError("bucket names may not hold '..', '.-' or '-.'");
+  }
+  int dots = 0;
+  bool digits_and_dots = true;
+  for (char c : name) {
+    dots += c == '.';
+    digits_and_dots = digits_and_dots && ((c >= '0' && c <= '9') || c == '.');
+  }
+  if (dots == 3 && digits_and_dots) return absl::InvalidArgumentError("bucket names may not look like IP addresses");
+  if (name.substr(0, 4) == "xn--" || (name.size() >= 8 && name.substr(name.size() - 8) == "-s3alias")) {
+    return absl::InvalidArgumentError("bucket names may not begin with 'xn--' or end with '-s3alias'");
+  }
   return absl::OkStatus();
 }
 }  // namespace

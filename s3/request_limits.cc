@@ -1,0 +1,64 @@
+#include "s3/request_limits.h"
+
+#include "absl/strings/match.h"
+#include "s3/errors.h"
+
+namespace garage::s3 {
+namespace {
+// The code point at s[i] (advancing i), or -1 if the bytes there are not well-formed UTF-8
+// (overlong forms, surrogates and values past U+10FFFF included).
+int32_t next_code_point(absl::string_view s, size_t& i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  size_t len = 0;
+  int32_t cp = 0, min = 0;
+  if ((c & 0xe0) == 0xc0)
+    len = 2, cp = c & 0x1f, min = 0x80;
+  else if ((c & 0xf0) == 0xe0)
+    len = 3, cp = c & 0x0f, min = 0x800;
+  else if ((c & 0xf8) == 0xf0)
+    len = 4, cp = c & 0x07, min = 0x10000;
+  else
+    return -1;
+  if (i + len > s.size()) return -1;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return -1;
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  i += len;
+  return cp;
+}
+
+bool allowed_in_xml(int32_t cp) {
+  return cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+         cp >= 0x10000;
+}
+}  // namespace
+
+absl::Status check_object_key(absl::string_view key) {
+  for (size_t i = 0; i < key.size();) {
+    const int32_t cp = next_code_point(key, i);
+    if (cp < 0) return s3_error("InvalidArgument", "Object keys must be valid UTF-8.");
+    if (!allowed_in_xml(cp))
+      return s3_error("InvalidArgument", "Object keys may not contain control characters (other than tab, CR, LF).");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status check_user_metadata(const HttpRequest& request) {
+  size_t total = 0;
+  for (const auto& [name, value] : request.headers) {
+    if (!absl::StartsWith(name, "x-amz-meta-")) continue;
+    total += name.size() - 11 + value.size();
+  }
+  if (total > kMaxUserMetadataBytes)
+    return s3_error("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size (2 KB).");
+  return absl::OkStatus();
+}
+
+}  // namespace garage::s3
