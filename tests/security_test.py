@@ -67,189 +67,216 @@ def garage(*args):
     return subprocess.run(cli + list(args), capture_output=True, text=True, timeout=60)
 
 
+def section(run):
+    """Runs one numbered point's checks; an exception fails that point, not the rest."""
+    try:
+        run()
+    except Exception as e:  # noqa: BLE001 (any failure of a section is that section's)
+        check(f"{run.__name__}: ran to its end", False, f"{type(e).__name__}: {e}")
+    return run
+
+
 s3 = client()
 bucket = "security"
 s3.create_bucket(Bucket=bucket)
 
 # ---- 2. Secrets and ids come from the OS's generator: well-formed, full length, distinct.
-made = [garage("key", "create", f"entropy-{i}").stdout for i in range(3)]
-ids = [re.search(r"Key ID: (\S+)", m).group(1) for m in made]
-secrets = [re.search(r"Secret key: (\S+)", m).group(1) for m in made]
-check("2: key ids are GK and 96 random bits", all(re.fullmatch(r"GK[0-9a-f]{24}", i) for i in ids), ids)
-check("2: secrets are 256 random bits", all(re.fullmatch(r"[0-9a-f]{64}", s) for s in secrets))
-check("2: no two alike", len(set(ids)) == 3 and len(set(secrets)) == 3)
-uploads = [s3.create_multipart_upload(Bucket=bucket, Key="u")["UploadId"] for _ in range(3)]
-check("2: upload ids are 128 bits, distinct", len(set(uploads)) == 3 and all(len(u) == 32 for u in uploads), uploads)
-for u in uploads:
-    s3.abort_multipart_upload(Bucket=bucket, Key="u", UploadId=u)
-for i in range(3):
-    garage("key", "delete", f"entropy-{i}")
+@section
+def point_2():
+    made = [garage("key", "create", f"entropy-{i}").stdout for i in range(3)]
+    ids = [re.search(r"Key ID: (\S+)", m).group(1) for m in made]
+    secrets = [re.search(r"Secret key: (\S+)", m).group(1) for m in made]
+    check("2: key ids are GK and 96 random bits", all(re.fullmatch(r"GK[0-9a-f]{24}", i) for i in ids), ids)
+    check("2: secrets are 256 random bits", all(re.fullmatch(r"[0-9a-f]{64}", s) for s in secrets))
+    check("2: no two alike", len(set(ids)) == 3 and len(set(secrets)) == 3)
+    uploads = [s3.create_multipart_upload(Bucket=bucket, Key="u")["UploadId"] for _ in range(3)]
+    check("2: upload ids are 128 bits, distinct", len(set(uploads)) == 3 and all(len(u) == 32 for u in uploads), uploads)
+    for u in uploads:
+        s3.abort_multipart_upload(Bucket=bucket, Key="u", UploadId=u)
+    for i in range(3):
+        garage("key", "delete", f"entropy-{i}")
+
 
 # ---- 3. A body swapped under its signed hash has no effect, whatever the endpoint.
-s3.put_object(Bucket=bucket, Key="keep-me", Body=b"precious")
-s3.put_object(Bucket=bucket, Key="victim", Body=b"precious")
-delete_keep = b'<Delete><Object><Key>keep-me</Key></Object></Delete>'
-delete_victim = b'<Delete><Object><Key>victim</Key></Object></Delete>'
-md5 = {"content-md5": base64.b64encode(hashlib.md5(delete_keep).digest()).decode()}
-h = signed("POST", f"/{bucket}?delete", delete_keep, md5)
-h["Content-Length"] = str(len(delete_victim))
-status, body = send("POST", f"/{bucket}?delete", h, delete_victim)
-check("3: DeleteObjects with a swapped body is refused", status == 400 and code_of(body) == "XAmzContentSHA256Mismatch",
-      f"{status} {body[:200]}")
-check("3: ... and deletes nothing", s3.head_object(Bucket=bucket, Key="victim")["ContentLength"] == 8)
+@section
+def point_3():
+    s3.put_object(Bucket=bucket, Key="keep-me", Body=b"precious")
+    s3.put_object(Bucket=bucket, Key="victim", Body=b"precious")
+    delete_keep = b'<Delete><Object><Key>keep-me</Key></Object></Delete>'
+    delete_victim = b'<Delete><Object><Key>victim</Key></Object></Delete>'
+    md5 = {"content-md5": base64.b64encode(hashlib.md5(delete_keep).digest()).decode()}
+    h = signed("POST", f"/{bucket}?delete", delete_keep, md5)
+    h["Content-Length"] = str(len(delete_victim))
+    status, body = send("POST", f"/{bucket}?delete", h, delete_victim)
+    check("3: DeleteObjects with a swapped body is refused", status == 400 and code_of(body) == "XAmzContentSHA256Mismatch",
+          f"{status} {body[:200]}")
+    check("3: ... and deletes nothing", s3.head_object(Bucket=bucket, Key="victim")["ContentLength"] == 8)
 
-up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
-e1 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1, Body=b"a" * 10)["ETag"]
-e2 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=2, Body=b"b" * 10)["ETag"]
-one = f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{e1}</ETag></Part></CompleteMultipartUpload>".encode()
-two = f"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>{e2}</ETag></Part></CompleteMultipartUpload>".encode()
-path = f"/{bucket}/mp?uploadId={up}"
-h = signed("POST", path, one)
-h["Content-Length"] = str(len(two))
-status, body = send("POST", path, h, two)
-check("3: CompleteMultipartUpload with a swapped part list is refused",
-      status == 400 and code_of(body) == "XAmzContentSHA256Mismatch", f"{status} {body[:200]}")
-parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=up)["Parts"]
-check("3: ... and the upload is still open with both parts", len(parts) == 2)
-s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1, Body=b"a" * 10)["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=2, Body=b"b" * 10)["ETag"]
+    one = f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{e1}</ETag></Part></CompleteMultipartUpload>".encode()
+    two = f"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>{e2}</ETag></Part></CompleteMultipartUpload>".encode()
+    path = f"/{bucket}/mp?uploadId={up}"
+    h = signed("POST", path, one)
+    h["Content-Length"] = str(len(two))
+    status, body = send("POST", path, h, two)
+    check("3: CompleteMultipartUpload with a swapped part list is refused",
+          status == 400 and code_of(body) == "XAmzContentSHA256Mismatch", f"{status} {body[:200]}")
+    parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=up)["Parts"]
+    check("3: ... and the upload is still open with both parts", len(parts) == 2)
+    s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=up)
 
-conf = f"<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>".encode()
-other = b"<CreateBucketConfiguration><LocationConstraint>elsewhere</LocationConstraint></CreateBucketConfiguration>"
-h = signed("PUT", "/swapped-body", conf)
-h["Content-Length"] = str(len(other))
-status, body = send("PUT", "/swapped-body", h, other)
-check("3: CreateBucket with a swapped body is refused", status == 400, f"{status} {body[:200]}")
-check("3: ... and creates no bucket", "swapped-body" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+    conf = f"<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>".encode()
+    other = b"<CreateBucketConfiguration><LocationConstraint>elsewhere</LocationConstraint></CreateBucketConfiguration>"
+    h = signed("PUT", "/swapped-body", conf)
+    h["Content-Length"] = str(len(other))
+    status, body = send("PUT", "/swapped-body", h, other)
+    check("3: CreateBucket with a swapped body is refused", status == 400, f"{status} {body[:200]}")
+    check("3: ... and creates no bucket", "swapped-body" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
-h = signed("GET", f"/{bucket}/keep-me", b"")
-h["Content-Length"] = "5"
-status, body = send("GET", f"/{bucket}/keep-me", h, b"extra")
-check("3: a GET whose ignored body is not the signed one is refused", status == 400, f"{status}")
+    h = signed("GET", f"/{bucket}/keep-me", b"")
+    h["Content-Length"] = "5"
+    status, body = send("GET", f"/{bucket}/keep-me", h, b"extra")
+    check("3: a GET whose ignored body is not the signed one is refused", status == 400, f"{status}")
+
 
 # ---- 4. Every x-amz-* header (and Content-MD5) must be signed, or the request is refused.
-s3.put_object(Bucket=bucket, Key="source", Body=b"from the source")
-h = signed("PUT", f"/{bucket}/copied", b"")
-h["x-amz-copy-source"] = f"/{bucket}/source"
-status, body = send("PUT", f"/{bucket}/copied", h)
-check("4: an unsigned x-amz-copy-source is refused", status == 403, f"{status} {body[:200]}")
-try:
-    s3.head_object(Bucket=bucket, Key="copied")
-    check("4: ... and nothing was copied", False, "copied exists")
-except ClientError:
-    check("4: ... and nothing was copied", True)
-h = signed("PUT", f"/{bucket}/meta", b"x")
-h["x-amz-meta-owner"] = "mallory"
-status, _ = send("PUT", f"/{bucket}/meta", h, b"x")
-check("4: unsigned x-amz-meta-* is refused", status == 403, status)
-h = signed("PUT", f"/{bucket}/md5", b"x")
-h["content-md5"] = base64.b64encode(hashlib.md5(b"x").digest()).decode()
-status, _ = send("PUT", f"/{bucket}/md5", h, b"x")
-check("4: an unsigned Content-MD5 is refused", status == 403, status)
-h = signed("PUT", f"/{bucket}/signed-meta", b"x", {"x-amz-meta-owner": "alice"})
-status, _ = send("PUT", f"/{bucket}/signed-meta", h, b"x")
-check("4: the same header, signed, is accepted", status == 200, status)
-req = AWSRequest(method="GET", url=f"{endpoint}/{bucket}/source")
-S3SigV4QueryAuth(Credentials(key_id, secret), "s3", region, expires=300).add_auth(req)
-url = urllib.parse.urlparse(req.url)
-target = url.path + "?" + url.query
-status, _ = send("GET", target, {})
-check("4: a presigned GET works", status == 200, status)
-status, _ = send("GET", target, {"x-amz-server-side-encryption-customer-algorithm": "AES256"})
-check("4: a presigned GET with an unsigned x-amz-* header is refused", status == 403, status)
+@section
+def point_4():
+    s3.put_object(Bucket=bucket, Key="source", Body=b"from the source")
+    h = signed("PUT", f"/{bucket}/copied", b"")
+    h["x-amz-copy-source"] = f"/{bucket}/source"
+    status, body = send("PUT", f"/{bucket}/copied", h)
+    check("4: an unsigned x-amz-copy-source is refused", status == 403, f"{status} {body[:200]}")
+    try:
+        s3.head_object(Bucket=bucket, Key="copied")
+        check("4: ... and nothing was copied", False, "copied exists")
+    except ClientError:
+        check("4: ... and nothing was copied", True)
+    h = signed("PUT", f"/{bucket}/meta", b"x")
+    h["x-amz-meta-owner"] = "mallory"
+    status, _ = send("PUT", f"/{bucket}/meta", h, b"x")
+    check("4: unsigned x-amz-meta-* is refused", status == 403, status)
+    h = signed("PUT", f"/{bucket}/md5", b"x")
+    h["content-md5"] = base64.b64encode(hashlib.md5(b"x").digest()).decode()
+    status, _ = send("PUT", f"/{bucket}/md5", h, b"x")
+    check("4: an unsigned Content-MD5 is refused", status == 403, status)
+    h = signed("PUT", f"/{bucket}/signed-meta", b"x", {"x-amz-meta-owner": "alice"})
+    status, _ = send("PUT", f"/{bucket}/signed-meta", h, b"x")
+    check("4: the same header, signed, is accepted", status == 200, status)
+    req = AWSRequest(method="GET", url=f"{endpoint}/{bucket}/source")
+    S3SigV4QueryAuth(Credentials(key_id, secret), "s3", region, expires=300).add_auth(req)
+    url = urllib.parse.urlparse(req.url)
+    target = url.path + "?" + url.query
+    status, _ = send("GET", target, {})
+    check("4: a presigned GET works", status == 200, status)
+    status, _ = send("GET", target, {"x-amz-server-side-encryption-customer-algorithm": "AES256"})
+    check("4: a presigned GET with an unsigned x-amz-* header is refused", status == 403, status)
+
 
 # ---- 6. DeleteBucket decides emptiness over live entries, whatever the tombstones before them.
-s3.create_bucket(Bucket="tombstones")
-for i in range(70):
-    s3.put_object(Bucket="tombstones", Key=f"a{i:03d}", Body=b"x")
-    s3.delete_object(Bucket="tombstones", Key=f"a{i:03d}")
-s3.put_object(Bucket="tombstones", Key="z-live", Body=b"still here")
-try:
+@section
+def point_6():
+    s3.create_bucket(Bucket="tombstones")
+    for i in range(70):
+        s3.put_object(Bucket="tombstones", Key=f"a{i:03d}", Body=b"x")
+        s3.delete_object(Bucket="tombstones", Key=f"a{i:03d}")
+    s3.put_object(Bucket="tombstones", Key="z-live", Body=b"still here")
+    try:
+        s3.delete_bucket(Bucket="tombstones")
+        check("6: a bucket with one live object after 70 tombstones is not deleted", False, "204")
+    except ClientError as e:
+        check("6: a bucket with one live object after 70 tombstones is not deleted",
+              e.response["Error"]["Code"] == "BucketNotEmpty", e.response["Error"]["Code"])
+    check("6: ... and the object is still there", s3.get_object(Bucket="tombstones", Key="z-live")["Body"].read() == b"still here")
+    s3.delete_object(Bucket="tombstones", Key="z-live")
+    pending = s3.create_multipart_upload(Bucket="tombstones", Key="unfinished")["UploadId"]
+    s3.upload_part(Bucket="tombstones", Key="unfinished", UploadId=pending, PartNumber=1, Body=b"p" * 100)
     s3.delete_bucket(Bucket="tombstones")
-    check("6: a bucket with one live object after 70 tombstones is not deleted", False, "204")
-except ClientError as e:
-    check("6: a bucket with one live object after 70 tombstones is not deleted",
-          e.response["Error"]["Code"] == "BucketNotEmpty", e.response["Error"]["Code"])
-check("6: ... and the object is still there", s3.get_object(Bucket="tombstones", Key="z-live")["Body"].read() == b"still here")
-s3.delete_object(Bucket="tombstones", Key="z-live")
-pending = s3.create_multipart_upload(Bucket="tombstones", Key="unfinished")["UploadId"]
-s3.upload_part(Bucket="tombstones", Key="unfinished", UploadId=pending, PartNumber=1, Body=b"p" * 100)
-s3.delete_bucket(Bucket="tombstones")
-check("6: once empty it is deleted (an unfinished upload does not keep it)",
-      "tombstones" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+    check("6: once empty it is deleted (an unfinished upload does not keep it)",
+          "tombstones" not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
 
 # ---- 7. A deleted key loses every right; its id imported again starts with none.
-made = garage("key", "create", "short-lived").stdout
-kid = re.search(r"Key ID: (\S+)", made).group(1)
-ksec = re.search(r"Secret key: (\S+)", made).group(1)
-garage("bucket", "allow", bucket, "--key", kid, "--read", "--write", "--owner")
-client(kid, ksec).put_object(Bucket=bucket, Key="by-short-lived", Body=b"x")
-garage("key", "delete", kid)
-info = garage("bucket", "info", bucket).stdout
-check("7: a deleted key is no longer listed on its buckets", kid not in info, info)
-garage("key", "import", "reborn", "--id", kid, "--secret", "s" * 40)
-try:
-    client(kid, "s" * 40).get_object(Bucket=bucket, Key="by-short-lived")
-    check("7: the re-imported id has no rights", False, "read allowed")
-except ClientError as e:
-    check("7: the re-imported id has no rights", e.response["Error"]["Code"] == "AccessDenied", e.response["Error"]["Code"])
-check("7: key info shows no bucket", bucket not in garage("key", "info", kid).stdout)
-again = garage("key", "import", "twice", "--id", kid, "--secret", "t" * 40)
-check("7: importing an id that exists is refused", again.returncode != 0, again.stdout)
+@section
+def point_7():
+    made = garage("key", "create", "short-lived").stdout
+    kid = re.search(r"Key ID: (\S+)", made).group(1)
+    ksec = re.search(r"Secret key: (\S+)", made).group(1)
+    garage("bucket", "allow", bucket, "--key", kid, "--read", "--write", "--owner")
+    client(kid, ksec).put_object(Bucket=bucket, Key="by-short-lived", Body=b"x")
+    garage("key", "delete", kid)
+    info = garage("bucket", "info", bucket).stdout
+    check("7: a deleted key is no longer listed on its buckets", kid not in info, info)
+    garage("key", "import", "reborn", "--id", kid, "--secret", "s" * 40)
+    try:
+        client(kid, "s" * 40).get_object(Bucket=bucket, Key="by-short-lived")
+        check("7: the re-imported id has no rights", False, "read allowed")
+    except ClientError as e:
+        check("7: the re-imported id has no rights", e.response["Error"]["Code"] == "AccessDenied", e.response["Error"]["Code"])
+    check("7: key info shows no bucket", bucket not in garage("key", "info", kid).stdout)
+    again = garage("key", "import", "twice", "--id", kid, "--secret", "t" * 40)
+    check("7: importing an id that exists is refused", again.returncode != 0, again.stdout)
+
 
 # ---- 9. Bad input gets S3's answer.
-s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
-r = s3.get_object(Bucket=bucket, Key="ten", Range="bytes=0-18446744073709551615")
-check("9: a range ending past 2^64-1 is clamped", r["Body"].read() == b"0123456789" and
-      r["ContentRange"] == "bytes 0-9/10", r.get("ContentRange"))
-s3.put_object(Bucket=bucket, Key="empty", Body=b"")
-try:
-    s3.get_object(Bucket=bucket, Key="empty", Range="bytes=-5")
-    check("9: a suffix range of an empty object is InvalidRange", False, "served")
-except ClientError as e:
-    check("9: a suffix range of an empty object is InvalidRange", e.response["Error"]["Code"] == "InvalidRange",
-          e.response["Error"]["Code"])
-up = s3.create_multipart_upload(Bucket=bucket, Key="copied-part")["UploadId"]
-for bad, want in [("0-2", "InvalidArgument"), ("bytes=0", "InvalidArgument"), ("bytes=0-2,3-5", "InvalidArgument"),
-                  ("bytes=5-10", "InvalidRange")]:
+@section
+def point_9():
+    s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
+    r = s3.get_object(Bucket=bucket, Key="ten", Range="bytes=0-18446744073709551615")
+    check("9: a range ending past 2^64-1 is clamped", r["Body"].read() == b"0123456789" and
+          r["ContentRange"] == "bytes 0-9/10", r.get("ContentRange"))
+    s3.put_object(Bucket=bucket, Key="empty", Body=b"")
     try:
-        s3.upload_part_copy(Bucket=bucket, Key="copied-part", UploadId=up, PartNumber=1,
-                            CopySource={"Bucket": bucket, "Key": "ten"}, CopySourceRange=bad)
-        check(f"9: UploadPartCopy range {bad!r} is {want}", False, "accepted")
+        s3.get_object(Bucket=bucket, Key="empty", Range="bytes=-5")
+        check("9: a suffix range of an empty object is InvalidRange", False, "served")
     except ClientError as e:
-        check(f"9: UploadPartCopy range {bad!r} is {want}", e.response["Error"]["Code"] == want, e.response["Error"]["Code"])
-s3.abort_multipart_upload(Bucket=bucket, Key="copied-part", UploadId=up)
-try:
-    s3.put_object(Bucket=bucket, Key="meta-bomb", Body=b"x", Metadata={f"m{i}": "v" * 10 for i in range(256)})
-    check("9: 256 metadata headers are MetadataTooLarge", False, "accepted")
-except ClientError as e:
-    check("9: 256 metadata headers are MetadataTooLarge (400, not a 503 to retry)",
-          e.response["Error"]["Code"] == "MetadataTooLarge" and e.response["ResponseMetadata"]["HTTPStatusCode"] == 400,
-          e.response["Error"]["Code"])
-for name in ["192.168.5.123", "a..b", "a.-b", "a-.b", "xn--abc"]:
-    try:
-        s3.create_bucket(Bucket=name)
-        check(f"9: bucket name {name!r} is refused", False, "created")
-    except ClientError as e:
-        check(f"9: bucket name {name!r} is refused", e.response["Error"]["Code"] == "InvalidBucketName",
+        check("9: a suffix range of an empty object is InvalidRange", e.response["Error"]["Code"] == "InvalidRange",
               e.response["Error"]["Code"])
-    except Exception as e:  # botocore's own validation
-        check(f"9: bucket name {name!r} is refused", True)
-bad_key = "/" + bucket + "/" + urllib.parse.quote(b"bad\xff\x01key")
-h = signed("PUT", bad_key, b"x")
-status, body = send("PUT", bad_key, h, b"x")
-check("9: a key that is not UTF-8 is refused with 400", status == 400, f"{status} {body[:120]}")
-status, body = send("GET", f"/{bucket}?list-type=2", signed("GET", f"/{bucket}?list-type=2"))
-import xml.dom.minidom
-try:
-    xml.dom.minidom.parseString(body)
-    check("9: the listing is well-formed XML", status == 200)
-except Exception as e:
-    check("9: the listing is well-formed XML", False, str(e))
-for k in [" ", "\t"]:
-    s3.put_object(Bucket=bucket, Key=k, Body=b"w")
-r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": " "}, {"Key": "\t"}]})
-left = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []) if o["Key"].strip() == ""]
-check("9: DeleteObjects deletes keys of only whitespace", left == [] and len(r.get("Deleted", [])) == 2, (left, r.get("Deleted")))
+    up = s3.create_multipart_upload(Bucket=bucket, Key="copied-part")["UploadId"]
+    for bad, want in [("0-2", "InvalidArgument"), ("bytes=0", "InvalidArgument"), ("bytes=0-2,3-5", "InvalidArgument"),
+                      ("bytes=5-10", "InvalidRange")]:
+        try:
+            s3.upload_part_copy(Bucket=bucket, Key="copied-part", UploadId=up, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "ten"}, CopySourceRange=bad)
+            check(f"9: UploadPartCopy range {bad!r} is {want}", False, "accepted")
+        except ClientError as e:
+            check(f"9: UploadPartCopy range {bad!r} is {want}", e.response["Error"]["Code"] == want, e.response["Error"]["Code"])
+    s3.abort_multipart_upload(Bucket=bucket, Key="copied-part", UploadId=up)
+    try:
+        s3.put_object(Bucket=bucket, Key="meta-bomb", Body=b"x", Metadata={f"m{i}": "v" * 10 for i in range(256)})
+        check("9: 256 metadata headers are MetadataTooLarge", False, "accepted")
+    except ClientError as e:
+        check("9: 256 metadata headers are MetadataTooLarge (400, not a 503 to retry)",
+              e.response["Error"]["Code"] == "MetadataTooLarge" and e.response["ResponseMetadata"]["HTTPStatusCode"] == 400,
+              e.response["Error"]["Code"])
+    for name in ["192.168.5.123", "a..b", "a.-b", "a-.b", "xn--abc"]:
+        try:
+            s3.create_bucket(Bucket=name)
+            check(f"9: bucket name {name!r} is refused", False, "created")
+        except ClientError as e:
+            check(f"9: bucket name {name!r} is refused", e.response["Error"]["Code"] == "InvalidBucketName",
+                  e.response["Error"]["Code"])
+        except Exception as e:  # botocore's own validation
+            check(f"9: bucket name {name!r} is refused", True)
+    bad_key = "/" + bucket + "/" + urllib.parse.quote(b"bad\xff\x01key")
+    h = signed("PUT", bad_key, b"x")
+    status, body = send("PUT", bad_key, h, b"x")
+    check("9: a key that is not UTF-8 is refused with 400", status == 400, f"{status} {body[:120]}")
+    status, body = send("GET", f"/{bucket}?list-type=2", signed("GET", f"/{bucket}?list-type=2"))
+    import xml.dom.minidom
+    try:
+        xml.dom.minidom.parseString(body)
+        check("9: the listing is well-formed XML", status == 200)
+    except Exception as e:
+        check("9: the listing is well-formed XML", False, str(e))
+    for k in [" ", "\t"]:
+        s3.put_object(Bucket=bucket, Key=k, Body=b"w")
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": " "}, {"Key": "\t"}]})
+    left = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []) if o["Key"].strip() == ""]
+    check("9: DeleteObjects deletes keys of only whitespace", left == [] and len(r.get("Deleted", [])) == 2, (left, r.get("Deleted")))
+
 
 print(f"security_test: {failures} failed")
 sys.exit(1 if failures else 0)
