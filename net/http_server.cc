@@ -1,9 +1,9 @@
 #include "net/http_server.h"
 
 #include <boost/asio/write.hpp>
-#include <limits>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -28,8 +28,14 @@ constexpr size_t kMaxDrain = 1u << 20;
 class SocketBody final : public s3::BodySource {
  public:
   SocketBody(tcp::socket& socket, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
-             Clock& clock, bool expect_continue)
-      : socket_(socket), buffer_(buffer), parser_(parser), clock_(clock), expect_continue_(expect_continue) {}
+             Clock& clock, const HttpServerOptions& options, bool expect_continue)
+      : socket_(socket),
+        buffer_(buffer),
+        parser_(parser),
+        clock_(clock),
+        options_(options),
+        expect_continue_(expect_continue),
+        started_(clock.now_monotonic()) {}
 
   bool failed() const { return failed_; }
 
@@ -40,7 +46,8 @@ class SocketBody final : public s3::BodySource {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       ErrorCode ec = co_await async_io(
           [&](auto complete) {
-            asio::async_write(socket_, asio::buffer(kContinue), [complete](ErrorCode e, size_t) mutable { complete(e); });
+            asio::async_write(socket_, asio::buffer(kContinue),
+                              [complete](ErrorCode e, size_t) mutable { complete(e); });
           },
           [&] { socket_.close(); });
       if (ec) {
@@ -53,13 +60,23 @@ class SocketBody final : public s3::BodySource {
       parser_.get().body().data = out.data();
       parser_.get().body().size = out.size();
       Task<ErrorCode> step = async_io(
-          [&](auto complete) { http::async_read(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); }); },
+          [&](auto complete) {
+            http::async_read_some(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); });
+          },
           [&] { socket_.close(); });
-      absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, absl::Seconds(120), std::move(step));
+      absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.body_stall_timeout, std::move(step));
       const size_t got = out.size() - parser_.get().body().size;
       if (!ec.ok()) {
         failed_ = true;
-        co_return absl::DeadlineExceededError("request body: no data for 120 s");
+        co_return absl::DeadlineExceededError("request body: the client stopped sending");
+      }
+      received_ += got;
+      // A body trickled in (a byte every few seconds) would hold the connection for ever.
+      const absl::Duration elapsed = clock_.now_monotonic() - started_;
+      if (elapsed > options_.body_rate_grace &&
+          static_cast<double>(received_) < options_.min_body_bytes_per_second * absl::ToDoubleSeconds(elapsed)) {
+        failed_ = true;
+        co_return absl::DeadlineExceededError("request body: the client sends too slowly");
       }
       if (*ec && *ec != http::error::need_buffer) {
         failed_ = true;
@@ -78,21 +95,28 @@ class SocketBody final : public s3::BodySource {
   beast::flat_buffer& buffer_;
   http::request_parser<http::buffer_body>& parser_;
   Clock& clock_;
+  const HttpServerOptions& options_;
   bool expect_continue_;
+  absl::Duration started_;
+  uint64_t received_ = 0;
   bool failed_ = false;
 };
 
-Task<ErrorCode> write_all(tcp::socket& socket, std::string_view bytes) {
-  co_return co_await async_io(
+// Writes everything, or fails (and closes the socket) if the client does not take it within
+// `timeout`: a client that never reads releases its connection and what it holds.
+Task<ErrorCode> write_all(Clock& clock, absl::Duration timeout, tcp::socket& socket, std::string_view bytes) {
+  Task<ErrorCode> write = async_io(
       [&](auto complete) {
-        asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()), [complete](ErrorCode e, size_t) mutable { complete(e); });
+        asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()),
+                          [complete](ErrorCode e, size_t) mutable { complete(e); });
       },
       [&] { socket.close(); });
+  absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock, timeout, std::move(write));
+  if (!ec.ok()) co_return asio::error::timed_out;
+  co_return *ec;
 }
 
-const char* reason(int status) {
-  return http::obsolete_reason(static_cast<http::status>(status)).data();
-}
+const char* reason(int status) { return http::obsolete_reason(static_cast<http::status>(status)).data(); }
 
 // The status line and headers (Beast's serializer would do; this keeps HEAD's announced
 // Content-Length and the streamed case in one place).
@@ -110,8 +134,9 @@ std::string response_head(const s3::HttpResponse& r, uint64_t length, bool keep_
 }
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer, Handler handler)
-    : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), handler_(std::move(handler)) {}
+HttpServer::HttpServer(asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer, Handler handler,
+                       HttpServerOptions options)
+    : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), handler_(std::move(handler)), options_(options) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -147,11 +172,36 @@ Task<> HttpServer::accept_loop() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
+    if (open_connections_ >= options_.max_connections) {
+      spawner_.spawn(refuse(std::move(socket)));
+      continue;
+    }
     spawner_.spawn(serve(std::move(socket)));
   }
 }
 
+Task<> HttpServer::refuse(tcp::socket socket) {
+  // Over the limit: an answer S3 clients back off from, then the door closes.
+  static const std::string kBody =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request "
+      "rate.</Message></Error>";
+  s3::HttpResponse busy;
+  busy.status = 503;
+  busy.set("content-type", "application/xml");
+  busy.set("retry-after", "1");
+  std::string bytes = response_head(busy, kBody.size(), false) + kBody;
+  (void)co_await write_all(clock_, absl::Seconds(5), socket, bytes);
+  ErrorCode ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
 Task<> HttpServer::serve(tcp::socket socket) {
+  ++open_connections_;
+  struct Release {
+    int& n;
+    ~Release() { --n; }
+  } release{open_connections_};
   std::string remote;
   {
     ErrorCode ec;
@@ -164,19 +214,21 @@ Task<> HttpServer::serve(tcp::socket socket) {
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // sizes are the handlers' business (they stream)
     parser.header_limit(64 * 1024);
     Task<ErrorCode> read_head = async_io(
-        [&](auto complete) { http::async_read_header(socket, buffer, parser, [complete](ErrorCode e, size_t) mutable { complete(e); }); },
+        [&](auto complete) {
+          http::async_read_header(socket, buffer, parser, [complete](ErrorCode e, size_t) mutable { complete(e); });
+        },
         [&] { socket.close(); });
-    absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, absl::Seconds(60), std::move(read_head));
+    absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.header_timeout, std::move(read_head));
     if (!ec.ok() || *ec) {
-      if (ec.ok() && *ec != http::error::end_of_stream && *ec != asio::error::eof && *ec != asio::error::connection_reset &&
-          socket.is_open()) {
+      if (ec.ok() && *ec != http::error::end_of_stream && *ec != asio::error::eof &&
+          *ec != asio::error::connection_reset && socket.is_open()) {
         // Malformed request: say so once, then hang up.
         s3::HttpResponse bad;
         bad.status = 400;
         bad.body = absl::StrCat("bad HTTP request: ", ec->message(), "\n");
         std::string head = response_head(bad, bad.body.size(), false);
         head += bad.body;
-        (void)co_await write_all(socket, head);
+        (void)co_await write_all(clock_, options_.write_timeout, socket, head);
       }
       break;
     }
@@ -193,7 +245,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
       request.headers.emplace_back(std::move(name), std::move(value));
     }
     const bool keep_alive_requested = req.keep_alive();
-    SocketBody body(socket, buffer, parser, clock_, expect_continue);
+    SocketBody body(socket, buffer, parser, clock_, options_, expect_continue);
     request.body = &body;
 
     s3::HttpResponse response = co_await handler_(request);
@@ -220,10 +272,10 @@ Task<> HttpServer::serve(tcp::socket socket) {
     std::string head = response_head(response, length, keep_alive);
     if (!streamed) {
       if (!response.head) head += response.body;
-      ErrorCode wec = co_await write_all(socket, head);
+      ErrorCode wec = co_await write_all(clock_, options_.write_timeout, socket, head);
       if (wec) break;
     } else {
-      ErrorCode wec = co_await write_all(socket, head);
+      ErrorCode wec = co_await write_all(clock_, options_.write_timeout, socket, head);
       if (wec) break;
       uint64_t sent = 0;
       bool ok = true;
@@ -238,7 +290,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
           break;
         }
         sent += (*piece)->size();
-        wec = co_await write_all(socket, **piece);
+        wec = co_await write_all(clock_, options_.write_timeout, socket, **piece);
         if (wec) {
           ok = false;
           break;

@@ -12,8 +12,8 @@ namespace {
 
 // Sections of Garage's format that this build accepts but does not act on yet.
 const std::set<std::string> kKnownButNotServed = {
-    "db_engine", "compression_level", "rpc_secret", "rpc_secret_file",
-    "s3_web",    "admin",      "consul_discovery", "kubernetes_discovery"};
+    "db_engine", "compression_level", "rpc_secret",          "rpc_secret_file", "s3_web",
+    "admin",     "consul_discovery",  "kubernetes_discovery"};
 
 absl::Status type_error(std::string_view key, std::string_view expected) {
   return absl::InvalidArgumentError(
@@ -66,8 +66,9 @@ absl::Status read_bootstrap(const toml::table& root, Config& c) {
 
 absl::Status read_top_level(const toml::table& root, Config& c) {
   static const std::set<std::string> kHandled = {
-      "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr", "rpc_public_addr", "bootstrap_peers",
-      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync", "data_fsync", "block_size", "s3_api"};
+      "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr",  "rpc_public_addr", "bootstrap_peers",
+      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync", "data_fsync",      "block_size",
+      "s3_api"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -123,13 +124,21 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     } else {
       return type_error("block_size", "a number of bytes");
     }
-    if (v < 4096 || v > (16 << 20)) return absl::InvalidArgumentError("config key 'block_size' must be between 4 KiB and 16 MiB");
+    if (v < 4096 || v > (16 << 20))
+      return absl::InvalidArgumentError("config key 'block_size' must be between 4 KiB and 16 MiB");
     c.block_size = static_cast<uint32_t>(v);
   }
   if (const toml::node* n = root.get("s3_api")) {
     if (!n->is_table()) return type_error("s3_api", "a table");
     for (const auto& [key, value] : *n->as_table()) {
       const std::string k(key.str());
+      if (k == "max_connections") {
+        const std::optional<int64_t> n = value.value<int64_t>();
+        if (!value.is_integer() || !n || *n < 1 || *n > 1000000)
+          return absl::InvalidArgumentError("config key 's3_api.max_connections' must be an integer from 1 to 1000000");
+        c.s3_api.max_connections = static_cast<int>(*n);
+        continue;
+      }
       std::string* dest = k == "api_bind_addr" ? &c.s3_api.api_bind_addr
                           : k == "s3_region"   ? &c.s3_api.s3_region
                           : k == "root_domain" ? &c.s3_api.root_domain
@@ -144,7 +153,8 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     if (!c.s3_api.api_bind_addr.empty()) {
       if (auto hp = split_host_port(c.s3_api.api_bind_addr, true); !hp.ok()) return hp.status();
     }
-    if (c.s3_api.s3_region.empty()) return absl::InvalidArgumentError("config key 's3_api.s3_region' must not be empty");
+    if (c.s3_api.s3_region.empty())
+      return absl::InvalidArgumentError("config key 's3_api.s3_region' must not be empty");
   }
   return absl::OkStatus();
 }

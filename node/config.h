@@ -22,6 +22,7 @@
 //   api_bind_addr = "0.0.0.0:3900"
 //   s3_region = "garage"
 //   root_domain = ".s3.garage.localhost"
+//   max_connections = 512             # S3 clients served at once; the next get 503 SlowDown
 #pragma once
 
 #include <optional>
@@ -50,7 +51,8 @@ struct RpcTlsConfig {
 struct S3ApiConfig {
   std::string api_bind_addr;  // empty: no S3 endpoint on this node
   std::string s3_region = "garage";
-  std::string root_domain;  // virtual-host-style buckets: <bucket><root_domain>
+  std::string root_domain;    // virtual-host-style buckets: <bucket><root_domain>
+  int max_connections = 512;  // open S3 connections at most (each holds a few blocks at worst)
 };
 
 struct Config {

@@ -159,8 +159,10 @@ int run_server(const Config& config) {
   s3::S3Api s3_api(env, spawner, model, blocks, s3_settings);
   std::unique_ptr<HttpServer> s3_server;
   if (!config.s3_api.api_bind_addr.empty()) {
-    s3_server = std::make_unique<HttpServer>(io, clock, spawner, tracer,
-                                             [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); });
+    HttpServerOptions http_options;
+    http_options.max_connections = config.s3_api.max_connections;
+    s3_server = std::make_unique<HttpServer>(
+        io, clock, spawner, tracer, [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); }, http_options);
     if (absl::Status s = s3_server->listen(config.s3_api.api_bind_addr); !s.ok()) return fail(s);
   }
 

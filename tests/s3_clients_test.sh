@@ -9,7 +9,7 @@
 # with the bucket's host name resolved to loopback by --resolve.
 #
 #   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
-#                                                        security (alone: the s3_security test)
+#                                                        security, bounds (alone: s3_security, s3_bounds)
 #   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
 set -uo pipefail
 
@@ -49,6 +49,7 @@ rpc_bind_addr = "127.0.0.1:$rpc_port"
 api_bind_addr = "127.0.0.1:$s3_port"
 s3_region = "$region"
 root_domain = ".s3.garage.localhost"
+max_connections = 400
 [rpc_tls]
 ca_cert = "$work/keys/ca.crt"
 node_cert = "$work/keys/node1.crt"
@@ -117,6 +118,16 @@ for section in "${sections[@]}"; do
       <<<"$(/usr/bin/aws --endpoint-url "$endpoint" s3 mb s3://not-allowed 2>&1)"
     G key allow --create-bucket clients >/dev/null
     check "awscli: s3 mb / rb" quiet_ok bash -c "/usr/bin/aws --endpoint-url $endpoint s3 mb s3://made-by-cli && /usr/bin/aws --endpoint-url $endpoint s3 rb s3://made-by-cli"
+    ;;
+  bounds)
+    # Issue 9, point 8 (tests/http_bounds_test.py): connection limit, idle and stalled clients.
+    if /usr/bin/python3 "$src/tests/http_bounds_test.py" "$endpoint" "$key_id" "$secret" "$region" "$server_pid" 400 \
+      > "$work/bounds.log" 2>&1; then
+      check "bounds: $(grep -c '^ok' "$work/bounds.log") checks" true
+    else
+      check "bounds: see the failures above" false
+    fi
+    cat "$work/bounds.log"
     ;;
   security)
     # Issue 9's regressions over HTTP (tests/security_test.py): not a client, an attacker.

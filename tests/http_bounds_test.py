@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Issue 9, point 8: the S3 HTTP server's bounds, against a real `garage server` whose config
+sets [s3_api] max_connections = MAX (tests/s3_clients_test.sh, section "bounds").
+
+  http_bounds_test.py ENDPOINT KEY_ID SECRET REGION SERVER_PID MAX
+
+Prints the server's RSS figures (for the README) and checks: idle connections cost little and
+do not lock others out; past MAX a client gets 503 SlowDown at once, never a hang; clients
+that never read a GET do not stop others; a body trickled at a byte per few seconds is cut.
+"""
+import socket
+import sys
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+endpoint, key_id, secret, region, pid, limit = sys.argv[1:7]
+pid, limit = int(pid), int(limit)
+host, port = endpoint.split("//")[1].split(":")
+port = int(port)
+failures = 0
+
+
+def check(what, ok, detail=""):
+    global failures
+    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
+    failures += 0 if ok else 1
+
+
+def rss_mib():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
+                  region_name=region, config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1},
+                                                    connect_timeout=5, read_timeout=20))
+s3.create_bucket(Bucket="bounds")
+big = bytes(range(256)) * (8 * 4096)  # 8 MiB
+s3.put_object(Bucket="bounds", Key="big", Body=big)
+s3.put_object(Bucket="bounds", Key="small", Body=b"small")
+time.sleep(1)
+idle_rss = rss_mib()
+
+
+def works():
+    return s3.get_object(Bucket="bounds", Key="small")["Body"].read() == b"small"
+
+
+# Idle connections: opened, never a byte sent.
+idle = []
+for _ in range(min(300, limit - 20)):
+    s = socket.create_connection((host, port))
+    idle.append(s)
+time.sleep(1)
+idle_delta = rss_mib() - idle_rss
+print(f"figure: {len(idle)} idle connections: RSS {idle_rss:.0f} -> {idle_rss + idle_delta:.0f} MiB")
+check(f"{len(idle)} idle connections cost under 100 MiB", idle_delta < 100, f"+{idle_delta:.0f} MiB")
+check("a client is served while they wait", works())
+
+# Past the limit: 503 SlowDown at once.
+extra = []
+answers = []
+for _ in range(limit + 10 - len(idle)):
+    s = socket.create_connection((host, port))
+    s.settimeout(10)
+    extra.append(s)
+busy = 0
+for s in extra[-10:]:
+    try:
+        data = s.recv(4096)
+        busy += b"503" in data.split(b"\r\n")[0] and b"SlowDown" in data
+    except socket.timeout:
+        pass
+check("past max_connections new clients get 503 SlowDown at once", busy == 10, f"{busy} of 10")
+for s in idle + extra:
+    s.close()
+time.sleep(1)
+check("once they leave, clients are served again", works())
+
+# Clients that never read: GETs of 8 MiB, nothing read back.
+request = (f"GET /bounds/big HTTP/1.1\r\nhost: {host}:{port}\r\n").encode()
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+
+def signed_get():
+    req = AWSRequest(method="GET", url=f"{endpoint}/bounds/big", headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    SigV4Auth(Credentials(key_id, secret), "s3", region).add_auth(req)
+    head = "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+    return f"GET /bounds/big HTTP/1.1\r\nhost: {host}:{port}\r\n{head}\r\n".encode()
+
+
+stalled = []
+for _ in range(min(300, limit - 20)):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((host, port))
+    s.sendall(signed_get())
+    stalled.append(s)
+time.sleep(3)
+stalled_rss = rss_mib()
+print(f"figure: {len(stalled)} GETs of 8 MiB never read: RSS {idle_rss:.0f} -> {stalled_rss:.0f} MiB")
+check("a client is served while GETs that are never read hold their connections", works())
+check(f"{len(stalled)} stalled GETs hold at most ~2 blocks each (< 3 MiB per connection)",
+      stalled_rss - idle_rss < 3 * len(stalled), f"+{stalled_rss - idle_rss:.0f} MiB")
+for s in stalled:
+    s.close()
+
+# A body trickled a byte every 5 s: cut once the 30 s grace has passed (rate under 1 KiB/s).
+s = socket.create_connection((host, port))
+s.sendall(f"PUT /bounds/trickle HTTP/1.1\r\nhost: {host}:{port}\r\ncontent-length: 1000\r\n\r\n".encode())
+start = time.time()
+cut = False
+while time.time() - start < 60:
+    try:
+        s.sendall(b"x")
+    except OSError:
+        cut = True
+        break
+    time.sleep(5)
+    s.settimeout(0.01)
+    try:
+        s.recv(1)  # the server's answer (its 403 to an anonymous PUT, then the close) or the close
+        cut = True
+        break
+    except socket.timeout:
+        pass
+    except OSError:
+        cut = True
+        break
+took = time.time() - start
+check("a body trickled at a byte per 5 s is cut within 60 s", cut, f"still open after {took:.0f} s")
+print(f"figure: trickled body cut after {took:.0f} s")
+
+print(f"http_bounds_test: {failures} failed")
+sys.exit(1 if failures else 0)
