@@ -96,6 +96,17 @@ root_domain = ".s3.home"
   EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_size = 100\n").ok());
   EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\napi_bind_addr = \"nope\"\n").ok());
   EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\ns3_region = 3\n").ok());
+  EXPECT_EQ(c->s3_api.max_connections, 512);  // the default
+  absl::StatusOr<Config> limited =
+      parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\nmax_connections = 64\n");
+  ASSERT_TRUE(limited.ok()) << limited.status();
+  EXPECT_EQ(limited->s3_api.max_connections, 64);
+  for (const char* bad : {"0", "-1", "\"many\"", "2.5"}) {
+    absl::StatusOr<Config> r =
+        parse_config(std::string("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\nmax_connections = ") + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("s3_api.max_connections"), std::string::npos) << r.status();
+  }
 }
 
 TEST(Config, QuorumsFollowGarage) {
