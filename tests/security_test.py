@@ -278,5 +278,32 @@ def point_9():
     check("9: DeleteObjects deletes keys of only whitespace", left == [] and len(r.get("Deleted", [])) == 2, (left, r.get("Deleted")))
 
 
+# ---- 10. Listings paginate: markers honoured, every page terminates.
+@section
+def point_10():
+    s3.create_bucket(Bucket="uploads")
+    made = set()
+    for key in ["mp/a", "mp/b", "mp/b", "mp/c", "mp/d/x", "mp/d/y", "other"]:
+        made.add((key, s3.create_multipart_upload(Bucket="uploads", Key=key)["UploadId"]))
+    seen, pages, args = [], 0, {"Bucket": "uploads", "Prefix": "mp/", "MaxUploads": 2}
+    while pages < 20:
+        pages += 1
+        r = s3.list_multipart_uploads(**args)
+        seen += [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])]
+        if not r["IsTruncated"]:
+            break
+        args["KeyMarker"], args["UploadIdMarker"] = r["NextKeyMarker"], r.get("NextUploadIdMarker", "")
+    want = sorted(u for u in made if u[0].startswith("mp/"))
+    check("10: ListMultipartUploads pages of 2 give every upload under the prefix once", sorted(seen) == want,
+          (pages, seen))
+    check("10: ... in 3 pages, and stop", pages == 3, pages)
+    r = s3.list_multipart_uploads(Bucket="uploads", Prefix="mp/", Delimiter="/")
+    check("10: a delimiter rolls mp/d/ up", [p["Prefix"] for p in r.get("CommonPrefixes", [])] == ["mp/d/"] and
+          len(r.get("Uploads", [])) == 4, r.get("CommonPrefixes"))
+    for key, upload in made:
+        s3.abort_multipart_upload(Bucket="uploads", Key=key, UploadId=upload)
+    check("10: none left once aborted", not s3.list_multipart_uploads(Bucket="uploads").get("Uploads"))
+
+
 print(f"security_test: {failures} failed")
 sys.exit(1 if failures else 0)
