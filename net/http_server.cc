@@ -154,6 +154,7 @@ absl::Status HttpServer::listen(const std::string& bind_address) {
   if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", bind_address, ": ", ec.message()));
   spawner_.spawn(accept_loop());
+  spawner_.spawn(eviction_loop());
   return absl::OkStatus();
 }
 
@@ -178,6 +179,48 @@ Task<> HttpServer::accept_loop() {
     }
     spawner_.spawn(serve(std::move(socket)));
   }
+}
+
+void HttpServer::evict_stalled_writers(absl::Duration now) {
+  const uint64_t before = stalled_evicted_;
+  // Over budget: close the connections whose writes have waited longest (the map is in id
+  // order, which is start order), and only writes waiting stall_eviction_after or more.
+  for (auto it = pending_writes_.begin(); pending_bytes_ > options_.pending_write_budget_bytes &&
+                                          it != pending_writes_.end() &&
+                                          now - it->second.since >= options_.stall_eviction_after;) {
+    ErrorCode ignored;
+    it->second.socket->close(ignored);  // its write fails; that connection ends
+    pending_bytes_ -= it->second.bytes;
+    it = pending_writes_.erase(it);
+    ++stalled_evicted_;
+  }
+  if (stalled_evicted_ != before) {
+    tracer_.event(Severity::kInfo, "HttpStalledClientsLetGo",
+                  absl::StrCat(stalled_evicted_ - before, " connections whose client stopped reading (",
+                               pending_bytes_ >> 20, " MiB still waiting)"));
+  }
+}
+
+Task<> HttpServer::eviction_loop() {
+  for (;;) {
+    absl::Status slept = co_await sleep_for(clock_, absl::Seconds(1));
+    if (!slept.ok() || !acceptor_ || !acceptor_->is_open()) co_return;
+    evict_stalled_writers(clock_.now_monotonic());
+  }
+}
+
+Task<ErrorCode> HttpServer::write_piece(tcp::socket& socket, std::string_view piece) {
+  const uint64_t id = next_write_id_++;
+  const absl::Duration now = clock_.now_monotonic();
+  pending_writes_[id] = PendingWrite{&socket, piece.size(), now};
+  pending_bytes_ += piece.size();
+  evict_stalled_writers(now);
+  ErrorCode ec = co_await write_all(clock_, options_.write_timeout, socket, piece);
+  if (auto it = pending_writes_.find(id); it != pending_writes_.end()) {
+    pending_bytes_ -= it->second.bytes;
+    pending_writes_.erase(it);
+  }
+  co_return ec;
 }
 
 Task<> HttpServer::refuse(tcp::socket socket) {
@@ -290,7 +333,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
           break;
         }
         sent += (*piece)->size();
-        wec = co_await write_all(clock_, options_.write_timeout, socket, **piece);
+        wec = co_await write_piece(socket, **piece);
         if (wec) {
           ok = false;
           break;

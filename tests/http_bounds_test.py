@@ -104,12 +104,12 @@ for _ in range(min(300, limit - 20)):
     s.connect((host, port))
     s.sendall(signed_get())
     stalled.append(s)
-time.sleep(3)
+time.sleep(8)  # past stall_eviction_after (5 s), the eviction loop's next round
 stalled_rss = rss_mib()
 print(f"figure: {len(stalled)} GETs of 8 MiB never read: RSS {idle_rss:.0f} -> {stalled_rss:.0f} MiB")
 check("a client is served while GETs that are never read hold their connections", works())
-check(f"{len(stalled)} stalled GETs hold at most ~2 blocks each (< 3 MiB per connection)",
-      stalled_rss - idle_rss < 3 * len(stalled), f"+{stalled_rss - idle_rss:.0f} MiB")
+check(f"{len(stalled)} stalled GETs leave RSS within 100 MiB of idle", stalled_rss - idle_rss < 100,
+      f"+{stalled_rss - idle_rss:.0f} MiB")
 for s in stalled:
     s.close()
 

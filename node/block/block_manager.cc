@@ -123,6 +123,8 @@ Task<absl::StatusOr<std::string>> BlockManager::get(std::string hash) {
   if (local.ok()) co_return local;
   const bool was_corrupt = absl::IsDataLoss(local.status());
   absl::StatusOr<std::string> remote = co_await fetch_remote(hash, /*include_self=*/false);
+  // Our copy read corrupt and nobody else has one: that (a failed read), not "not found".
+  if (!remote.ok() && was_corrupt && absl::IsNotFound(remote.status())) co_return local.status();
   if (remote.ok() && was_corrupt) {
     // Repair our copy in the background; the reader does not wait for it.
     std::string h = hash, d = *remote;
@@ -207,10 +209,11 @@ Task<absl::StatusOr<std::string>> BlockManager::read_local(std::string hash) {
     if (*good) probe(env_, "block.transient_read_corruption");
   }
   if (!*good) {
+    // Refused, not removed: it may be the only copy and the flips may be on the way from the
+    // disk. A good copy from another holder overwrites it (get(), scrub).
     ++stats_.corrupt_found;
     probe(env_, "block.corrupt_copy_refused");
-    env_.tracer->event(Severity::kWarn, "BlockCorrupt", absl::StrCat(path, ": hash mismatch, copy removed"));
-    (void)co_await disk_.remove_file(path);
+    env_.tracer->event(Severity::kWarn, "BlockCorrupt", absl::StrCat(path, ": hash mismatch, copy refused"));
     co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": local copy is corrupt"));
   }
   co_return std::move(*data);

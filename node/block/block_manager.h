@@ -11,8 +11,8 @@
 //   gc_delay of grace, so an acknowledged block is never collected under a racing PUT.
 // - get() reads the local copy first, then the other holders one by one, those of our zone
 //   first, then the holders of retired layout versions; every copy is re-hashed before it is
-//   served: a corrupt copy is never returned, it is counted, deleted and rewritten from a good
-//   replica.
+//   served: a corrupt copy is never returned; it is counted, kept (it may be the only one, and
+//   the flips may have happened on the way from the disk) and overwritten from a good replica.
 // - resync (a background worker) drains the persistent queue of node/block/block_rc.h: for a
 //   hash that is due it fetches the block if this node should hold it and lacks it, hands it
 //   over (keeping its own copy) if this node no longer holds its partition, and deletes it
@@ -113,7 +113,8 @@ class BlockManager {
  private:
   Task<absl::StatusOr<std::string>> handle(NodeId from, std::string payload);
   Task<absl::Status> store_local(std::string hash, std::string data);
-  // The local copy, verified. A corrupt copy is removed (and counted).
+  // The local copy, verified (read twice before it is called corrupt). A corrupt copy is
+  // counted and kept: a good copy from elsewhere overwrites it.
   Task<absl::StatusOr<std::string>> read_local(std::string hash);
   Task<absl::StatusOr<std::string>> fetch_remote(std::string hash, bool include_self);
   Task<absl::StatusOr<bool>> verify(std::string hash, std::shared_ptr<std::string> data);
