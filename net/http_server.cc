@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <malloc.h>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -55,21 +57,25 @@ class SocketBody final : public s3::BodySource {
         co_return absl::UnavailableError(absl::StrCat("writing 100-continue: ", ec.message()));
       }
     }
+    // Filled as far as the caller asked (a piece per call, as a whole block for PUTs), one
+    // read_some at a time: each is bounded by the stall timeout and counted for the rate.
     std::string out(std::min(std::max<size_t>(max, 1), kMaxPiece), '\0');
-    while (!parser_.is_done()) {
-      parser_.get().body().data = out.data();
-      parser_.get().body().size = out.size();
+    size_t filled = 0;
+    while (!parser_.is_done() && filled < out.size()) {
+      parser_.get().body().data = out.data() + filled;
+      parser_.get().body().size = out.size() - filled;
       Task<ErrorCode> step = async_io(
           [&](auto complete) {
             http::async_read_some(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); });
           },
           [&] { socket_.close(); });
       absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.body_stall_timeout, std::move(step));
-      const size_t got = out.size() - parser_.get().body().size;
+      const size_t got = out.size() - filled - parser_.get().body().size;
       if (!ec.ok()) {
         failed_ = true;
         co_return absl::DeadlineExceededError("request body: the client stopped sending");
       }
+      filled += got;
       received_ += got;
       // A body trickled in (a byte every few seconds) would hold the connection for ever.
       const absl::Duration elapsed = clock_.now_monotonic() - started_;
@@ -82,10 +88,10 @@ class SocketBody final : public s3::BodySource {
         failed_ = true;
         co_return absl::InvalidArgumentError(absl::StrCat("request body: ", ec->message()));
       }
-      if (got > 0) {
-        out.resize(got);
-        co_return out;
-      }
+    }
+    if (filled > 0) {
+      out.resize(filled);
+      co_return out;
     }
     co_return std::string();
   }
@@ -195,6 +201,7 @@ void HttpServer::evict_stalled_writers(absl::Duration now) {
     ++stalled_evicted_;
   }
   if (stalled_evicted_ != before) {
+    trim_after_eviction_ = true;
     tracer_.event(Severity::kInfo, "HttpStalledClientsLetGo",
                   absl::StrCat(stalled_evicted_ - before, " connections whose client stopped reading (",
                                pending_bytes_ >> 20, " MiB still waiting)"));
@@ -205,6 +212,13 @@ Task<> HttpServer::eviction_loop() {
   for (;;) {
     absl::Status slept = co_await sleep_for(clock_, absl::Seconds(1));
     if (!slept.ok() || !acceptor_ || !acceptor_->is_open()) co_return;
+    if (trim_after_eviction_) {
+      // The connections let go a second ago have freed their blocks by now; glibc keeps freed
+      // memory in its heap unless asked, and a burst of stalled clients should not leave the
+      // node's RSS high for good.
+      trim_after_eviction_ = false;
+      ::malloc_trim(0);
+    }
     evict_stalled_writers(clock_.now_monotonic());
   }
 }

@@ -81,6 +81,7 @@ class HttpServer {
   uint64_t pending_bytes_ = 0;
   uint64_t next_write_id_ = 0;
   uint64_t stalled_evicted_ = 0;
+  bool trim_after_eviction_ = false;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
 };
 

@@ -5,7 +5,6 @@
 //   garage status -c garage.toml     list the nodes the local node knows, up or down
 //   garage node id -c garage.toml    print this node's id@address (for bootstrap_peers)
 //   garage key create NAME, garage bucket create NAME, garage bucket allow ...: S3 keys and buckets
-#include <malloc.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -83,10 +82,6 @@ int run_server(const Config& config) {
   // The metadata holds secret keys and the data folder the objects: owner-only, whatever the
   // caller's umask (directories 0700, files 0600).
   ::umask(077);
-  // Blocks (up to block_size, 1 MiB by default) come from mmap and go back to the system when
-  // freed: glibc's default threshold grows with use, after which freed blocks stay in the
-  // heap and the RSS of a burst (300 slow readers) never comes down.
-  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   for (const std::string& dir : {config.metadata_dir, config.data_dir}) {
     if (absl::Status s = make_dirs(dir); !s.ok()) return fail(s);
   }
