@@ -3,7 +3,8 @@
 // lock(key) returns a Guard once no other holder of `key` remains; waiters get the lock in
 // arrival order, handed over directly on release (no barging). Keys nobody holds cost nothing.
 // Waits are not cancellable: a handed-over lock is never lost on the way. The block manager
-// serialises a block's write and deletion with it.
+// serialises a block's write and deletion with it. A Guard may outlive its mutex (a crash
+// destroys services before the coroutine frames that hold guards): it then releases nothing.
 //
 //   KeyedMutex::Guard g = co_await locks.lock(hash);
 //   ... re-check state, act ...
@@ -12,6 +13,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -25,12 +27,14 @@ class KeyedMutex {
   class Guard {
    public:
     Guard() = default;
-    Guard(KeyedMutex* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
-    Guard(Guard&& o) noexcept : owner_(std::exchange(o.owner_, nullptr)), key_(std::move(o.key_)) {}
+    Guard(KeyedMutex* owner, std::string key) : owner_(owner), alive_(owner->alive_), key_(std::move(key)) {}
+    Guard(Guard&& o) noexcept
+        : owner_(std::exchange(o.owner_, nullptr)), alive_(std::move(o.alive_)), key_(std::move(o.key_)) {}
     Guard& operator=(Guard&& o) noexcept {
       if (this != &o) {
         release();
         owner_ = std::exchange(o.owner_, nullptr);
+        alive_ = std::move(o.alive_);
         key_ = std::move(o.key_);
       }
       return *this;
@@ -41,9 +45,11 @@ class KeyedMutex {
 
    private:
     void release() {
-      if (owner_ != nullptr) std::exchange(owner_, nullptr)->unlock(key_);
+      KeyedMutex* owner = std::exchange(owner_, nullptr);
+      if (owner != nullptr && alive_ && *alive_) owner->unlock(key_);
     }
     KeyedMutex* owner_ = nullptr;
+    std::shared_ptr<const bool> alive_;  // false once the mutex is gone
     std::string key_;
   };
 
@@ -58,6 +64,11 @@ class KeyedMutex {
     (void)co_await turn.wait_uncancellable();
     co_return Guard(this, std::move(key));
   }
+
+  KeyedMutex() = default;
+  KeyedMutex(const KeyedMutex&) = delete;
+  KeyedMutex& operator=(const KeyedMutex&) = delete;
+  ~KeyedMutex() { *alive_ = false; }
 
   bool is_locked(const std::string& key) const { return held_.contains(key); }
   size_t held() const { return held_.size(); }
@@ -76,6 +87,7 @@ class KeyedMutex {
   }
 
   std::map<std::string, std::deque<Oneshot<bool>>> held_;  // held keys -> waiters in order
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace garage
