@@ -35,6 +35,8 @@ check() {  # check DESCRIPTION COMMAND...
   if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
 }
 
+# The bounds section opens 400+ connections: room for them on machines whose default is 1024.
+ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 base=$((20000 + RANDOM % 20000))
 s3_port=$base
 rpc_port=$((base + 1))
