@@ -13,6 +13,7 @@
 #include "net/asio_await.h"
 #include "node/config.h"
 #include "node/runtime/combinators.h"
+#include "s3/errors.h"
 
 namespace garage {
 
@@ -239,14 +240,10 @@ Task<ErrorCode> HttpServer::write_piece(tcp::socket& socket, std::string_view pi
 
 Task<> HttpServer::refuse(tcp::socket socket) {
   // Over the limit: an answer S3 clients back off from, then the door closes.
-  static const std::string kBody =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request "
-      "rate.</Message></Error>";
-  s3::HttpResponse busy;
-  busy.status = 503;
-  busy.set("content-type", "application/xml");
+  s3::HttpResponse busy = s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "",
+                                             /*head=*/false);
   busy.set("retry-after", "1");
-  std::string bytes = response_head(busy, kBody.size(), false) + kBody;
+  std::string bytes = response_head(busy, busy.body.size(), false) + busy.body;
   (void)co_await write_all(clock_, absl::Seconds(5), socket, bytes);
   ErrorCode ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);

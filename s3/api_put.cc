@@ -1,11 +1,6 @@
 // Writing objects: PutObject, CopyObject, and ingest() (body -> blocks), which UploadPart uses.
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "node/hash.h"
 #include "s3/api.h"
-#include "s3/aws_chunked.h"
 #include "s3/checksum.h"
 #include "s3/errors.h"
 #include "s3/xml.h"

@@ -347,15 +347,14 @@ Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool i
   probe(env_, is_holder ? "block.deleted_unreferenced" : "block.deleted_not_held");
   // The count may have moved while the file was being removed (a new reference, whose block
   // write waits for our lock and stores the block again): forget it only if still zero.
+  co_return forget_if_zero(hash);
+}
+
+absl::Status BlockManager::forget_if_zero(std::string_view hash) {
   KvBatch batch(meta_);
-  absl::StatusOr<std::optional<std::string>> raw = batch.get(BlockRc::count_key(hash));
-  if (!raw.ok()) co_return raw.status();
-  if (raw->has_value()) {
-    absl::StatusOr<BlockRefcount> now_rc = BlockRc::decode(**raw);
-    if (now_rc.ok() && now_rc->count == 0) BlockRc::stage_forget(batch, hash);
-  }
-  if (!batch.empty()) co_return meta_.write(batch.writes(), /*sync=*/false);
-  co_return absl::OkStatus();
+  if (absl::Status s = BlockRc::stage_forget_if_zero(batch, hash); !s.ok()) return s;
+  if (batch.empty()) return absl::OkStatus();
+  return meta_.write(batch.writes(), /*sync=*/false);
 }
 
 Task<absl::Status> BlockManager::resync_step(std::string hash) {
@@ -375,12 +374,7 @@ Task<absl::Status> BlockManager::resync_step(std::string hash) {
       probe(env_, "block.resynced");
       co_return absl::OkStatus();
     }
-    if (unreferenced) {
-      KvBatch batch(meta_);
-      absl::StatusOr<BlockRefcount> again = rc_.get(hash);
-      if (again.ok() && again->count == 0) BlockRc::stage_forget(batch, hash);
-      if (!batch.empty()) co_return meta_.write(batch.writes(), /*sync=*/false);
-    }
+    if (unreferenced) co_return forget_if_zero(hash);
     co_return absl::OkStatus();
   }
   if (is_holder && !unreferenced) co_return absl::OkStatus();  // referenced, or still in its grace

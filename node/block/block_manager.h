@@ -129,6 +129,8 @@ class BlockManager {
   // One queue entry: fetch, hand over, delete, or nothing.
   Task<absl::Status> resync_step(std::string hash);
   Task<absl::Status> delete_if_unreferenced(std::string hash, bool is_holder);
+  // Drops the count entry of a block gone from this node, if nothing references it.
+  absl::Status forget_if_zero(std::string_view hash);
   Task<absl::Status> scrub_blocks(std::vector<std::string> hashes);
   Task<> resync_loop();
   Task<> scrub_loop();

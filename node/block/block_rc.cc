@@ -115,7 +115,15 @@ absl::StatusOr<bool> BlockRc::stage_stored_unreferenced(KvBatch& batch, std::str
   return true;
 }
 
-void BlockRc::stage_forget(KvBatch& batch, std::string_view hash) { batch.set(count_key(hash), std::nullopt); }
+absl::Status BlockRc::stage_forget_if_zero(KvBatch& batch, std::string_view hash) {
+  const std::string key = count_key(hash);
+  absl::StatusOr<std::optional<std::string>> raw = batch.get(key);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return absl::OkStatus();
+  absl::StatusOr<BlockRefcount> rc = decode(**raw);
+  if (rc.ok() && rc->count == 0) batch.set(key, std::nullopt);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::vector<ResyncEntry>> BlockRc::due(int64_t now_ms, size_t limit) {
   const std::string end = absl::StrCat(kQueuePrefix, be64(static_cast<uint64_t>(std::max<int64_t>(now_ms, 0)) + 1));

@@ -66,7 +66,9 @@ class BlockRc {
   // Returns whether anything was staged.
   static absl::StatusOr<bool> stage_stored_unreferenced(KvBatch& batch, std::string_view hash, int64_t now_ms,
                                                         absl::Duration gc_delay);
-  static void stage_forget(KvBatch& batch, std::string_view hash);  // drop the count entry
+  // Drops the count entry if its count is zero as the batch sees it (a reference that arrived
+  // meanwhile keeps it).
+  static absl::Status stage_forget_if_zero(KvBatch& batch, std::string_view hash);
 
   // Queue entries due at or before now_ms, earliest first, at most `limit`.
   absl::StatusOr<std::vector<ResyncEntry>> due(int64_t now_ms, size_t limit);
