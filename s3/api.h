@@ -75,7 +75,14 @@ class S3Api {
   Task<absl::StatusOr<HttpResponse>> complete_multipart(S3Call& call);
   Task<absl::StatusOr<HttpResponse>> abort_multipart(S3Call& call);
   Task<absl::StatusOr<HttpResponse>> list_parts(S3Call& call);
-  Task<absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>>> find_upload(S3Call& call, std::string* uuid);
+  // The upload named by the uploadId parameter: its record and the entry holding it. NoSuchUpload
+  // unless it is in progress (or, with `completed_too`, completed: a repeated Complete).
+  struct FoundUpload {
+    std::string uuid;
+    ObjectEntry entry;
+    ObjectVersion record;
+  };
+  Task<absl::StatusOr<FoundUpload>> find_upload(S3Call& call, bool completed_too = false);
 
   // Shared by the above (api_put.cc): reads a body into blocks (or inline bytes).
   struct Ingested {

@@ -1,7 +1,9 @@
 // Multipart uploads. The upload is an uploading version of the object (its uuid is the
 // UploadId); each UploadPart stores its blocks under a fresh part uuid and records
 // part number -> (uuid, etag, size) in the mpu table; CompleteMultipartUpload gathers the
-// chosen parts' blocks into the upload's own version entry and marks it complete.
+// chosen parts' blocks into a block list under the upload's uuid and writes the object's new
+// version with the upload's record, ended (node/model/object.h). Uploads are independent of
+// the object's current version: a PUT meanwhile neither ends them nor is undone by them.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -65,19 +67,22 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   co_return xml_response(x);
 }
 
-Task<absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>>> S3Api::find_upload(S3Call& call, std::string* uuid) {
-  *uuid = from_hex(call.route.param("uploadId").value_or(""));
-  if (uuid->size() != 16) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
+Task<absl::StatusOr<S3Api::FoundUpload>> S3Api::find_upload(S3Call& call, bool completed_too) {
+  FoundUpload found;
+  found.uuid = from_hex(call.route.param("uploadId").value_or(""));
+  if (found.uuid.size() != 16) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!entry.ok()) co_return entry.status();
   if (!entry->has_value()) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
-  ObjectEntry e = std::move(**entry);
-  const ObjectVersion* v = e.find(*uuid);
-  if (v == nullptr || v->state != VersionState::kUploading) {
+  found.entry = std::move(**entry);
+  const ObjectVersion* v = found.entry.upload(found.uuid);
+  const bool usable = v != nullptr && (v->state == VersionState::kUploading ||
+                                       (completed_too && v->state == VersionState::kUploadCompleted));
+  if (!usable) {
     co_return s3_error("NoSuchUpload", "The specified upload does not exist or was completed or aborted.");
   }
-  // The pointer refers into the returned entry: callers re-find after moving it.
-  co_return std::pair<ObjectEntry, const ObjectVersion*>(std::move(e), nullptr);
+  found.record = *v;
+  co_return found;
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
@@ -86,9 +91,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
       part_number > 10000) {
     co_return s3_error("InvalidArgument", "partNumber must be an integer between 1 and 10000");
   }
-  std::string upload;
-  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  absl::StatusOr<FoundUpload> found = co_await find_upload(call);
   if (!found.ok()) co_return found.status();
+  const std::string& upload = found->uuid;
 
   // The bytes: the request body, or a range of another object (UploadPartCopy).
   std::unique_ptr<BodySource> copy_source;
@@ -151,79 +156,113 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   co_return r;
 }
 
-Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
-  absl::StatusOr<std::string> body = co_await read_all(*call.body, 4 << 20);
-  if (!body.ok()) co_return body.status();
-  absl::StatusOr<std::vector<CompletedPart>> wanted = parse_complete_multipart(*body);
-  if (!wanted.ok()) co_return wanted.status();
-  std::string upload;
-  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
-  if (!found.ok()) co_return found.status();
-  const ObjectVersion upload_version = *found->first.find(upload);
-  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
-  if (!parts.ok()) co_return parts.status();
-
-  VersionEntry combined;
+namespace {
+// The ETag S3 gives a multipart object: the MD5 of its parts' MD5s, then "-" and their number.
+// It depends on the request alone, so a repeated Complete can be recognised by it.
+std::string multipart_etag(const std::vector<CompletedPart>& wanted) {
   std::string md5s;
+  for (const CompletedPart& w : wanted) md5s += from_hex(w.etag);
+  Checksummer md5(ChecksumAlgo::kMd5);
+  md5.update(md5s);
+  return absl::StrCat(to_hex(md5.digest()), "-", wanted.size());
+}
+
+struct CombinedParts {
+  VersionEntry list;  // every chosen part's blocks, in order
   uint64_t size = 0;
   std::string first_block;
+};
+
+// Checks the client's part list against the uploaded parts and gathers their blocks.
+Task<absl::StatusOr<CombinedParts>> combine_parts(Model& model, const std::vector<CompletedPart>& wanted,
+                                                  const std::map<uint32_t, UploadPart>& parts, uint64_t min_part_size) {
+  CombinedParts out;
   int previous = 0;
-  for (size_t i = 0; i < wanted->size(); ++i) {
-    const CompletedPart& w = (*wanted)[i];
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const CompletedPart& w = wanted[i];
     if (w.number <= previous) co_return s3_error("InvalidPartOrder", "The list of parts was not in ascending order.");
     previous = w.number;
-    auto it = parts->find(static_cast<uint32_t>(w.number));
-    if (it == parts->end() || it->second.etag != w.etag) {
+    auto it = parts.find(static_cast<uint32_t>(w.number));
+    if (it == parts.end() || it->second.etag != w.etag) {
       co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " was not uploaded or its ETag differs"));
     }
     const UploadPart& p = it->second;
-    if (i + 1 < wanted->size() && p.size < settings_.min_part_size) {
+    if (i + 1 < wanted.size() && p.size < min_part_size) {
       co_return s3_error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
     }
-    absl::StatusOr<std::optional<VersionEntry>> pv = co_await model_.get_version(p.uuid);
+    absl::StatusOr<std::optional<VersionEntry>> pv = co_await model.get_version(p.uuid);
     if (!pv.ok()) co_return pv.status();
     if (!pv->has_value() || (*pv)->deleted)
       co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " has no data"));
     for (const auto& [slot, b] : (*pv)->blocks) {
-      if (first_block.empty()) first_block = b.hash;
-      combined.blocks[{static_cast<uint32_t>(w.number), slot.second}] = b;
+      if (out.first_block.empty()) out.first_block = b.hash;
+      out.list.blocks[{static_cast<uint32_t>(w.number), slot.second}] = b;
     }
-    md5s += from_hex(p.etag);
-    size += p.size;
+    out.size += p.size;
   }
-  Checksummer md5(ChecksumAlgo::kMd5);
-  md5.update(md5s);
-  const std::string etag = absl::StrCat(to_hex(md5.digest()), "-", wanted->size());
+  co_return out;
+}
 
-  absl::Status s = co_await model_.put_version_and_refs(upload, std::move(combined));
-  if (!s.ok()) co_return s;
-  ObjectVersion done = upload_version;
-  done.state = VersionState::kComplete;
-  done.meta.size = size;
-  done.meta.etag = etag;
-  done.meta.first_block = first_block;
-  done.meta.parts = static_cast<int>(wanted->size());
-  ObjectEntry entry{{done}};
-  s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
-  if (!s.ok()) co_return s;
-  // The upload's version now holds the blocks. The parts' own block lists go, and the version
-  // this one replaces, through the object table's follow-ups.
-
+HttpResponse completed_response(const S3Call& call, const std::string& etag) {
   XmlOut x("CompleteMultipartUploadResult");
   XmlOut::add(x.root(), "Location", absl::StrCat("/", call.bucket->name, "/", call.route.key));
   XmlOut::add(x.root(), "Bucket", call.bucket->name);
   XmlOut::add(x.root(), "Key", call.route.key);
   XmlOut::add(x.root(), "ETag", quoted_etag(etag));
-  co_return xml_response(x);
+  return xml_response(x);
+}
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, 4 << 20);
+  if (!body.ok()) co_return body.status();
+  absl::StatusOr<std::vector<CompletedPart>> wanted = parse_complete_multipart(*body);
+  if (!wanted.ok()) co_return wanted.status();
+  absl::StatusOr<FoundUpload> found = co_await find_upload(call, /*completed_too=*/true);
+  if (!found.ok()) co_return found.status();
+  const std::string etag = multipart_etag(*wanted);
+  if (found->record.state == VersionState::kUploadCompleted) {
+    // Completed already: the same part list gets the same answer, as S3 gives it.
+    if (found->record.meta.etag == etag) co_return completed_response(call, etag);
+    co_return s3_error("NoSuchUpload", "The specified upload was completed with other parts.");
+  }
+  absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(found->uuid);
+  if (!parts.ok()) co_return parts.status();
+  absl::StatusOr<CombinedParts> combined = co_await combine_parts(model_, *wanted, *parts, settings_.min_part_size);
+  if (!combined.ok()) co_return combined.status();
+
+  absl::Status s = co_await model_.put_version_and_refs(found->uuid, std::move(combined->list));
+  if (!s.ok()) co_return s;
+  // One write: the object's new version, stamped above every version of the key (the upload
+  // may be older than a PUT made meanwhile), and the upload's record, ended.
+  ObjectVersion done = found->record;
+  done.timestamp_ms = model_.next_timestamp(found->entry.newest_timestamp() + 1);
+  done.state = VersionState::kComplete;
+  done.meta.size = combined->size;
+  done.meta.etag = etag;
+  done.meta.first_block = combined->first_block;
+  done.meta.parts = static_cast<int>(wanted->size());
+  ObjectVersion record = found->record;
+  record.state = VersionState::kUploadCompleted;
+  record.meta = ObjectMeta{};
+  record.meta.etag = etag;
+  record.meta.size = combined->size;
+  record.meta.parts = done.meta.parts;
+  ObjectEntry entry{{std::move(record), std::move(done)}};
+  s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
+  if (!s.ok()) co_return s;
+  // The new version holds the blocks. The parts' own block lists go, and the version this one
+  // replaces, through the object table's follow-ups.
+  co_return completed_response(call, etag);
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::abort_multipart(S3Call& call) {
-  std::string upload;
-  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  absl::StatusOr<FoundUpload> found = co_await find_upload(call);
   if (!found.ok()) co_return found.status();
-  ObjectVersion aborted = *found->first.find(upload);
+  ObjectVersion aborted = found->record;
   aborted.state = VersionState::kAborted;
-  ObjectEntry entry{{aborted}};
+  aborted.meta.headers.clear();  // the record only says "ended" now
+  ObjectEntry entry{{std::move(aborted)}};
   absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
   // The parts' block lists go through the object table's follow-ups (the upload ended).
@@ -233,9 +272,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::abort_multipart(S3Call& call) {
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::list_parts(S3Call& call) {
-  std::string upload;
-  absl::StatusOr<std::pair<ObjectEntry, const ObjectVersion*>> found = co_await find_upload(call, &upload);
+  absl::StatusOr<FoundUpload> found = co_await find_upload(call);
   if (!found.ok()) co_return found.status();
+  const std::string& upload = found->uuid;
   absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(upload);
   if (!parts.ok()) co_return parts.status();
   int marker = 0, max_parts = 1000;

@@ -175,6 +175,50 @@ def point_4():
     check("4: a presigned GET with an unsigned x-amz-* header is refused", status == 403, status)
 
 
+# ---- 5. Uploads are independent of the object's current version; Complete is idempotent.
+@section
+def point_5():
+    key = "mpu-vs-put"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=1, Body=b"m" * 1000)["ETag"]
+    s3.put_object(Bucket=bucket, Key=key, Body=b"plain put meanwhile")
+    listed = [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads", [])]
+    check("5: a PUT of the key leaves its upload in progress", listed == [upload], listed)
+    parts = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    first = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload, MultipartUpload=parts)
+    check("5: ... and its Complete succeeds", first["ETag"].endswith('-1"'), first)
+    got = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    check("5: the completed upload is the object now (newer than the PUT)", got == b"m" * 1000, got[:40])
+    again = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload, MultipartUpload=parts)
+    check("5: completing it again with the same parts answers the same ETag", again["ETag"] == first["ETag"],
+          (again["ETag"], first["ETag"]))
+    check("5: ... and changes nothing", s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"m" * 1000)
+    other = {"Parts": [{"PartNumber": 1, "ETag": "\"" + "0" * 32 + "\""}]}
+    try:
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload, MultipartUpload=other)
+        check("5: completing it again with other parts is refused", False, "200")
+    except ClientError as e:
+        check("5: completing it again with other parts is refused", e.response["Error"]["Code"] == "NoSuchUpload",
+              e.response["Error"]["Code"])
+    try:
+        s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+        check("5: a completed upload cannot be aborted", False, "204")
+    except ClientError as e:
+        check("5: a completed upload cannot be aborted", e.response["Error"]["Code"] == "NoSuchUpload",
+              e.response["Error"]["Code"])
+    check("5: no upload listed once completed", not s3.list_multipart_uploads(Bucket=bucket, Prefix=key).get("Uploads"))
+    # Two uploads of one key, one PUT between: both complete, the later Complete wins.
+    a = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    b = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    ea = s3.upload_part(Bucket=bucket, Key=key, UploadId=a, PartNumber=1, Body=b"A" * 10)["ETag"]
+    eb = s3.upload_part(Bucket=bucket, Key=key, UploadId=b, PartNumber=1, Body=b"B" * 10)["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=b, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": eb}]})
+    s3.put_object(Bucket=bucket, Key=key, Body=b"between")
+    s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=a, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": ea}]})
+    check("5: of two uploads, the one completed last is the object",
+          s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"A" * 10)
+
+
 # ---- 6. DeleteBucket decides emptiness over live entries, whatever the tombstones before them.
 @section
 def point_6():

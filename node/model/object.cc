@@ -24,6 +24,18 @@ const ObjectVersion* ObjectEntry::find(std::string_view uuid) const {
   return nullptr;
 }
 
+const ObjectVersion* ObjectEntry::find(const std::pair<int64_t, std::string>& order) const {
+  for (const ObjectVersion& v : versions)
+    if (v.order() == order) return &v;
+  return nullptr;
+}
+
+const ObjectVersion* ObjectEntry::upload(std::string_view uuid) const {
+  for (const ObjectVersion& v : versions)
+    if (v.uuid == uuid && v.state != VersionState::kComplete) return &v;
+  return nullptr;
+}
+
 bool ObjectEntry::is_tombstone() const {
   for (const ObjectVersion& v : versions) {
     if (v.state == VersionState::kUploading) return false;
@@ -33,16 +45,41 @@ bool ObjectEntry::is_tombstone() const {
 }
 
 namespace {
-// How far a version has gone: uploading < aborted < complete. Complete is final (a Complete
-// racing an Abort wins), so the set of complete versions only grows and pruning below the
-// newest one is monotone: that is what makes merge associative.
+// How far a version has gone: uploading < aborted < upload-completed < complete. A Complete
+// racing an Abort wins; complete is final (a version written complete, or one an earlier
+// release completed in place), so the newest complete version only moves forward and pruning
+// relative to it is monotone: that is what makes merge associative.
 int rank(VersionState s) {
   switch (s) {
-    case VersionState::kUploading: return 0;
-    case VersionState::kAborted: return 1;
-    case VersionState::kComplete: return 2;
+    case VersionState::kUploading:
+      return 0;
+    case VersionState::kAborted:
+      return 1;
+    case VersionState::kUploadCompleted:
+      return 2;
+    case VersionState::kComplete:
+      return 3;
   }
   return 0;
+}
+
+bool has_ended(VersionState s) { return s == VersionState::kAborted || s == VersionState::kUploadCompleted; }
+
+// Whether a version's block list (under its uuid) is its own. Inline objects and delete markers
+// have none. Uploads may: a Complete that wrote its list and then failed, or one racing an
+// Abort, so an aborted record keeps it until pruned. An upload-completed record does not: the
+// list belongs to the complete version it became.
+bool owns_block_list(const ObjectVersion& v) {
+  switch (v.state) {
+    case VersionState::kComplete:
+      return !v.delete_marker && !v.meta.inline_data;
+    case VersionState::kUploadCompleted:
+      return false;
+    case VersionState::kUploading:
+    case VersionState::kAborted:
+      return true;
+  }
+  return true;
 }
 }  // namespace
 
@@ -68,30 +105,36 @@ void ObjectEntry::merge(const ObjectEntry& other) {
 }
 
 std::vector<FollowUp> ObjectEntry::follow_ups(const ObjectEntry* before, const ObjectEntry& incoming,
-                                             const ObjectEntry& merged) {
-  // Inline objects and delete markers have no block list; uploads may (a completion that
-  // wrote its list and then failed), and their tombstone is harmless when they have none.
-  auto may_own_block_list = [](const ObjectVersion& v) {
-    return v.state != VersionState::kComplete || (!v.delete_marker && !v.meta.inline_data);
-  };
+                                              const ObjectEntry& merged) {
+  // A block list goes when no version left in the entry owns it (several versions may share a
+  // uuid: an upload's record and the version its completion made).
+  std::set<std::string> still_owned;
+  for (const ObjectVersion& v : merged.versions)
+    if (owns_block_list(v)) still_owned.insert(v.uuid);
   std::set<std::string> gone;
   auto consider = [&](const ObjectEntry& e) {
     for (const ObjectVersion& v : e.versions)
-      if (may_own_block_list(v) && merged.find(v.uuid) == nullptr) gone.insert(v.uuid);
+      if (owns_block_list(v) && !still_owned.contains(v.uuid)) gone.insert(v.uuid);
   };
   if (before != nullptr) consider(*before);
   consider(incoming);
-  // An upload that stopped uploading here (completed, aborted or pruned): its parts go.
+  // An upload that stopped uploading here (completed, aborted or dropped past the horizon): its
+  // parts go. A replica that never saw the upload in progress ends it too when the end arrives.
   std::map<std::string, int64_t> ended;
   auto uploads = [&](const ObjectEntry& e) {
     for (const ObjectVersion& v : e.versions) {
       if (v.state != VersionState::kUploading) continue;
-      const ObjectVersion* now = merged.find(v.uuid);
+      const ObjectVersion* now = merged.find(v.order());
       if (now == nullptr || now->state != VersionState::kUploading) ended[v.uuid] = v.timestamp_ms;
     }
   };
   if (before != nullptr) uploads(*before);
   uploads(incoming);
+  for (const ObjectVersion& v : merged.versions) {
+    if (!has_ended(v.state)) continue;
+    const ObjectVersion* was = before != nullptr ? before->find(v.order()) : nullptr;
+    if (was == nullptr || !has_ended(was->state)) ended[v.uuid] = v.timestamp_ms;
+  }
   std::vector<FollowUp> out;
   for (const auto& [uuid, stamp] : ended) {
     out.push_back(FollowUp{kMpuTable, make_tree_key(uuid, ""), UploadEntry::ended_mark(stamp).encode()});
@@ -101,13 +144,24 @@ std::vector<FollowUp> ObjectEntry::follow_ups(const ObjectEntry* before, const O
 }
 
 void ObjectEntry::prune() {
-  // Keep the newest complete version and everything after it.
+  // Keep the newest complete version, everything after it, and the uploads (in progress or
+  // ended) stamped within the horizon before it.
+  size_t newest = versions.size();
   for (size_t i = versions.size(); i-- > 0;) {
     if (versions[i].state == VersionState::kComplete) {
-      versions.erase(versions.begin(), versions.begin() + static_cast<ptrdiff_t>(i));
-      return;
+      newest = i;
+      break;
     }
   }
+  if (newest == versions.size()) return;
+  const int64_t horizon = versions[newest].timestamp_ms - kUploadHorizonMs;
+  std::vector<ObjectVersion> kept;
+  kept.reserve(versions.size() - newest);
+  for (size_t i = 0; i < versions.size(); ++i) {
+    const ObjectVersion& v = versions[i];
+    if (i >= newest || (v.state != VersionState::kComplete && v.timestamp_ms >= horizon)) kept.push_back(v);
+  }
+  versions = std::move(kept);
 }
 
 std::string ObjectEntry::encode() const {
@@ -137,12 +191,13 @@ absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
   Decoder d(bytes);
   d.version(kVersion, kVersion);
   ObjectEntry o;
-  o.versions = d.list<ObjectVersion>(4096, [](Decoder& d) {
+  // Uploads are kept for a horizon, so a busy key holds more than a few versions.
+  o.versions = d.list<ObjectVersion>(65536, [](Decoder& d) {
     ObjectVersion v;
     v.timestamp_ms = d.i64();
     v.uuid = d.str(64);
     const uint8_t state = d.u8();
-    if (state > 2) d.fail("object: unknown version state");
+    if (state > 3) d.fail("object: unknown version state");
     v.state = static_cast<VersionState>(state);
     v.delete_marker = d.boolean();
     v.upload_started_ms = d.i64();
@@ -160,7 +215,8 @@ absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
   });
   if (absl::Status s = d.finish(); !s.ok()) return s;
   for (size_t i = 1; i < o.versions.size(); ++i) {
-    if (!(o.versions[i - 1].order() < o.versions[i].order())) return absl::InvalidArgumentError("object: versions out of order");
+    if (!(o.versions[i - 1].order() < o.versions[i].order()))
+      return absl::InvalidArgumentError("object: versions out of order");
   }
   return o;
 }

@@ -2,11 +2,26 @@
 //
 // Partition key: the bucket id; sort key: the object key, so a bucket's objects list in key
 // order from one partition. A version is identified by (timestamp, uuid) and moves forward
-// through states uploading -> complete | aborted (complete wins a race with aborted);
-// concurrent versions resolve by that order,
-// the greatest complete version is the object's current value (last writer wins). Merge keeps
-// the union of versions, the most advanced state of each, and drops every version older than
-// the newest complete one: commutative, associative and idempotent (tests/model_test.cc).
+// through states uploading -> aborted | upload-completed (a Complete wins a race with an
+// Abort); a plain PUT writes a complete version at once. Concurrent versions resolve by that
+// order: the greatest complete version is the object's current value (last writer wins).
+//
+// A multipart upload is independent of the object's current version, as in S3: a newer PUT
+// does not end it. CompleteMultipartUpload writes, in one entry, the upload's own record as
+// upload-completed (remembering the ETag it answered, so a repeated Complete answers the same)
+// and a new complete version with the same uuid stamped above every version of the key (the
+// upload's block list is kept under that uuid).
+//
+// Merge keeps the union of versions, the most advanced state of each, and then drops every
+// complete version older than the newest complete one, and every other version stamped more
+// than kUploadHorizonMs before it. Both rules depend only on a version's (timestamp, uuid) and
+// on the newest complete version, which only moves forward: so merge stays commutative,
+// associative and idempotent (tests/model_test.cc), and a version dropped on one replica is
+// dropped on every replica that learns of it, whatever state it holds there (an ended upload
+// cannot come back as uploading). This holds because a version's kind is fixed by its
+// (timestamp, uuid): written complete, or an upload's record that never becomes complete in
+// place. (Builds before 2026-12-02 completed records in place; an upload in progress across that
+// upgrade may leave a stale record on one replica, which its Abort or the horizon clears.)
 #pragma once
 
 #include <cstdint>
@@ -24,14 +39,27 @@ namespace garage {
 
 inline constexpr char kObjectTable[] = "object";
 
-enum class VersionState : uint8_t { kUploading = 0, kComplete = 1, kAborted = 2 };
+enum class VersionState : uint8_t {
+  kUploading = 0,
+  kComplete = 1,
+  kAborted = 2,
+  // The record of an upload CompleteMultipartUpload turned into a complete version (same uuid,
+  // later timestamp). Its meta holds the ETag answered; it owns no block list of its own.
+  kUploadCompleted = 3,
+};
+
+// How long an upload record outlives newer versions of its key: an upload not completed within
+// 7 days of a newer version is dropped (as a lifecycle AbortIncompleteMultipartUpload of 7 days
+// would), and an ended upload's record (for a repeated Complete) goes with the same rule. A
+// constant, not a tunable: every replica must merge alike.
+inline constexpr int64_t kUploadHorizonMs = int64_t{7} * 24 * 3600 * 1000;
 
 // What a complete version holds.
 struct ObjectMeta {
   uint64_t size = 0;
-  std::string etag;  // without quotes
+  std::string etag;                                          // without quotes
   std::vector<std::pair<std::string, std::string>> headers;  // content-type, x-amz-meta-*, ...
-  std::optional<std::string> inline_data;  // small objects: the bytes themselves, no blocks
+  std::optional<std::string> inline_data;                    // small objects: the bytes themselves, no blocks
   std::string first_block;  // raw 32-byte hash of the first block (empty if inline or empty)
   int parts = 0;            // 0: single PUT; N: completed from N multipart parts
   bool operator==(const ObjectMeta&) const = default;
@@ -55,13 +83,16 @@ struct ObjectEntry {
 
   // The newest complete version, if it is not a delete marker.
   const ObjectVersion* current() const;
-  const ObjectVersion* find(std::string_view uuid) const;
+  const ObjectVersion* find(std::string_view uuid) const;  // the oldest version with this uuid
+  const ObjectVersion* find(const std::pair<int64_t, std::string>& order) const;
+  // The multipart upload's own record (any state but complete), if the entry still holds it.
+  const ObjectVersion* upload(std::string_view uuid) const;
   int64_t newest_timestamp() const { return versions.empty() ? 0 : versions.back().timestamp_ms; }
   bool is_tombstone() const;
   void merge(const ObjectEntry& other);
-  // Deletes the block lists of the versions a merge pruned for good (a newer complete version
-  // exists): the version table's tombstone for each one that may own a block list. A version
-  // merely aborted is not one: a CompleteMultipartUpload racing the abort still wins.
+  // Deletes the block lists no version owns any more (a version pruned, or overwritten), and
+  // marks ended the uploads that stopped uploading (their parts' lists go with the mark). An
+  // aborted record keeps its possible list until pruned: a Complete racing the Abort still wins.
   static std::vector<FollowUp> follow_ups(const ObjectEntry* before, const ObjectEntry& incoming,
                                           const ObjectEntry& merged);
   std::string encode() const;
