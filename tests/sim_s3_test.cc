@@ -28,13 +28,14 @@ std::string describe(const SimResult& r) {
 
 TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
   uint64_t puts = 0;
-  uint64_t refused = 0;
+  uint64_t refused = 0, table_refused = 0;
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     SimOptions o;
     o.seed = seed;
     SimResult r = run(o);
     EXPECT_TRUE(r.violations.empty()) << describe(r);
     refused += r.probes["block.refused_caller_outside_layout"];
+    table_refused += r.probes["table.refused_caller_outside_layout"];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
       if (std::sscanf(line.c_str(), "s3 workload: %lu puts", &n) == 1) puts += n;
@@ -44,6 +45,7 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
   // Block requests from a node that a peer's layout does not list yet (the layout change adds
   // one) are refused, and nothing is lost for it: the caller retries once the layout spread.
   EXPECT_GT(refused, 0u) << "no block request from outside the layout was ever refused";
+  EXPECT_GT(table_refused, 0u) << "no table request from outside the layout was ever refused";
 }
 
 TEST(SimS3, HoldsForOtherShapesAndReplicationFactors) {

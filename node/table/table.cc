@@ -64,6 +64,14 @@ void Table::start() {
 // ---------------------------------------------------------------- serving requests
 
 Task<absl::StatusOr<std::string>> Table::handle(NodeId from, TableRequest req) {
+  // Tables hold keys' secrets and every object's metadata: they are for the nodes of the layout
+  // only, not for any holder of a certificate of the cluster's CA (the CLI's, a node not yet or
+  // no longer assigned). A node just added is refused until this node learns the new layout,
+  // and retries.
+  if (!replicas_.is_layout_node(from)) {
+    probe(env_, "table.refused_caller_outside_layout");
+    co_return absl::PermissionDeniedError("table requests are served to nodes of the layout only");
+  }
   switch (req.op) {
     case TableOp::kWrite: {
       absl::StatusOr<std::vector<TableItem>> changed = store_.merge_in(req.items, /*sync=*/false, now_ms());
