@@ -65,10 +65,20 @@ absl::Status read_bootstrap(const toml::table& root, Config& c) {
 }
 
 absl::Status read_top_level(const toml::table& root, Config& c) {
-  static const std::set<std::string> kHandled = {
-      "metadata_dir", "data_dir", "replication_factor", "rpc_bind_addr",  "rpc_public_addr", "bootstrap_peers",
-      "rpc_tls",      "zone",     "consistency_mode",   "metadata_fsync", "data_fsync",      "block_size",
-      "s3_api"};
+  static const std::set<std::string> kHandled = {"metadata_dir",
+                                                 "data_dir",
+                                                 "replication_factor",
+                                                 "rpc_bind_addr",
+                                                 "rpc_public_addr",
+                                                 "bootstrap_peers",
+                                                 "rpc_tls",
+                                                 "zone",
+                                                 "consistency_mode",
+                                                 "metadata_fsync",
+                                                 "data_fsync",
+                                                 "block_size",
+                                                 "s3_api",
+                                                 "block_gc_delay_secs"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -108,6 +118,13 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
   if (const toml::node* fsync = root.get("data_fsync")) {
     if (!fsync->is_boolean()) return type_error("data_fsync", "true or false");
     c.data_fsync = fsync->as_boolean()->get();
+  }
+  if (const toml::node* gc = root.get("block_gc_delay_secs")) {
+    if (!gc->is_integer()) return type_error("block_gc_delay_secs", "an integer number of seconds");
+    const int64_t v = gc->as_integer()->get();
+    if (v < 1 || v > 30 * 86400)
+      return absl::InvalidArgumentError("config key 'block_gc_delay_secs' must be between 1 and 2592000 (30 days)");
+    c.block_gc_delay_secs = v;
   }
   if (const toml::node* bs = root.get("block_size")) {
     int64_t v = 0;

@@ -11,6 +11,7 @@
 //   metadata_fsync = true             # a replica acknowledges only durable writes
 //   block_size = 1048576              # bytes (also "1M", "512K")
 //   data_fsync = true
+//   block_gc_delay_secs = 600         # ours (not Garage's): how long an unreferenced block stays
 //   rpc_bind_addr = "0.0.0.0:3901"
 //   rpc_public_addr = "192.168.1.10:3901"
 //   bootstrap_peers = ["192.168.1.11:3901", "<node id>@192.168.1.12:3901"]
@@ -66,6 +67,9 @@ struct Config {
   bool metadata_fsync = true;
   uint32_t block_size = 1u << 20;  // objects are cut into blocks of this size
   bool data_fsync = true;          // a block is acknowledged only once its file is durable
+  // How long a block whose reference count fell to zero stays before it is deleted (BlockOptions
+  // gc_delay); tests shorten it, production keeps the default.
+  int64_t block_gc_delay_secs = 600;
   S3ApiConfig s3_api;
   std::string rpc_bind_addr = "0.0.0.0:3901";
   std::string rpc_public_addr;  // default: rpc_bind_addr

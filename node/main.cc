@@ -125,6 +125,7 @@ int run_server(const Config& config) {
   block_options.block_size = config.block_size;
   block_options.quorums = table_options.quorums;
   block_options.fsync = config.data_fsync;
+  block_options.gc_delay = absl::Seconds(config.block_gc_delay_secs);
   const BlockRefSchema block_ref_schema(block_options.gc_delay);
   std::vector<std::unique_ptr<Table>> all_tables;
   auto make_table = [&](const TableSchema& schema) -> Table& {

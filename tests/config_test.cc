@@ -107,6 +107,17 @@ root_domain = ".s3.home"
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("s3_api.max_connections"), std::string::npos) << r.status();
   }
+  EXPECT_EQ(c->block_gc_delay_secs, 600);  // the default: ten minutes, as Garage's constant
+  absl::StatusOr<Config> short_gc = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 3\n");
+  ASSERT_TRUE(short_gc.ok()) << short_gc.status();
+  EXPECT_EQ(short_gc->block_gc_delay_secs, 3);
+  EXPECT_TRUE(short_gc->warnings.empty());
+  for (const char* bad : {"0", "-5", "\"soon\"", "99999999"}) {
+    absl::StatusOr<Config> r =
+        parse_config(std::string("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = ") + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("block_gc_delay_secs"), std::string::npos) << r.status();
+  }
 }
 
 TEST(Config, QuorumsFollowGarage) {

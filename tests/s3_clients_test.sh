@@ -9,7 +9,8 @@
 # with the bucket's host name resolved to loopback by --resolve.
 #
 #   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
-#                                                        security, bounds (alone: s3_security, s3_bounds)
+#                                                        security, bounds, crash (alone: s3_security,
+#                                                        s3_bounds, s3_crash; crash restarts the node)
 #   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
 set -uo pipefail
 
@@ -23,6 +24,7 @@ work=$(mktemp -d)
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+  [ -f "$work/crash.pid" ] && kill -9 "$(cat "$work/crash.pid")" 2>/dev/null
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -130,6 +132,21 @@ for section in "${sections[@]}"; do
       check "bounds: see the failures above" false
     fi
     cat "$work/bounds.log"
+    ;;
+  crash)
+    # kill -9 during PUTs, DELETEs and block collection (tests/crash_gc_test.py), with a 3 s
+    # gc delay: the script restarts the node itself, six times.
+    kill -9 "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+    sed -i '1i block_gc_delay_secs = 3' "$work/garage.toml"
+    if /usr/bin/python3 "$src/tests/crash_gc_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work/data" \
+      "$work/crash.pid" "$work/server.log" "$garage" -c "$work/garage.toml" server > "$work/crash.log" 2>&1; then
+      check "crash: $(grep -c '^ok' "$work/crash.log") checks" true
+    else
+      check "crash: see the failures below" false
+    fi
+    cat "$work/crash.log"
     ;;
   security)
     # Issue 9's regressions over HTTP (tests/security_test.py): not a client, an attacker.
