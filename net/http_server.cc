@@ -13,13 +13,12 @@
 #include "net/asio_await.h"
 #include "node/config.h"
 #include "node/runtime/combinators.h"
-#include "s3/errors.h"
 
 namespace garage {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
@@ -28,9 +27,9 @@ constexpr size_t kMaxPiece = 1u << 20;
 constexpr size_t kMaxDrain = 1u << 20;
 
 // The request body, read from the socket as the handler asks for it.
-class SocketBody final : public s3::BodySource {
+class SocketBody final : public http::BodySource {
  public:
-  SocketBody(tcp::socket& socket, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
+  SocketBody(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
              Clock& clock, const HttpServerOptions& options, bool expect_continue)
       : socket_(socket),
         buffer_(buffer),
@@ -67,7 +66,7 @@ class SocketBody final : public s3::BodySource {
       parser_.get().body().size = out.size() - filled;
       Task<ErrorCode> step = async_io(
           [&](auto complete) {
-            http::async_read_some(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); });
+            bhttp::async_read_some(socket_, buffer_, parser_, [complete](ErrorCode e, size_t) mutable { complete(e); });
           },
           [&] { socket_.close(); });
       absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.body_stall_timeout, std::move(step));
@@ -85,7 +84,7 @@ class SocketBody final : public s3::BodySource {
         failed_ = true;
         co_return absl::DeadlineExceededError("request body: the client sends too slowly");
       }
-      if (*ec && *ec != http::error::need_buffer) {
+      if (*ec && *ec != bhttp::error::need_buffer) {
         failed_ = true;
         co_return absl::InvalidArgumentError(absl::StrCat("request body: ", ec->message()));
       }
@@ -100,7 +99,7 @@ class SocketBody final : public s3::BodySource {
  private:
   tcp::socket& socket_;
   beast::flat_buffer& buffer_;
-  http::request_parser<http::buffer_body>& parser_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
   Clock& clock_;
   const HttpServerOptions& options_;
   bool expect_continue_;
@@ -123,11 +122,11 @@ Task<ErrorCode> write_all(Clock& clock, absl::Duration timeout, tcp::socket& soc
   co_return *ec;
 }
 
-const char* reason(int status) { return http::obsolete_reason(static_cast<http::status>(status)).data(); }
+const char* reason(int status) { return bhttp::obsolete_reason(static_cast<bhttp::status>(status)).data(); }
 
 // The status line and headers (Beast's serializer would do; this keeps HEAD's announced
 // Content-Length and the streamed case in one place).
-std::string response_head(const s3::HttpResponse& r, uint64_t length, bool keep_alive) {
+std::string response_head(const http::HttpResponse& r, uint64_t length, bool keep_alive) {
   std::string out = absl::StrCat("HTTP/1.1 ", r.status, " ", reason(r.status), "\r\n");
   for (const auto& [k, v] : r.headers) {
     // A header value must not smuggle a line break into the response.
@@ -240,8 +239,13 @@ Task<ErrorCode> HttpServer::write_piece(tcp::socket& socket, std::string_view pi
 
 Task<> HttpServer::refuse(tcp::socket socket) {
   // Over the limit: an answer S3 clients back off from, then the door closes.
-  s3::HttpResponse busy = s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "",
-                                             /*head=*/false);
+  http::HttpResponse busy;
+  if (options_.overloaded_response) {
+    busy = options_.overloaded_response();
+  } else {
+    busy.status = 503;
+    busy.body = "too many connections; retry later\n";
+  }
   busy.set("retry-after", "1");
   std::string bytes = response_head(busy, busy.body.size(), false) + busy.body;
   (void)co_await write_all(clock_, absl::Seconds(5), socket, bytes);
@@ -264,20 +268,20 @@ Task<> HttpServer::serve(tcp::socket socket) {
   }
   beast::flat_buffer buffer;
   for (;;) {
-    http::request_parser<http::buffer_body> parser;
+    bhttp::request_parser<bhttp::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // sizes are the handlers' business (they stream)
     parser.header_limit(64 * 1024);
     Task<ErrorCode> read_head = async_io(
         [&](auto complete) {
-          http::async_read_header(socket, buffer, parser, [complete](ErrorCode e, size_t) mutable { complete(e); });
+          bhttp::async_read_header(socket, buffer, parser, [complete](ErrorCode e, size_t) mutable { complete(e); });
         },
         [&] { socket.close(); });
     absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.header_timeout, std::move(read_head));
     if (!ec.ok() || *ec) {
-      if (ec.ok() && *ec != http::error::end_of_stream && *ec != asio::error::eof &&
+      if (ec.ok() && *ec != bhttp::error::end_of_stream && *ec != asio::error::eof &&
           *ec != asio::error::connection_reset && socket.is_open()) {
         // Malformed request: say so once, then hang up.
-        s3::HttpResponse bad;
+        http::HttpResponse bad;
         bad.status = 400;
         bad.body = absl::StrCat("bad HTTP request: ", ec->message(), "\n");
         std::string head = response_head(bad, bad.body.size(), false);
@@ -287,7 +291,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
       break;
     }
     auto& req = parser.get();
-    s3::HttpRequest request;
+    http::HttpRequest request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
     request.remote = remote;
@@ -302,7 +306,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
     SocketBody body(socket, buffer, parser, clock_, options_, expect_continue);
     request.body = &body;
 
-    s3::HttpResponse response = co_await handler_(request);
+    http::HttpResponse response = co_await handler_(request);
     if (body.failed() || !socket.is_open()) break;
 
     // Drain what the handler left unread (an error answered before the body), within reason.
@@ -338,7 +342,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
         if (!piece.ok() || !piece->has_value() || (*piece)->empty()) {
           // Headers are out: the only way left to signal the failure is to cut the connection.
           tracer_.event(Severity::kWarn, "HttpBodyFailed",
-                        absl::StrCat(request.method, " ", s3::redacted_target(request.target), ": ",
+                        absl::StrCat(request.method, " ", http::redacted_target(request.target), ": ",
                                      piece.ok() ? "body ended early" : std::string(piece.status().message())));
           ok = false;
           break;

@@ -1,4 +1,5 @@
-// HttpServer: HTTP/1.1 on Boost.Beast, serving an s3::HttpRequest handler (the S3 API).
+// HttpServer: HTTP/1.1 on Boost.Beast, serving an http::HttpRequest handler (the S3 API; it
+// knows nothing of S3).
 //
 // Bodies stream both ways: the handler pulls the request body in pieces (BodySource over
 // Beast's buffer_body parser) and the server pulls a streamed response body piece by piece,
@@ -24,8 +25,8 @@
 
 #include "absl/time/time.h"
 #include "node/env.h"
+#include "node/http/message.h"
 #include "node/runtime/spawner.h"
-#include "s3/http.h"
 
 namespace garage {
 
@@ -41,11 +42,14 @@ struct HttpServerOptions {
   // read cannot hold the node's memory. Streams hold about as much again, prefetched.
   uint64_t pending_write_budget_bytes = 32u << 20;
   absl::Duration stall_eviction_after = absl::Seconds(5);
+  // What a connection over max_connections is told before it is closed (the service's own
+  // "slow down" answer: S3's SlowDown error document for the S3 API). Default: a plain 503.
+  std::function<http::HttpResponse()> overloaded_response;
 };
 
 class HttpServer {
  public:
-  using Handler = std::function<Task<s3::HttpResponse>(s3::HttpRequest&)>;
+  using Handler = std::function<Task<http::HttpResponse>(http::HttpRequest&)>;
 
   HttpServer(boost::asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer, Handler handler,
              HttpServerOptions options = {});

@@ -43,6 +43,7 @@
 #include "node/table/table.h"
 #include "node/version.h"
 #include "s3/api.h"
+#include "s3/errors.h"
 #include "store/fs_disk.h"
 #include "store/rocks_kv.h"
 
@@ -162,6 +163,9 @@ int run_server(const Config& config) {
   if (!config.s3_api.api_bind_addr.empty()) {
     HttpServerOptions http_options;
     http_options.max_connections = config.s3_api.max_connections;
+    http_options.overloaded_response = [] {
+      return s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "", /*head=*/false);
+    };
     s3_server = std::make_unique<HttpServer>(
         io, clock, spawner, tracer, [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); }, http_options);
     if (absl::Status s = s3_server->listen(config.s3_api.api_bind_addr); !s.ok()) return fail(s);

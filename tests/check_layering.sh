@@ -20,6 +20,15 @@ scan() {
     echo "$hits"
     return 1
   fi
+  # Dependencies point one way: the transport knows nothing of S3, blocks nothing of the model.
+  local deps=""
+  [ -d "$root/net" ] && deps+=$(grep -rnE '#include *"s3/' "$root/net" --include='*.h' --include='*.cc' 2>/dev/null)
+  [ -d "$root/node/block" ] && deps+=$(grep -rnE '#include *"node/model/' "$root/node/block" --include='*.h' --include='*.cc' 2>/dev/null)
+  if [ -n "$deps" ]; then
+    echo "net/ must not include s3/, node/block/ must not include node/model/; offending lines:"
+    echo "$deps"
+    return 1
+  fi
   return 0
 }
 
@@ -35,6 +44,13 @@ if [ "${1:-}" = "--self-test" ]; then
   echo 'auto t = std::chrono::system_clock::now();' > "$tmp/s3/clock.cc"
   if scan "$tmp" >/dev/null; then echo "self-test FAILED: a planted system_clock call was not caught"; exit 1; fi
   rm "$tmp/s3/clock.cc"
+  mkdir -p "$tmp/net" "$tmp/node/block"
+  echo '#include "s3/errors.h"' > "$tmp/net/server.cc"
+  if scan "$tmp" >/dev/null; then echo "self-test FAILED: net/ including s3/ was not caught"; exit 1; fi
+  rm "$tmp/net/server.cc"
+  echo '#include "node/model/object.h"' > "$tmp/node/block/blocks.cc"
+  if scan "$tmp" >/dev/null; then echo "self-test FAILED: node/block/ including node/model/ was not caught"; exit 1; fi
+  rm "$tmp/node/block/blocks.cc"
   if ! scan "$tmp" >/dev/null; then echo "self-test FAILED: a clean tree was refused"; exit 1; fi
   echo "self-test passed"
   exit 0

@@ -1,10 +1,10 @@
-#include "s3/http.h"
+#include "node/http/message.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 
-namespace garage::s3 {
+namespace garage::http {
 
 std::string redacted_target(absl::string_view target) {
   std::string out(target);
@@ -43,4 +43,4 @@ Task<absl::StatusOr<std::string>> StringBody::read(size_t max) {
   co_return piece;
 }
 
-}  // namespace garage::s3
+}  // namespace garage::http
