@@ -101,6 +101,14 @@ struct KvWrite {
   static KvWrite remove(std::string key) { return KvWrite{std::move(key), std::nullopt}; }
 };
 
+// The smallest key above every key that starts with `prefix`: the end of a prefix scan ("" if
+// the prefix is empty or all 0xff bytes, which scan() reads as no upper bound).
+inline std::string kv_prefix_end(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+  return prefix;
+}
+
 class Kv {
  public:
   virtual ~Kv() = default;

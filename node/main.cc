@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
@@ -34,6 +35,7 @@
 #include "node/model/admin.h"
 #include "node/model/block_ref_schema.h"
 #include "node/model/model.h"
+#include "node/model/write_journal.h"
 #include "node/planted.h"
 #include "node/rpc.h"
 #include "node/runtime/combinators.h"
@@ -158,7 +160,11 @@ int run_server(const Config& config) {
   s3::S3Settings s3_settings;
   s3_settings.region = config.s3_api.s3_region;
   s3_settings.root_domain = config.s3_api.root_domain;
-  s3::S3Api s3_api(env, spawner, model, blocks, s3_settings);
+  WriteJournalOptions journal_options;
+  journal_options.fsync = config.metadata_fsync;
+  journal_options.rollback_delay = std::max(absl::Seconds(30), 4 * table_options.rpc_timeout);
+  WriteJournal journal(env, **kv, spawner, model, journal_options);
+  s3::S3Api s3_api(env, spawner, model, blocks, journal, s3_settings);
   std::unique_ptr<HttpServer> s3_server;
   if (!config.s3_api.api_bind_addr.empty()) {
     HttpServerOptions http_options;
@@ -177,6 +183,7 @@ int run_server(const Config& config) {
   for (auto& t : all_tables) t->start();
   follow_ups.start();
   blocks.start();
+  journal.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {

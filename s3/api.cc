@@ -147,21 +147,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // 3. The bucket, and the key's rights on it.
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
-  // The key's own (local) aliases shadow global names.
-  absl::StatusOr<std::optional<BucketInfo>> bucket;
-  if (auto local = call.key.local_aliases.find(call.route.bucket); local != call.key.local_aliases.end()) {
-    const std::string bucket_id = local->second;
-    bucket = co_await model_.get_bucket(bucket_id);
-  } else {
-    bucket = co_await model_.bucket_by_name(call.route.bucket);
-  }
+  const Access access = e == Endpoint::kDeleteBucket ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
+  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
-  if (!bucket->has_value()) co_return s3_error("NoSuchBucket", "The specified bucket does not exist");
-  call.bucket = std::move(**bucket);
-  auto it = call.key.buckets.find(call.bucket->id);
-  const Perms perms = it == call.key.buckets.end() ? Perms{} : it->second;
-  const bool allowed = e == Endpoint::kDeleteBucket ? perms.owner : needs_write(e) ? perms.write : perms.read;
-  if (!allowed) co_return s3_error("AccessDenied", "Access Denied");
+  call.bucket = std::move(*bucket);
 
   switch (e) {
     case Endpoint::kHeadBucket:

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "node/block/block_manager.h"
 #include "node/model/model.h"
+#include "node/model/write_journal.h"
 #include "s3/auth.h"
 #include "s3/http.h"
 #include "s3/router.h"
@@ -37,8 +38,13 @@ struct S3Call {
 
 class S3Api {
  public:
-  S3Api(Env env, Spawner& spawner, Model& model, BlockManager& blocks, S3Settings settings)
-      : env_(env), spawner_(spawner), model_(model), blocks_(blocks), settings_(std::move(settings)) {}
+  S3Api(Env env, Spawner& spawner, Model& model, BlockManager& blocks, WriteJournal& journal, S3Settings settings)
+      : env_(env),
+        spawner_(spawner),
+        model_(model),
+        blocks_(blocks),
+        journal_(journal),
+        settings_(std::move(settings)) {}
 
   Task<HttpResponse> handle(HttpRequest& request);
 
@@ -84,6 +90,20 @@ class S3Api {
   };
   Task<absl::StatusOr<FoundUpload>> find_upload(S3Call& call, bool completed_too = false);
 
+  // api_resolve.cc: the one rights check. The bucket `name` as `key` sees it (its local aliases
+  // shadow global names), if the key holds `access` there; NoSuchBucket or AccessDenied if not.
+  enum class Access : uint8_t { kRead, kWrite, kOwner };
+  static bool permits(const Perms& perms, Access access);
+  Task<absl::StatusOr<BucketInfo>> resolve_bucket(const KeyInfo& key, std::string name, Access access);
+  // x-amz-copy-source (CopyObject, UploadPartCopy): its bucket, resolved for reading, its key
+  // and current version, with the x-amz-copy-source-if-(none-)match preconditions applied.
+  struct CopySource {
+    BucketInfo bucket;
+    std::string key;
+    ObjectVersion version;
+  };
+  Task<absl::StatusOr<CopySource>> resolve_copy_source(S3Call& call);
+
   // Shared by the above (api_put.cc): reads a body into blocks (or inline bytes).
   struct Ingested {
     uint64_t size = 0;
@@ -92,20 +112,17 @@ class S3Api {
     VersionEntry version;  // the blocks, under part `part`
     std::string first_block;
   };
-  // Each block's reference (under `version_uuid`) is written before the block itself
-  // (node/block/block_manager.h says why); if ingesting fails, those references are taken back.
+  // Each block's reference (under the write's uuid) is written before the block itself
+  // (node/block/block_manager.h says why), and journaled before that: if the write is cut
+  // short, the journal takes the references back (node/model/write_journal.h).
   Task<absl::StatusOr<Ingested>> ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
-                                        std::string version_uuid);
-  Task<absl::StatusOr<Ingested>> ingest_blocks(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
-                                               const std::string& version_uuid, std::vector<std::string>& referenced);
-  // Writes the version's block list once its blocks are referenced and stored; on failure the
-  // references are taken back (best effort: what stays only keeps blocks, never loses them).
-  Task<absl::Status> commit_version(std::string uuid, VersionEntry version);
+                                        JournaledWrite& write);
 
   Env env_;
   Spawner& spawner_;
   Model& model_;
   BlockManager& blocks_;
+  WriteJournal& journal_;
   S3Settings settings_;
 };
 

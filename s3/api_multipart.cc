@@ -100,24 +100,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   BodySource* body = call.body;
   std::optional<ObjectVersion> copied;
   if (call.route.endpoint == Endpoint::kUploadPartCopy) {
-    std::string raw = *call.http.header("x-amz-copy-source");
-    if (const size_t q = raw.find('?'); q != std::string::npos) raw.resize(q);
-    std::string decoded = uri_decode(raw);
-    if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
-    const size_t slash = decoded.find('/');
-    if (slash == std::string::npos) co_return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
-    const std::string src_bucket = decoded.substr(0, slash), src_key = decoded.substr(slash + 1);
-    absl::StatusOr<std::optional<BucketInfo>> sb = co_await model_.bucket_by_name(src_bucket);
-    if (!sb.ok()) co_return sb.status();
-    if (!sb->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
-    auto perm = call.key.buckets.find((*sb)->id);
-    if (perm == call.key.buckets.end() || !perm->second.read)
-      co_return s3_error("AccessDenied", "no read access to the source bucket");
-    absl::StatusOr<std::optional<ObjectEntry>> se = co_await model_.get_object((*sb)->id, src_key);
-    if (!se.ok()) co_return se.status();
-    const ObjectVersion* sv = se->has_value() ? (*se)->current() : nullptr;
-    if (sv == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
-    copied = *sv;
+    absl::StatusOr<CopySource> src = co_await resolve_copy_source(call);
+    if (!src.ok()) co_return src.status();
+    copied = src->version;
+    const ObjectVersion* sv = &*copied;
     uint64_t start = 0, end = sv->meta.size;
     if (std::optional<std::string> range = call.http.header("x-amz-copy-source-range")) {
       absl::StatusOr<ByteRange> r = parse_copy_range(*range, sv->meta.size);
@@ -134,10 +120,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   }
 
   const std::string part_uuid = model_.new_uuid();
+  WriteIntent intent{WriteIntent::Owner::kPart, part_uuid};
+  intent.upload_uuid = upload;
+  intent.part_number = static_cast<uint32_t>(part_number);
+  JournaledWrite write = journal_.begin(std::move(intent));
   absl::StatusOr<Ingested> in =
-      co_await ingest(call, *body, static_cast<uint32_t>(part_number), /*allow_inline=*/false, part_uuid);
+      co_await ingest(call, *body, static_cast<uint32_t>(part_number), /*allow_inline=*/false, write);
   if (!in.ok()) co_return in.status();
-  absl::Status s = co_await commit_version(part_uuid, std::move(in->version));
+  absl::Status s = co_await model_.put_version(part_uuid, std::move(in->version));
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
   UploadPart record{part_uuid, etag, in->size, 0};
@@ -145,6 +135,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   // follow-ups, as every part's once the upload ends).
   s = co_await model_.put_part(upload, part_number, std::move(record));
   if (!s.ok()) co_return s;
+  write.committed();
   if (copied) {
     XmlOut x("CopyPartResult");
     XmlOut::add(x.root(), "LastModified", iso8601(model_.next_timestamp()));
@@ -231,11 +222,20 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   absl::StatusOr<CombinedParts> combined = co_await combine_parts(model_, *wanted, *parts, settings_.min_part_size);
   if (!combined.ok()) co_return combined.status();
 
-  absl::Status s = co_await model_.put_version_and_refs(found->uuid, std::move(combined->list));
+  // The block list goes under a uuid of this attempt's own, journaled as a PUT's: a Complete
+  // cut short is rolled back whole, and a retry never merges into what an earlier attempt
+  // wrote (block lists merge by union; an earlier list of other parts would corrupt the object).
+  ObjectVersion done = found->record;
+  done.uuid = model_.new_uuid();
+  JournaledWrite write =
+      journal_.begin(WriteIntent{WriteIntent::Owner::kObject, done.uuid, call.bucket->id, call.route.key});
+  std::vector<std::string> hashes;
+  for (const auto& [slot, b] : combined->list.blocks) hashes.push_back(b.hash);
+  if (absl::Status s = write.will_reference(hashes); !s.ok()) co_return s;
+  absl::Status s = co_await model_.put_version_and_refs(done.uuid, std::move(combined->list));
   if (!s.ok()) co_return s;
   // One write: the object's new version, stamped above every version of the key (the upload
   // may be older than a PUT made meanwhile), and the upload's record, ended.
-  ObjectVersion done = found->record;
   done.timestamp_ms = model_.next_timestamp(found->entry.newest_timestamp() + 1);
   done.state = VersionState::kComplete;
   done.meta.size = combined->size;
@@ -251,6 +251,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   ObjectEntry entry{{std::move(record), std::move(done)}};
   s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
+  write.committed();
   // The new version holds the blocks. The parts' own block lists go, and the version this one
   // replaces, through the object table's follow-ups.
   co_return completed_response(call, etag);

@@ -8,32 +8,7 @@
 namespace garage::s3 {
 
 Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& body, uint32_t part, bool allow_inline,
-                                                    std::string version_uuid) {
-  std::vector<std::string> referenced;
-  absl::StatusOr<Ingested> in = co_await ingest_blocks(call, body, part, allow_inline, version_uuid, referenced);
-  if (!in.ok() && !referenced.empty()) {
-    absl::Status undone = co_await model_.put_block_refs(std::move(referenced), version_uuid, /*deleted_ref=*/true);
-    (void)undone;  // if this fails too, the blocks are kept (never lost); the caller reports `in`
-  }
-  co_return in;
-}
-
-Task<absl::Status> S3Api::commit_version(std::string uuid, VersionEntry version) {
-  std::vector<std::string> hashes;
-  for (const auto& [slot, b] : version.blocks) hashes.push_back(b.hash);
-  absl::Status s = co_await model_.put_version(uuid, std::move(version));
-  if (s.ok()) co_return s;
-  VersionEntry gone;
-  gone.deleted = true;
-  absl::Status undone = co_await model_.put_version(uuid, std::move(gone));
-  absl::Status refs_undone = co_await model_.put_block_refs(std::move(hashes), uuid, /*deleted_ref=*/true);
-  (void)undone, (void)refs_undone;
-  co_return s;
-}
-
-Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest_blocks(S3Call& call, BodySource& body, uint32_t part,
-                                                           bool allow_inline, const std::string& version_uuid,
-                                                           std::vector<std::string>& referenced) {
+                                                    JournaledWrite& write) {
   const uint32_t block_size = blocks_.options().block_size;
   Ingested out;
   // The body was verified against the request's claims as it streamed (s3/verified_body.h,
@@ -66,10 +41,11 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest_blocks(S3Call& call, BodySou
     const uint64_t offset = out.size - shared->size();
     BlockInfo info{*hash, static_cast<uint32_t>(shared->size())};
     // The reference first: from then on no holder deletes this block (a re-upload of
-    // content deleted a while ago races its collection).
+    // content deleted a while ago races its collection). Journaled before it is sent.
     std::vector<std::string> ref{*hash};
-    absl::Status s = co_await model_.put_block_refs(std::move(ref), version_uuid, /*deleted_ref=*/false);
-    referenced.push_back(*hash);  // even on failure: the reference may have reached some replicas
+    absl::Status s = write.will_reference(ref);
+    if (!s.ok()) co_return s;
+    s = co_await model_.put_block_refs(std::move(ref), write.uuid(), /*deleted_ref=*/false);
     if (!s.ok()) co_return s;
     s = co_await blocks_.put(*hash, std::move(*shared));
     if (!s.ok()) co_return s;
@@ -84,10 +60,11 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest_blocks(S3Call& call, BodySou
 
 Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   const std::string uuid = model_.new_uuid();
-  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true, uuid);
-  if (!in.ok()) co_return in.status();
   const std::string bucket_id = call.bucket->id;
   const std::string key = call.route.key;
+  JournaledWrite write = journal_.begin(WriteIntent{WriteIntent::Owner::kObject, uuid, bucket_id, key});
+  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true, write);
+  if (!in.ok()) co_return in.status();
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(bucket_id, key);
   if (!existing.ok()) co_return existing.status();
 
@@ -101,7 +78,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
   if (!in->inline_data) {
-    absl::Status s = co_await commit_version(uuid, std::move(in->version));
+    absl::Status s = co_await model_.put_version(uuid, std::move(in->version));
     if (!s.ok()) co_return s;
   }
   // The version this one replaces loses its blocks through the object table's follow-ups
@@ -109,54 +86,22 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   ObjectEntry entry{{v}};
   absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
   if (!s.ok()) co_return s;
+  write.committed();
   HttpResponse r;
   r.set("etag", quoted_etag(v.meta.etag));
   co_return r;
 }
 
-namespace {
-// "/bucket/key" or "bucket/key" (URL-encoded), with an optional "?versionId=".
-absl::StatusOr<std::pair<std::string, std::string>> parse_copy_source(absl::string_view raw) {
-  absl::string_view s = raw;
-  if (const size_t q = s.find('?'); q != absl::string_view::npos) s = s.substr(0, q);
-  std::string decoded = uri_decode(s);
-  if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
-  const size_t slash = decoded.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
-    return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
-  }
-  return std::pair{decoded.substr(0, slash), decoded.substr(slash + 1)};
-}
-}  // namespace
-
 Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
-  absl::StatusOr<std::pair<std::string, std::string>> src = parse_copy_source(*call.http.header("x-amz-copy-source"));
+  absl::StatusOr<CopySource> src = co_await resolve_copy_source(call);
   if (!src.ok()) co_return src.status();
-  absl::StatusOr<std::optional<BucketInfo>> src_bucket = co_await model_.bucket_by_name(src->first);
-  if (!src_bucket.ok()) co_return src_bucket.status();
-  if (!src_bucket->has_value()) co_return s3_error("NoSuchBucket", "The source bucket does not exist");
-  auto perm = call.key.buckets.find((*src_bucket)->id);
-  if (perm == call.key.buckets.end() || !perm->second.read)
-    co_return s3_error("AccessDenied", "no read access to the source bucket");
-  absl::StatusOr<std::optional<ObjectEntry>> src_entry = co_await model_.get_object((*src_bucket)->id, src->second);
-  if (!src_entry.ok()) co_return src_entry.status();
-  const ObjectVersion* source = src_entry->has_value() ? (*src_entry)->current() : nullptr;
-  if (source == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
-  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match");
-      m && quoted_etag(source->meta.etag) != *m && source->meta.etag != *m) {
-    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-match does not match");
-  }
-  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
-      m && (quoted_etag(source->meta.etag) == *m || source->meta.etag == *m)) {
-    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-none-match matches");
-  }
   const bool replace = call.http.header("x-amz-metadata-directive") == "REPLACE";
-  if (!replace && (*src_bucket)->id == call.bucket->id && src->second == call.route.key) {
+  if (!replace && src->bucket.id == call.bucket->id && src->key == call.route.key) {
     co_return s3_error("InvalidRequest",
                        "This copy request is illegal because it is trying to copy an object to itself without changing "
                        "the object's metadata.");
   }
-  const ObjectVersion src_copy = *source;
+  const ObjectVersion& src_copy = src->version;
 
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!existing.ok()) co_return existing.status();
@@ -166,18 +111,24 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
   v.state = VersionState::kComplete;
   v.meta = src_copy.meta;
   if (replace) v.meta.headers = stored_headers(call.http);
+  JournaledWrite write =
+      journal_.begin(WriteIntent{WriteIntent::Owner::kObject, v.uuid, call.bucket->id, call.route.key});
   if (!src_copy.meta.inline_data && src_copy.meta.size > 0) {
     // Blocks are content-addressed: the copy refers to the same blocks, no data moves.
     absl::StatusOr<std::optional<VersionEntry>> blocks = co_await model_.get_version(src_copy.uuid);
     if (!blocks.ok()) co_return blocks.status();
     if (!blocks->has_value() || (*blocks)->deleted)
       co_return s3_error("NoSuchKey", "the source object was just deleted");
+    std::vector<std::string> hashes;
+    for (const auto& [slot, b] : (*blocks)->blocks) hashes.push_back(b.hash);
+    if (absl::Status s = write.will_reference(hashes); !s.ok()) co_return s;
     absl::Status s = co_await model_.put_version_and_refs(v.uuid, std::move(**blocks));
     if (!s.ok()) co_return s;
   }
   ObjectEntry entry{{v}};
   absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;
+  write.committed();
   XmlOut x("CopyObjectResult");
   XmlOut::add(x.root(), "LastModified", iso8601(v.timestamp_ms));
   XmlOut::add(x.root(), "ETag", quoted_etag(v.meta.etag));

@@ -124,7 +124,8 @@ void Cluster::start(int i) {
     n->model = std::make_unique<Model>(env, tables);
     s3::S3Settings s3_settings;
     s3_settings.min_part_size = 4096;  // the workload's multipart uploads are small
-    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, s3_settings);
+    n->journal = std::make_unique<WriteJournal>(env, *n->kv, *n->spawner, *n->model, config_.journal);
+    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, *n->journal, s3_settings);
   }
   n->transport->set_handler(n->router->handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
@@ -135,6 +136,7 @@ void Cluster::start(int i) {
   for (auto& t : nodes_[i]->model_tables) t->start();
   if (nodes_[i]->follow_ups) nodes_[i]->follow_ups->start();
   if (nodes_[i]->blocks) nodes_[i]->blocks->start();
+  if (nodes_[i]->journal) nodes_[i]->journal->start();
 }
 
 void Cluster::crash(int i) {

@@ -17,6 +17,7 @@
 #include "node/membership.h"
 #include "node/model/block_ref_schema.h"
 #include "node/model/model.h"
+#include "node/model/write_journal.h"
 #include "node/rng.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
@@ -46,6 +47,7 @@ struct ClusterConfig {
   TableOptions table;
   bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")
   BlockOptions blocks;
+  WriteJournalOptions journal;
 };
 
 // The table the simulation's clients use: LWW registers keyed by (key, "").
@@ -74,6 +76,7 @@ struct SimNode {
   std::unique_ptr<FollowUpWorker> follow_ups;
   std::unique_ptr<BlockManager> blocks;
   std::unique_ptr<Model> model;
+  std::unique_ptr<WriteJournal> journal;
   std::unique_ptr<s3::S3Api> s3;
   ~SimNode();
 };

@@ -103,9 +103,15 @@ Task<bool> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std:
     absl::StrAppend(&complete, "<Part><PartNumber>", i + 1, "</PartNumber><ETag>", etag, "</ETag></Part>");
   }
   complete += "</CompleteMultipartUpload>";
-  Signed finish = sign_request("POST", path, absl::StrCat("uploadId=", upload_id), complete, clock->now_wall());
-  s3::HttpResponse done = co_await api->handle(*finish.request);
-  co_return done.status == 200 && done.body.find("<Error>") == std::string::npos;
+  // Retried on a server error, as SDKs retry: a Complete that failed after writing part of its
+  // effect must leave the upload completable (the retry sends the same part list).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Signed finish = sign_request("POST", path, absl::StrCat("uploadId=", upload_id), complete, clock->now_wall());
+    s3::HttpResponse done = co_await api->handle(*finish.request);
+    if (done.status == 200 && done.body.find("<Error>") == std::string::npos) co_return true;
+    if (done.status < 500) co_return false;
+  }
+  co_return false;
 }
 
 }  // namespace
@@ -214,6 +220,14 @@ int S3Workload::random_running_node() {
   return running[uniform(rng_, running.size())];
 }
 
+// Cut writes are rolled back well within the quiet tail (clients stop 55 s before the end).
+WriteJournalOptions S3Workload::journal_options() {
+  WriteJournalOptions o;
+  o.rollback_delay = absl::Seconds(15);  // 5 RPC timeouts
+  o.poll_interval = absl::Seconds(5);
+  return o;
+}
+
 void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
   loop_.at(absl::Seconds(5), [this] { setup(); });
   const absl::Duration stop_clients = heal_at + absl::Seconds(5);
@@ -281,11 +295,14 @@ void S3Workload::check_space_reclaimed() {
     SimNode& n = cluster_.node(i);
     if (absl::StatusOr<size_t> p = n.follow_ups->pending(); p.ok()) queued += *p;
     auto items = [&](int table) { return n.model_tables[table]->store().all_items(); };
-    absl::StatusOr<std::vector<TableItem>> objects = items(3), versions = items(4), refs = items(5);
-    if (!objects.ok() || !versions.ok() || !refs.ok()) continue;
+    absl::StatusOr<std::vector<TableItem>> objects = items(3), versions = items(4), refs = items(5), mpus = items(6);
+    if (!objects.ok() || !versions.ok() || !refs.ok() || !mpus.ok()) continue;
     for (const TableItem& it : *objects)
       if (absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry); o.ok())
         for (const ObjectVersion& v : o->versions) named.insert(v.uuid);
+    for (const TableItem& it : *mpus)
+      if (absl::StatusOr<UploadEntry> u = UploadEntry::decode(it.entry); u.ok() && !u->ended())
+        for (const auto& [field, uuid] : u->part_uuids()) named.insert(uuid);
     for (const TableItem& it : *versions) {
       absl::StatusOr<VersionEntry> v = VersionEntry::decode(it.entry);
       if (v.ok() && !v->deleted && !v->blocks.empty())
@@ -310,14 +327,17 @@ void S3Workload::check_space_reclaimed() {
     if (named.contains(s.uuid)) continue;
     auto op = op_of_uuid.find(s.uuid);
     if (op == op_of_uuid.end()) {
-      ++unnamed;  // a PUT that failed or never finished
+      // A write that failed or was cut by a crash: its coordinator's journal rolls it back
+      // (node/model/write_journal.h) well before the end.
+      if (++unnamed <= 5)
+        h.violations.push_back(absl::StrCat("n", s.node, " still holds a ", s.what, " of version ", to_hex(s.uuid),
+                                            " that no object or upload names (a cut write not rolled back)"));
       continue;
     }
     h.violations.push_back(absl::StrCat("n", s.node, " still holds a ", s.what, " of acknowledged PUT op ", op->second,
                                         ", which no object names any more"));
   }
-  result_.log.push_back(
-      absl::StrCat("s3 workload: ", unnamed, " live block lists and references of no object, ", "left by failed PUTs"));
+  if (unnamed > 5) h.violations.push_back(absl::StrCat(unnamed - 5, " more live items of cut writes"));
 }
 
 // Block safety (DESIGN.md promise 4), on the end state: every block of every object's current

@@ -37,6 +37,7 @@ class S3Workload {
   S3Workload(EventLoop& loop, Cluster& cluster, uint64_t seed, SimResult& result);
   void plan(absl::Duration heal_at, absl::Duration end);
   static BlockOptions block_options(int replication_factor);
+  static WriteJournalOptions journal_options();
 
   struct History;
 

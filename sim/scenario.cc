@@ -43,6 +43,8 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.tables = o.workload == "table";
   c.s3 = o.workload == "s3";
   c.blocks = S3Workload::block_options(o.replication_factor);
+  c.journal = S3Workload::journal_options();
+  c.journal.planted_skip_rollback = o.plant_bug == "skip-write-rollback";
   c.blocks.planted_skip_verify = o.plant_bug == "serve-unverified-blocks";
   c.blocks.planted_stale_gc = o.plant_bug == "stale-block-gc";
   c.replication_factor = o.replication_factor;

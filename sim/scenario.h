@@ -36,7 +36,8 @@ inline const std::set<std::string>& all_planted_bugs() {
                                              "merkle-skip-tombstones",
                                              "serve-unverified-blocks",
                                              "lose-follow-ups",
-                                             "stale-block-gc"};
+                                             "stale-block-gc",
+                                             "skip-write-rollback"};
   return bugs;
 }
 

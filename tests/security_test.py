@@ -349,5 +349,50 @@ def point_10():
     check("10: none left once aborted", not s3.list_multipart_uploads(Bucket="uploads").get("Uploads"))
 
 
+# ---- The one rights check (issue 10, point 4): a copy source is resolved as the request's own
+# bucket is, local aliases included, and needs read access.
+@section
+def copy_sources():
+    made = garage("key", "create", "copier").stdout
+    kid = re.search(r"Key ID: (\S+)", made).group(1)
+    ksec = re.search(r"Secret key: (\S+)", made).group(1)
+    c = client(kid, ksec)
+    s3.create_bucket(Bucket="copy-src")
+    s3.put_object(Bucket="copy-src", Key="x", Body=b"source bytes " * 500)
+    garage("bucket", "allow", bucket, "--key", kid, "--read", "--write")
+    garage("bucket", "allow", "copy-src", "--key", kid, "--write")
+    for what, call in [("CopyObject", lambda: c.copy_object(Bucket=bucket, Key="copied", CopySource="copy-src/x")),
+                       ("UploadPartCopy", lambda: c.upload_part_copy(
+                           Bucket=bucket, Key="copied-mp", PartNumber=1, CopySource="copy-src/x",
+                           UploadId=c.create_multipart_upload(Bucket=bucket, Key="copied-mp")["UploadId"]))]:
+        try:
+            call()
+            check(f"copy: {what} from a bucket the key may only write is refused", False, "allowed")
+        except ClientError as e:
+            check(f"copy: {what} from a bucket the key may only write is refused",
+                  e.response["Error"]["Code"] == "AccessDenied", e.response["Error"]["Code"])
+    garage("bucket", "allow", "copy-src", "--key", kid, "--read")
+    garage("bucket", "alias", "copy-src", "mine", "--local", kid)
+    c.copy_object(Bucket=bucket, Key="copied", CopySource="mine/x")
+    check("copy: CopyObject reads a source named by the key's local alias",
+          c.get_object(Bucket=bucket, Key="copied")["Body"].read() == b"source bytes " * 500)
+    up = c.create_multipart_upload(Bucket=bucket, Key="copied-mp")["UploadId"]
+    part = c.upload_part_copy(Bucket=bucket, Key="copied-mp", PartNumber=1, CopySource="mine/x", UploadId=up,
+                              CopySourceRange="bytes=0-12")
+    c.complete_multipart_upload(Bucket=bucket, Key="copied-mp", UploadId=up, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
+    check("copy: UploadPartCopy reads a source named by the key's local alias",
+          c.get_object(Bucket=bucket, Key="copied-mp")["Body"].read() == b"source bytes ")
+    try:
+        s3.copy_object(Bucket=bucket, Key="other", CopySource="mine/x")
+        check("copy: another key does not see that alias", False, "copied")
+    except ClientError as e:
+        check("copy: another key does not see that alias", e.response["Error"]["Code"] == "NoSuchBucket",
+              e.response["Error"]["Code"])
+    for u in c.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        c.abort_multipart_upload(Bucket=bucket, Key=u["Key"], UploadId=u["UploadId"])
+    garage("key", "delete", kid)
+
+
 print(f"security_test: {failures} failed")
 sys.exit(1 if failures else 0)

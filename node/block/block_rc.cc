@@ -26,11 +26,6 @@ uint64_t from_be64(std::string_view s) {
   return v;
 }
 
-std::string prefix_end(std::string prefix) {
-  prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-  return prefix;
-}
-
 std::string encode_attempts(uint32_t attempts) {
   Encoder e;
   e.u8(kQueueVersion);
@@ -149,7 +144,7 @@ absl::StatusOr<std::vector<ResyncEntry>> BlockRc::due(int64_t now_ms, size_t lim
 
 absl::StatusOr<size_t> BlockRc::queue_length(size_t limit) {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
-      kv_.scan(kQueuePrefix, prefix_end(kQueuePrefix), limit);
+      kv_.scan(kQueuePrefix, kv_prefix_end(kQueuePrefix), limit);
   if (!rows.ok()) return rows.status();
   return rows->size();
 }
@@ -160,7 +155,7 @@ absl::StatusOr<std::vector<std::string>> BlockRc::referenced(std::string_view af
   std::vector<std::string> out;
   while (out.size() < limit) {
     absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
-        kv_.scan(start, prefix_end(kCountPrefix), limit);
+        kv_.scan(start, kv_prefix_end(kCountPrefix), limit);
     if (!rows.ok()) return rows.status();
     for (auto& [k, v] : *rows) {
       absl::StatusOr<BlockRefcount> rc = decode(v);

@@ -394,6 +394,16 @@ Task<absl::StatusOr<std::optional<ObjectEntry>>> Model::get_object(std::string b
   co_return std::optional<ObjectEntry>(std::move(*o));
 }
 
+Task<absl::StatusOr<bool>> Model::object_names_version(std::string bucket_id, std::string key, std::string uuid) {
+  std::string tree_key = make_tree_key(bucket_id, key);
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.object.get_everywhere(std::move(tree_key));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return false;
+  absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(**raw);
+  if (!o.ok()) co_return o.status();
+  co_return o->find(uuid) != nullptr;
+}
+
 Task<absl::Status> Model::put_object(std::string bucket_id, std::string key, ObjectEntry entry) {
   std::vector<TableItem> items{TableItem{make_tree_key(bucket_id, key), entry.encode()}};
   co_return co_await t_.object.insert(std::move(items));
@@ -434,16 +444,9 @@ Task<absl::Status> Model::put_version(std::string uuid, VersionEntry entry) {
 Task<absl::Status> Model::put_version_and_refs(std::string uuid, VersionEntry entry) {
   std::vector<std::string> hashes;
   for (const auto& [slot, b] : entry.blocks) hashes.push_back(b.hash);
-  std::vector<std::string> hashes_copy = hashes;
-  absl::Status s = co_await put_block_refs(std::move(hashes_copy), uuid, /*deleted_ref=*/false);
-  if (s.ok()) s = co_await put_version(uuid, std::move(entry));
-  if (s.ok()) co_return s;
-  VersionEntry gone;
-  gone.deleted = true;
-  absl::Status undone = co_await put_version(uuid, std::move(gone));
-  absl::Status refs_undone = co_await put_block_refs(std::move(hashes), uuid, /*deleted_ref=*/true);
-  (void)undone, (void)refs_undone;  // if this fails too, the blocks leak (never lost data); the caller reports `s`
-  co_return s;
+  absl::Status s = co_await put_block_refs(std::move(hashes), uuid, /*deleted_ref=*/false);
+  if (!s.ok()) co_return s;
+  co_return co_await put_version(uuid, std::move(entry));
 }
 
 Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted_ref) {
@@ -463,6 +466,19 @@ Task<absl::Status> Model::put_part(std::string upload_uuid, uint32_t part_number
       {absl::StrFormat("part:%05d", part_number), absl::StrCat(to_hex(part.uuid), "|", part.etag, "|", part.size)}};
   const std::string no_sort_key;
   co_return co_await put_map(t_.mpu, upload_uuid, no_sort_key, std::move(fields));
+}
+
+Task<absl::StatusOr<bool>> Model::upload_names_part(std::string upload_uuid, std::string part_uuid) {
+  std::string tree_key = make_tree_key(upload_uuid, "");
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.mpu.get_everywhere(std::move(tree_key));
+  if (!raw.ok()) co_return raw.status();
+  if (!raw->has_value()) co_return false;
+  absl::StatusOr<UploadEntry> u = UploadEntry::decode(**raw);
+  if (!u.ok()) co_return u.status();
+  for (const auto& [field, uuid] : u->part_uuids()) {
+    if (uuid == part_uuid) co_return true;
+  }
+  co_return false;
 }
 
 Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> Model::get_parts(std::string upload_uuid) {

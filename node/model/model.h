@@ -119,15 +119,20 @@ class Model {
   Task<absl::StatusOr<std::optional<VersionEntry>>> get_version(std::string uuid);
   Task<absl::Status> put_version(std::string uuid, VersionEntry entry);
   // A new version's block references, then its block list (in that order: a block is never
-  // listed before it is referenced). If a write fails, the references are taken back, best
-  // effort: no object names the version yet, and a reference to a list never written would
-  // keep its blocks forever.
+  // listed before it is referenced). A failure leaves what was written: the caller's write
+  // journal takes it back (node/model/write_journal.h). Never a tombstone here: a retry under
+  // the same uuid would merge into it and name a deleted list.
   Task<absl::Status> put_version_and_refs(std::string uuid, VersionEntry entry);
   Task<absl::Status> put_block_refs(std::vector<std::string> hashes, std::string uuid, bool deleted);
 
   // ---- multipart uploads (the upload's state itself is an uploading ObjectVersion)
   Task<absl::Status> put_part(std::string upload_uuid, uint32_t part_number, UploadPart part);
   Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> get_parts(std::string upload_uuid);
+
+  // ---- for rolling back cut writes (node/model/write_journal.h): every replica is asked, and
+  // any error (one replica unreachable) means "cannot tell yet".
+  Task<absl::StatusOr<bool>> object_names_version(std::string bucket_id, std::string key, std::string uuid);
+  Task<absl::StatusOr<bool>> upload_names_part(std::string upload_uuid, std::string part_uuid);
 
   // ---- ids and time
   std::string new_uuid();  // 16 unpredictable bytes (Entropy): clients see these ids

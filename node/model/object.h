@@ -9,8 +9,10 @@
 // A multipart upload is independent of the object's current version, as in S3: a newer PUT
 // does not end it. CompleteMultipartUpload writes, in one entry, the upload's own record as
 // upload-completed (remembering the ETag it answered, so a repeated Complete answers the same)
-// and a new complete version with the same uuid stamped above every version of the key (the
-// upload's block list is kept under that uuid).
+// and a new complete version stamped above every version of the key, with a uuid of its own
+// (each Complete attempt writes its block list under a fresh uuid: block lists merge by union,
+// so an attempt cut short must never share one with a retry). Completions made before
+// 2026-12-04 kept the upload's uuid; both read alike.
 //
 // Merge keeps the union of versions, the most advanced state of each, and then drops every
 // complete version older than the newest complete one, and every other version stamped more
@@ -43,8 +45,8 @@ enum class VersionState : uint8_t {
   kUploading = 0,
   kComplete = 1,
   kAborted = 2,
-  // The record of an upload CompleteMultipartUpload turned into a complete version (same uuid,
-  // later timestamp). Its meta holds the ETag answered; it owns no block list of its own.
+  // The record of an upload CompleteMultipartUpload turned into a complete version (a later
+  // timestamp). Its meta holds the ETag answered; it owns no block list of its own.
   kUploadCompleted = 3,
 };
 

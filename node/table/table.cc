@@ -251,6 +251,24 @@ Task<absl::StatusOr<std::optional<std::string>>> Table::get(std::string tree_key
   co_return merge_replies(schema_, r.results);
 }
 
+Task<absl::StatusOr<std::optional<std::string>>> Table::get_everywhere(std::string tree_key) {
+  if (tree_key.size() < 32) co_return absl::InvalidArgumentError("tree key shorter than 32 bytes");
+  TableRequest req = request(TableOp::kRead);
+  req.keys = {tree_key};
+  const std::vector<NodeId> nodes = holders(partition_of(tree_key));
+  if (nodes.empty()) co_return absl::UnavailableError("no replica in the layout");
+  NodeResults results;
+  for (const NodeId& n : nodes) {
+    absl::StatusOr<std::string> reply = co_await call(n, req);
+    if (!reply.ok()) co_return absl::UnavailableError(absl::StrCat(n.short_hex(), ": ", reply.status().message()));
+    absl::StatusOr<std::vector<std::optional<std::string>>> entries = decode_entries(*reply);
+    if (!entries.ok() || entries->size() != 1)
+      co_return absl::DataLossError(absl::StrCat(n.short_hex(), ": malformed read reply"));
+    results.emplace(n, std::move(reply));
+  }
+  co_return merge_replies(schema_, results);
+}
+
 void Table::repair(const std::string& tree_key, const NodeResults& results) {
   std::optional<std::string> merged = merge_replies(schema_, results);
   if (!merged) return;

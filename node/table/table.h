@@ -82,6 +82,10 @@ class Table {
 
   Task<absl::Status> insert(std::vector<TableItem> items);
   Task<absl::StatusOr<std::optional<std::string>>> get(std::string tree_key);
+  // The merge of EVERY replica's entry (in every active layout version); Unavailable unless
+  // each one answered. For decisions a quorum cannot make: "no replica holds this" (a cut
+  // write's rollback, node/model/write_journal.h). Costs a call per replica; no read repair.
+  Task<absl::StatusOr<std::optional<std::string>>> get_everywhere(std::string tree_key);
   // Items with start <= key < end, within one partition key (start and end share its hash).
   Task<absl::StatusOr<std::vector<TableItem>>> get_range(std::string start, std::string end, uint32_t limit);
 

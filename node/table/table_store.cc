@@ -10,12 +10,6 @@ namespace {
 // Nibble i (0-based) of a hash.
 uint8_t nibble(const Hash256& h, int i) { return (i % 2 == 0) ? (h[i / 2] >> 4) : (h[i / 2] & 15); }
 
-// The smallest string greater than every string with this prefix (prefix non-empty, not all 0xff).
-std::string prefix_end(std::string prefix) {
-  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
-  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-  return prefix;
-}
 }  // namespace
 
 std::string make_tree_key(std::string_view partition_key, std::string_view sort_key) {
@@ -157,7 +151,7 @@ absl::StatusOr<std::vector<TableItem>> TableStore::merge_in(const std::vector<Ta
 
 absl::StatusOr<std::vector<QueuedFollowUp>> TableStore::queued_follow_ups(size_t limit) {
   const std::string start = key('q', "");
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(start, prefix_end(start), limit);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(start, kv_prefix_end(start), limit);
   if (!rows.ok()) return rows.status();
   std::vector<QueuedFollowUp> out;
   out.reserve(rows->size());
@@ -185,7 +179,7 @@ absl::Status TableStore::remove_follow_ups(const std::vector<std::string>& ids) 
 
 absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start, std::string_view end, size_t limit) {
   const std::string kstart = key('e', start);
-  const std::string kend = end.empty() ? prefix_end(key('e', "")) : key('e', end);
+  const std::string kend = end.empty() ? kv_prefix_end(key('e', "")) : key('e', end);
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(kstart, kend, limit);
   if (!rows.ok()) return rows.status();
   std::vector<TableItem> out;
@@ -222,7 +216,8 @@ absl::StatusOr<std::vector<LeafItem>> TableStore::leaf_items(const MerklePath& l
   std::string rest(1, static_cast<char>(leaf.partition));
   rest.append(leaf.nibbles);
   const std::string start = key('i', rest);
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(start, prefix_end(start), SIZE_MAX);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
+      kv_.scan(start, kv_prefix_end(start), SIZE_MAX);
   if (!rows.ok()) return rows.status();
   std::vector<LeafItem> out;
   for (auto& [k, v] : *rows) out.push_back(LeafItem{k.substr(start.size()), hash_from_bytes(v)});
@@ -233,7 +228,7 @@ absl::StatusOr<std::vector<GcCandidate>> TableStore::gc_candidates(std::string_v
   std::string start = key('g', after);
   if (!after.empty()) start.push_back('\0');  // exclusive
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
-      kv_.scan(start, prefix_end(key('g', "")), limit);
+      kv_.scan(start, kv_prefix_end(key('g', "")), limit);
   if (!rows.ok()) return rows.status();
   std::vector<GcCandidate> out;
   const size_t skip = prefix_.size() + 1;

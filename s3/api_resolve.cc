@@ -1,0 +1,76 @@
+// Which bucket a request means, and whether its key may do what it asks there: the one rights
+// check of the S3 front end (dispatch and both copy sources go through resolve_bucket).
+#include "s3/api.h"
+#include "s3/errors.h"
+
+namespace garage::s3 {
+
+bool S3Api::permits(const Perms& perms, Access access) {
+  switch (access) {
+    case Access::kRead:
+      return perms.read;
+    case Access::kWrite:
+      return perms.write;
+    case Access::kOwner:
+      return perms.owner;
+  }
+  return false;
+}
+
+Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo& key, std::string name, Access access) {
+  // The key's own (local) aliases shadow global names.
+  absl::StatusOr<std::optional<BucketInfo>> bucket;
+  if (auto local = key.local_aliases.find(name); local != key.local_aliases.end()) {
+    const std::string bucket_id = local->second;
+    bucket = co_await model_.get_bucket(bucket_id);
+  } else {
+    bucket = co_await model_.bucket_by_name(std::move(name));
+  }
+  if (!bucket.ok()) co_return bucket.status();
+  if (!bucket->has_value()) co_return s3_error("NoSuchBucket", "The specified bucket does not exist");
+  auto it = key.buckets.find((*bucket)->id);
+  if (it == key.buckets.end() || !permits(it->second, access)) co_return s3_error("AccessDenied", "Access Denied");
+  co_return std::move(**bucket);
+}
+
+namespace {
+// "/bucket/key" or "bucket/key" (URL-encoded), with an optional "?versionId=".
+absl::StatusOr<std::pair<std::string, std::string>> parse_copy_source(absl::string_view raw) {
+  absl::string_view s = raw;
+  if (const size_t q = s.find('?'); q != absl::string_view::npos) s = s.substr(0, q);
+  std::string decoded = uri_decode(s);
+  if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
+  const size_t slash = decoded.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
+    return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
+  }
+  return std::pair{decoded.substr(0, slash), decoded.substr(slash + 1)};
+}
+
+bool etag_matches(const std::string& header, const std::string& etag) {
+  return header == "*" || header == quoted_etag(etag) || header == etag;
+}
+}  // namespace
+
+Task<absl::StatusOr<S3Api::CopySource>> S3Api::resolve_copy_source(S3Call& call) {
+  absl::StatusOr<std::pair<std::string, std::string>> src =
+      parse_copy_source(call.http.header("x-amz-copy-source").value_or(""));
+  if (!src.ok()) co_return src.status();
+  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, src->first, Access::kRead);
+  if (!bucket.ok()) co_return bucket.status();
+  absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(bucket->id, src->second);
+  if (!entry.ok()) co_return entry.status();
+  const ObjectVersion* current = entry->has_value() ? (*entry)->current() : nullptr;
+  if (current == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match");
+      m && !etag_matches(*m, current->meta.etag)) {
+    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-match does not match");
+  }
+  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
+      m && etag_matches(*m, current->meta.etag)) {
+    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-none-match matches");
+  }
+  co_return CopySource{std::move(*bucket), std::move(src->second), *current};
+}
+
+}  // namespace garage::s3
