@@ -171,8 +171,9 @@ Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::co
     if (it != outgoing_.end() && !it->second->closed) co_return it->second;
     Dial& d = dials_[address];  // std::map: the reference survives other insertions
     if (!d.in_progress) break;
-    Oneshot<bool> finished = d.finished;
-    std::optional<bool> done = co_await finished.wait();                      // (a plain statement: GCC 12 miscompiles
+    Oneshot<bool> turn;
+    d.waiters.push_back(turn);
+    std::optional<bool> done = co_await turn.wait();                          // (a plain statement: GCC 12 miscompiles
     if (!done.has_value()) co_return absl::CancelledError("call cancelled");  // co_await inside !(...))
   }
   Dial& d = dials_[address];
@@ -180,10 +181,9 @@ Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::co
     co_return absl::UnavailableError(absl::StrCat(address, " unreachable (retrying later): ", d.last_error.message()));
   }
   d.in_progress = true;
-  d.finished = Oneshot<bool>();
   absl::StatusOr<std::shared_ptr<Connection>> conn = co_await dial(address);
   d.in_progress = false;
-  d.finished.set(true);
+  for (Oneshot<bool>& w : std::exchange(d.waiters, {})) w.set(true);  // each looks again: connected, or backing off
   if (!conn.ok()) {
     ++d.failures;
     d.retry_at = clock_.now_monotonic() + backoff_after(d.failures);

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "node/env.h"
 #include "node/runtime/oneshot.h"
@@ -54,7 +55,9 @@ class TlsTransport final : public Transport {
  private:
   struct Dial {
     bool in_progress = false;
-    Oneshot<bool> finished;
+    // One Oneshot per caller waiting for this attempt (a Oneshot has one waiter: sharing one
+    // left all but the last caller unresumed, and their timeouts could no longer fire).
+    std::vector<Oneshot<bool>> waiters;
     int failures = 0;
     absl::Duration retry_at = absl::ZeroDuration();
     absl::Status last_error;

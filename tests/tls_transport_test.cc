@@ -123,6 +123,53 @@ TEST_F(TlsTransportTest, UnreachablePeerFailsThenBacksOff) {
   EXPECT_NE(second.status().message().find("retrying later"), std::string::npos) << second.status();
 }
 
+// Starts `n` calls at once (all find the same connection attempt in progress) and runs the
+// io_context until every one has ended or `limit` has passed; how many ended.
+struct ConcurrentCalls {
+  std::vector<absl::StatusOr<RpcReply>> results;
+  int ended = 0;
+};
+
+// Every caller that finds a connection attempt in progress waits for it, and each is resumed:
+// with the connection once it is up, or by its own timeout if the attempt hangs (issue 25
+// point 2: one shared waiter slot left all but the last caller waiting for good).
+TEST_F(TlsTransportTest, ConcurrentCallsShareOneDialAndEachEnds) {
+  auto client = make(files("keys", "b"));
+  auto run_all = [&](const std::string& address, int n, absl::Duration timeout) {
+    auto out = std::make_shared<ConcurrentCalls>();
+    out->results.assign(n, absl::UnknownError("never ended"));
+    for (int i = 0; i < n; ++i) {
+      spawner_.spawn([](TlsTransport* t, std::string a, absl::Duration d, std::shared_ptr<ConcurrentCalls> o,
+                        int slot) -> Task<> {
+        absl::StatusOr<RpcReply> r = co_await t->call(a, "hi", CallOptions{.timeout = d});
+        o->results[slot] = std::move(r);
+        ++o->ended;
+      }(client.get(), address, timeout, out, i));
+    }
+    const absl::Duration give_up = clock_.now_monotonic() + timeout + absl::Seconds(3);
+    while (out->ended < n && clock_.now_monotonic() < give_up) io_.run_one_for(std::chrono::milliseconds(50));
+    return out;
+  };
+
+  // A peer that accepts TCP and never answers the TLS handshake: the attempt hangs until the
+  // first caller's timeout; every other caller's own timeout still fires.
+  tcp::acceptor silent(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::string silent_address = "127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  const absl::Duration start = clock_.now_monotonic();
+  std::shared_ptr<ConcurrentCalls> hung = run_all(silent_address, 6, absl::Milliseconds(300));
+  EXPECT_EQ(hung->ended, 6) << "callers waiting on a hung connection attempt were never resumed";
+  for (const absl::StatusOr<RpcReply>& r : hung->results) EXPECT_FALSE(r.ok()) << r.status();
+  EXPECT_LT(clock_.now_monotonic() - start, absl::Seconds(2));
+
+  // A peer that answers: every caller gets its reply over the one connection.
+  std::shared_ptr<ConcurrentCalls> served = run_all(address_, 8, absl::Seconds(5));
+  EXPECT_EQ(served->ended, 8);
+  for (const absl::StatusOr<RpcReply>& r : served->results) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->body, "echo:hi");
+  }
+}
+
 TEST_F(TlsTransportTest, ForeignCertificatesAreRefusedBothWays) {
   auto intruder = make(files("evil", "x"));
   EXPECT_FALSE(call(*intruder, address_, "let me in").ok());

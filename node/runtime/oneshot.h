@@ -1,4 +1,4 @@
-// Oneshot<T>: a single-assignment value one coroutine waits for; the runtime's only leaf wait.
+// Oneshot<T>: a single-assignment value ONE coroutine waits for; the runtime's only leaf wait.
 //
 // Timers, RPC replies, disk completions and asio callbacks all end in `oneshot.set(value)`.
 // The waiter is resumed through the executor (never inline from set()), and a cancellable wait
@@ -72,6 +72,9 @@ class Oneshot {
       CancelScope* scope = h.promise().scope;
       assert(scope != nullptr && "coroutine awaited outside any scope");
       if (cancellable_ && scope->cancelled()) return false;
+      // One waiter at a time: a second would take the first's place and its cancellation, and
+      // the first would never be resumed. Several waiters each take a Oneshot of their own.
+      assert(state_->waiter == nullptr && "a Oneshot has one waiter at a time");
       state_->executor = &scope->executor();
       state_->waiter = h;
       if (cancellable_) {
