@@ -71,7 +71,8 @@ for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
 created=$(G key create clients)
 key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
 secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
-check "garage key create prints an id and a secret" [ -n "$key_id" ] && [ -n "$secret" ]
+key_printed() { [ -n "$key_id" ] && [ -n "$secret" ]; }
+check "garage key create prints an id and a secret" key_printed
 quiet_ok() { "$@" >/dev/null 2>&1; }
 check "a new key may not create buckets" grep -q "Can create buckets: no" <<<"$created"
 check "garage key allow --create-bucket" quiet_ok G key allow --create-bucket clients

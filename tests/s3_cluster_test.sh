@@ -101,7 +101,9 @@ read_all_through() {  # read_all_through NODE: every object reads back identical
 check "every object reads back through node2" read_all_through 2
 blocks_on() { find "$work/$1/data" -type f -name '[0-9a-f]*' 2>/dev/null | grep -v '\.tmp$' | wc -l; }
 n1=$(blocks_on node1)
-check "every node holds every block (RF 3): $n1 on node1" [ "$n1" -gt 8 ] && [ "$(blocks_on node2)" = "$n1" ] && [ "$(blocks_on node3)" = "$n1" ]
+every_node_holds_all() { [ "$n1" -gt 8 ] && [ "$(blocks_on node2)" = "$n1" ] && [ "$(blocks_on node3)" = "$n1" ]; }
+# (a function: `check ... [ a ] && [ b ]` would check only the first condition)
+check "every node holds every block (RF 3): $n1 on node1" every_node_holds_all
 
 for victim in 3 2 1; do
   reader=$(( victim % 3 + 1 ))
