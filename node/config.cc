@@ -78,7 +78,8 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
                                                  "data_fsync",
                                                  "block_size",
                                                  "s3_api",
-                                                 "block_gc_delay_secs"};
+                                                 "block_gc_delay_secs",
+                                                 "allow_short_gc_delay_for_tests"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -119,12 +120,23 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     if (!fsync->is_boolean()) return type_error("data_fsync", "true or false");
     c.data_fsync = fsync->as_boolean()->get();
   }
+  bool short_gc_for_tests = false;
+  if (const toml::node* t = root.get("allow_short_gc_delay_for_tests")) {
+    if (!t->is_boolean()) return type_error("allow_short_gc_delay_for_tests", "true or false");
+    short_gc_for_tests = t->as_boolean()->get();
+  }
   if (const toml::node* gc = root.get("block_gc_delay_secs")) {
     if (!gc->is_integer()) return type_error("block_gc_delay_secs", "an integer number of seconds");
     const int64_t v = gc->as_integer()->get();
-    if (v < 1 || v > 30 * 86400)
-      return absl::InvalidArgumentError("config key 'block_gc_delay_secs' must be between 1 and 2592000 (30 days)");
+    const int64_t min = short_gc_for_tests ? 1 : Config::kMinBlockGcDelaySecs;
+    if (v < min || v > 30 * 86400) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config key 'block_gc_delay_secs' must be between ", min, " and 2592000 (30 days)",
+          short_gc_for_tests ? "" : "; shorter delays risk deleting blocks whose references are still on their way"));
+    }
     c.block_gc_delay_secs = v;
+    if (v < Config::kMinBlockGcDelaySecs)
+      c.warnings.push_back(absl::StrCat("block_gc_delay_secs = ", v, ": for tests only (allow_short_gc_delay_for_tests)"));
   }
   if (const toml::node* bs = root.get("block_size")) {
     int64_t v = 0;

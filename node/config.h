@@ -11,7 +11,8 @@
 //   metadata_fsync = true             # a replica acknowledges only durable writes
 //   block_size = 1048576              # bytes (also "1M", "512K")
 //   data_fsync = true
-//   block_gc_delay_secs = 600         # ours (not Garage's): how long an unreferenced block stays
+//   block_gc_delay_secs = 600         # ours (not Garage's): how long an unreferenced block stays;
+//                                     # at least 60 unless allow_short_gc_delay_for_tests = true
 //   rpc_bind_addr = "0.0.0.0:3901"
 //   rpc_public_addr = "192.168.1.10:3901"
 //   bootstrap_peers = ["192.168.1.11:3901", "<node id>@192.168.1.12:3901"]
@@ -68,7 +69,10 @@ struct Config {
   uint32_t block_size = 1u << 20;  // objects are cut into blocks of this size
   bool data_fsync = true;          // a block is acknowledged only once its file is durable
   // How long a block whose reference count fell to zero stays before it is deleted (BlockOptions
-  // gc_delay); tests shorten it, production keeps the default.
+  // gc_delay); production keeps the default. It must cover a reference still on its way and the
+  // clock difference between nodes (deadlines are wall-clock): at least kMinBlockGcDelaySecs,
+  // unless the config also sets allow_short_gc_delay_for_tests = true (tests, with a warning).
+  static constexpr int64_t kMinBlockGcDelaySecs = 60;
   int64_t block_gc_delay_secs = 600;
   S3ApiConfig s3_api;
   std::string rpc_bind_addr = "0.0.0.0:3901";

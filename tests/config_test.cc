@@ -108,11 +108,21 @@ root_domain = ".s3.home"
     EXPECT_NE(r.status().message().find("s3_api.max_connections"), std::string::npos) << r.status();
   }
   EXPECT_EQ(c->block_gc_delay_secs, 600);  // the default: ten minutes, as Garage's constant
-  absl::StatusOr<Config> short_gc = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 3\n");
+  absl::StatusOr<Config> minute = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 60\n");
+  ASSERT_TRUE(minute.ok()) << minute.status();
+  EXPECT_EQ(minute->block_gc_delay_secs, 60);
+  EXPECT_TRUE(minute->warnings.empty());
+  // Below a minute only for tests, said twice: the key and the switch; a warning says so.
+  absl::StatusOr<Config> refused = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 3\n");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("between 60 and"), std::string::npos) << refused.status();
+  absl::StatusOr<Config> short_gc = parse_config(
+      "metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 3\nallow_short_gc_delay_for_tests = true\n");
   ASSERT_TRUE(short_gc.ok()) << short_gc.status();
   EXPECT_EQ(short_gc->block_gc_delay_secs, 3);
-  EXPECT_TRUE(short_gc->warnings.empty());
-  for (const char* bad : {"0", "-5", "\"soon\"", "99999999"}) {
+  ASSERT_EQ(short_gc->warnings.size(), 1u);
+  EXPECT_NE(short_gc->warnings[0].find("for tests only"), std::string::npos);
+  for (const char* bad : {"0", "-5", "\"soon\"", "99999999", "59"}) {
     absl::StatusOr<Config> r =
         parse_config(std::string("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = ") + bad + "\n");
     ASSERT_FALSE(r.ok()) << bad;

@@ -52,6 +52,7 @@ rpc_bind_addr = "127.0.0.1:$(rpc $i)"
 bootstrap_peers = ["127.0.0.1:$(rpc 1)"]
 block_size = "1M"
 block_gc_delay_secs = 2
+allow_short_gc_delay_for_tests = true
 [s3_api]
 api_bind_addr = "127.0.0.1:$(s3p $i)"
 s3_region = "garage"

@@ -140,7 +140,7 @@ for section in "${sections[@]}"; do
     kill -9 "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
     server_pid=""
-    sed -i '1i block_gc_delay_secs = 3' "$work/garage.toml"
+    sed -i '1i block_gc_delay_secs = 3\nallow_short_gc_delay_for_tests = true' "$work/garage.toml"
     if /usr/bin/python3 "$src/tests/crash_gc_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work/data" \
       "$work/crash.pid" "$work/server.log" "$garage" -c "$work/garage.toml" server > "$work/crash.log" 2>&1; then
       check "crash: $(grep -c '^ok' "$work/crash.log") checks" true

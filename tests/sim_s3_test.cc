@@ -126,7 +126,7 @@ TEST(SimS3, BlocksAreCollectedAndAStaleCollectionDecisionIsCaught) {
   EXPECT_GE(caught, 2) << "a stale deletion decision went unnoticed on 40 seeds";
   for (const char* p : {"block.deleted_unreferenced", "block.deleted_not_held", "block.stored_before_reference",
                         "block.repair_scan", "block.resynced", "block.read_from_retired_holder",
-                        "block.handed_over_and_kept", "block.resync_waited_for_layout"}) {
+                        "block.handed_over_and_kept", "block.resync_waited_for_layout", "block.forgot_absent_block"}) {
     EXPECT_GT(probes[p], 0u) << p << " never reached";
   }
 }

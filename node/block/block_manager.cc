@@ -351,8 +351,9 @@ Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool i
 }
 
 absl::Status BlockManager::forget_if_zero(std::string_view hash) {
+  assert(locks_.is_locked(std::string(hash)) && "a count entry changes under its block's lock");
   KvBatch batch(meta_);
-  if (absl::Status s = BlockRc::stage_forget_if_zero(batch, hash); !s.ok()) return s;
+  if (absl::Status s = BlockRc::stage_forget_if_zero(batch, hash, now_ms()); !s.ok()) return s;
   if (batch.empty()) return absl::OkStatus();
   return meta_.write(batch.writes(), /*sync=*/false);
 }
@@ -374,8 +375,20 @@ Task<absl::Status> BlockManager::resync_step(std::string hash) {
       probe(env_, "block.resynced");
       co_return absl::OkStatus();
     }
-    if (unreferenced) co_return forget_if_zero(hash);
-    co_return absl::OkStatus();
+    if (!unreferenced) co_return absl::OkStatus();
+    // Under the lock, and only if still unreferenced and absent: a store_local that ran since
+    // the reads above wrote a fresh grace entry, which must stay with its block.
+    if (buggify(env_, "block.slow_forget"))  // chaos: a store of this block arrives meanwhile
+      (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+    KeyedMutex::Guard guard = co_await locks_.lock(hash);
+    absl::StatusOr<bool> stored = co_await disk_.exists(path_of(hash));
+    if (!stored.ok()) co_return stored.status();
+    if (*stored) {
+      probe(env_, "block.forget_raced_a_store");
+      co_return absl::OkStatus();
+    }
+    probe(env_, "block.forgot_absent_block");
+    co_return forget_if_zero(hash);
   }
   if (is_holder && !unreferenced) co_return absl::OkStatus();  // referenced, or still in its grace
   co_return co_await delete_if_unreferenced(std::move(hash), is_holder);

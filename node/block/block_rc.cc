@@ -110,13 +110,13 @@ absl::StatusOr<bool> BlockRc::stage_stored_unreferenced(KvBatch& batch, std::str
   return true;
 }
 
-absl::Status BlockRc::stage_forget_if_zero(KvBatch& batch, std::string_view hash) {
+absl::Status BlockRc::stage_forget_if_zero(KvBatch& batch, std::string_view hash, int64_t now_ms) {
   const std::string key = count_key(hash);
   absl::StatusOr<std::optional<std::string>> raw = batch.get(key);
   if (!raw.ok()) return raw.status();
   if (!raw->has_value()) return absl::OkStatus();
   absl::StatusOr<BlockRefcount> rc = decode(**raw);
-  if (rc.ok() && rc->count == 0) batch.set(key, std::nullopt);
+  if (rc.ok() && rc->count == 0 && rc->deletable_at_ms <= now_ms) batch.set(key, std::nullopt);
   return absl::OkStatus();
 }
 
@@ -171,6 +171,18 @@ absl::StatusOr<bool> BlockRc::initialized() {
   absl::StatusOr<std::optional<std::string>> v = kv_.get(kInitializedKey);
   if (!v.ok()) return v.status();
   return v->has_value();
+}
+
+absl::Status BlockRc::clear_counts() {
+  for (;;) {
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
+        kv_.scan(kCountPrefix, kv_prefix_end(kCountPrefix), 1024);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return absl::OkStatus();
+    std::vector<KvWrite> batch;
+    for (const auto& [k, v] : *rows) batch.push_back(KvWrite::remove(k));
+    if (absl::Status s = kv_.write(batch, /*sync=*/false); !s.ok()) return s;
+  }
 }
 
 absl::Status BlockRc::add_counts(const std::vector<std::string>& live_hashes) {

@@ -66,9 +66,9 @@ class BlockRc {
   // Returns whether anything was staged.
   static absl::StatusOr<bool> stage_stored_unreferenced(KvBatch& batch, std::string_view hash, int64_t now_ms,
                                                         absl::Duration gc_delay);
-  // Drops the count entry if its count is zero as the batch sees it (a reference that arrived
-  // meanwhile keeps it).
-  static absl::Status stage_forget_if_zero(KvBatch& batch, std::string_view hash);
+  // Drops the count entry if its count is zero and its grace has passed as the batch sees it
+  // (a reference that arrived meanwhile keeps it, and so does the grace of a block just stored).
+  static absl::Status stage_forget_if_zero(KvBatch& batch, std::string_view hash, int64_t now_ms);
 
   // Queue entries due at or before now_ms, earliest first, at most `limit`.
   absl::StatusOr<std::vector<ResyncEntry>> due(int64_t now_ms, size_t limit);
@@ -77,8 +77,10 @@ class BlockRc {
   absl::StatusOr<std::vector<std::string>> referenced(std::string_view after, size_t limit);
   // True once counts have been built for this Kv (rebuild_from below).
   absl::StatusOr<bool> initialized();
-  // Rebuilds every count from the live block_ref hashes given (one call per batch of hashes,
-  // then finish_rebuild). For stores written before counts existed.
+  // Rebuilds every count from the live block_ref hashes given: clear_counts, one add_counts per
+  // batch of hashes, then finish_rebuild. For stores written before counts existed. Clearing
+  // first makes a rebuild cut by a crash (some batches written, some lost) safe to run again.
+  absl::Status clear_counts();
   absl::Status add_counts(const std::vector<std::string>& live_hashes);
   absl::Status finish_rebuild();
 

@@ -37,6 +37,7 @@ absl::Status build_block_refcounts_once(TableStore& block_refs, Kv& kv) {
   absl::StatusOr<bool> done = rc.initialized();
   if (!done.ok()) return done.status();
   if (*done) return absl::OkStatus();
+  if (absl::Status s = rc.clear_counts(); !s.ok()) return s;  // what a rebuild cut short left
   constexpr size_t kBatch = 1024;
   std::string start;
   for (;;) {
