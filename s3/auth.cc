@@ -128,7 +128,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
   }
   if (auth.presigned) {
     if (now > *date + auth.expires) return s3_error("AccessDenied", "Request has expired");
-    if (*date - now > settings.max_skew) return s3_error("AccessDenied", "the presigned URL is dated in the future");
+    if (*date - now > settings.presigned_early_allowance) return s3_error("AccessDenied", "Request is not yet valid");
   } else if (absl::AbsDuration(now - *date) > settings.max_skew) {
     return s3_error("RequestTimeTooSkewed",
                     "The difference between the request time and the server's time is too large.");

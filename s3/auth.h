@@ -53,7 +53,10 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
 
 struct AuthSettings {
   std::string region;
-  absl::Duration max_skew = absl::Minutes(15);
+  absl::Duration max_skew = absl::Minutes(15);  // header-signed requests, either way (S3's rule)
+  // A presigned URL is not valid before its X-Amz-Date (S3: "Request is not yet valid"); this
+  // much allowance covers the clock difference between the machine that signed it and the node.
+  absl::Duration presigned_early_allowance = absl::Minutes(1);
 };
 
 absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_view secret, const HttpRequest& request,

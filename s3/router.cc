@@ -74,6 +74,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     const size_t slash = path.find('/');
     r.bucket = path.substr(0, slash);
     r.key = slash == std::string::npos ? "" : path.substr(slash + 1);
+    // "//bucket/key": an empty bucket name, not the service (only "/" lists the buckets).
+    if (r.bucket.empty() && !path.empty()) return s3_error("InvalidBucketName", "The specified bucket is not valid.");
   }
   if (r.key.size() > 1024) return s3_error("KeyTooLongError", "Your key is too long");
   const std::string& m = request.method;
