@@ -42,6 +42,7 @@ int status_of(absl::string_view code) {
       {"NotImplemented", 501},
       {"NotModified", 304},
       {"PreconditionFailed", 412},
+      {"RequestHeaderSectionTooLarge", 400},
       {"RequestTimeTooSkewed", 403},
       {"ServiceUnavailable", 503},
       {"SignatureDoesNotMatch", 403},

@@ -1,6 +1,8 @@
 #include "s3/request_limits.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "node/model/object.h"
 #include "s3/errors.h"
 
 namespace garage::s3 {
@@ -50,10 +52,22 @@ absl::Status check_object_key(absl::string_view key) {
   return absl::OkStatus();
 }
 
+// Every user metadata header has a name of at least one byte past its prefix, so 2 KB of them
+// always fit the entry's bounds; other stored headers are checked one by one.
+static_assert(kMaxUserMetadataBytes + 16 <= kMaxStoredHeaders);
+static_assert(kMaxUserMetadataBytes + 11 <= kMaxStoredHeaderName);
+static_assert(kMaxUserMetadataBytes <= kMaxStoredHeaderValue);
+
 absl::Status check_user_metadata(const HttpRequest& request) {
   size_t total = 0;
   for (const auto& [name, value] : request.headers) {
-    if (!absl::StartsWith(name, "x-amz-meta-")) continue;
+    if (!absl::StartsWith(name, "x-amz-meta-")) {
+      if (value.size() > kMaxStoredHeaderValue || name.size() > kMaxStoredHeaderName) {
+        return s3_error("RequestHeaderSectionTooLarge",
+                        absl::StrCat("The ", name, " header is too large (at most ", kMaxStoredHeaderValue, " bytes)."));
+      }
+      continue;
+    }
     total += name.size() - 11 + value.size();
   }
   if (total > kMaxUserMetadataBytes)

@@ -15,7 +15,10 @@ inline constexpr size_t kMaxUserMetadataBytes = 2048;  // names (without x-amz-m
 
 // InvalidArgument unless `key` is valid UTF-8 made of characters XML 1.0 allows.
 absl::Status check_object_key(absl::string_view key);
-// MetadataTooLarge past kMaxUserMetadataBytes.
+// MetadataTooLarge past kMaxUserMetadataBytes; RequestHeaderSectionTooLarge for a header the
+// object would keep (content-type, cache-control, ...) past what its entry can store
+// (node/model/object.h). Checked before any effect: a request that can never be stored gets 400,
+// not a 503 after its blocks were written.
 absl::Status check_user_metadata(const HttpRequest& request);
 
 }  // namespace garage::s3

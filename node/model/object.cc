@@ -203,9 +203,9 @@ absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
     v.upload_started_ms = d.i64();
     v.meta.size = d.u64();
     v.meta.etag = d.str(128);
-    v.meta.headers = d.list<std::pair<std::string, std::string>>(256, [](Decoder& d) {
-      std::string k = d.str(1024);
-      std::string val = d.str(8192);
+    v.meta.headers = d.list<std::pair<std::string, std::string>>(kMaxStoredHeaders, [](Decoder& d) {
+      std::string k = d.str(kMaxStoredHeaderName);
+      std::string val = d.str(kMaxStoredHeaderValue);
       return std::pair{std::move(k), std::move(val)};
     });
     if (d.boolean()) v.meta.inline_data = d.str(1 << 20);

@@ -57,6 +57,13 @@ enum class VersionState : uint8_t {
 inline constexpr int64_t kUploadHorizonMs = int64_t{7} * 24 * 3600 * 1000;
 
 // What a complete version holds.
+// What an object's stored headers may hold (the entry format's bounds; decoding refuses more).
+// The S3 front end refuses a request past them before writing anything (s3/request_limits.h):
+// S3's 2 KB of user metadata fits within, whatever the number of x-amz-meta-* headers.
+inline constexpr size_t kMaxStoredHeaders = 4096;
+inline constexpr size_t kMaxStoredHeaderName = 4096;
+inline constexpr size_t kMaxStoredHeaderValue = 8192;
+
 struct ObjectMeta {
   uint64_t size = 0;
   std::string etag;                                          // without quotes
