@@ -295,15 +295,13 @@ def point_9():
         check("9: 256 metadata headers are MetadataTooLarge (400, not a 503 to retry)",
               e.response["Error"]["Code"] == "MetadataTooLarge" and e.response["ResponseMetadata"]["HTTPStatusCode"] == 400,
               e.response["Error"]["Code"])
+    # Raw signed requests: botocore validates some names itself and would answer for the server.
     for name in ["192.168.5.123", "a..b", "a.-b", "a-.b", "xn--abc"]:
-        try:
-            s3.create_bucket(Bucket=name)
-            check(f"9: bucket name {name!r} is refused", False, "created")
-        except ClientError as e:
-            check(f"9: bucket name {name!r} is refused", e.response["Error"]["Code"] == "InvalidBucketName",
-                  e.response["Error"]["Code"])
-        except Exception as e:  # botocore's own validation
-            check(f"9: bucket name {name!r} is refused", True)
+        status, body = send("PUT", f"/{name}", signed("PUT", f"/{name}"))
+        check(f"9: bucket name {name!r} is refused", status == 400 and code_of(body) == "InvalidBucketName",
+              f"{status} {code_of(body)}")
+        status, _ = send("HEAD", f"/{name}", signed("HEAD", f"/{name}"))
+        check(f"9: ... and no bucket {name!r} exists", status == 404, status)
     bad_key = "/" + bucket + "/" + urllib.parse.quote(b"bad\xff\x01key")
     h = signed("PUT", bad_key, b"x")
     status, body = send("PUT", bad_key, h, b"x")
