@@ -65,6 +65,9 @@ class S3Api {
 
   // api_get.cc
   Task<absl::StatusOr<HttpResponse>> get_object(S3Call& call, bool head);
+  // One attempt of the above: Aborted if the version's block list went between reading the
+  // key's entry and opening it (an overwrite or delete meanwhile); get_object then reads again.
+  Task<absl::StatusOr<HttpResponse>> get_object_once(S3Call& call, bool head);
 
   // api_delete.cc
   Task<absl::StatusOr<HttpResponse>> delete_object(S3Call& call);

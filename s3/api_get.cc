@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "node/chaos.h"
 #include "s3/api.h"
 #include "s3/byte_range.h"
 #include "s3/errors.h"
@@ -37,6 +38,16 @@ bool etag_matches(absl::string_view header, absl::string_view etag) {
 }  // namespace
 
 Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<HttpResponse> r = co_await get_object_once(call, head);
+    if (r.ok() || !absl::IsAborted(r.status())) co_return r;
+    probe(env_, "s3.get_reread_after_overwrite");
+    if (attempt == kAttempts) co_return s3_error("ServiceUnavailable", "The object changed while being read; retry.");
+  }
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool head) {
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!entry.ok()) co_return entry.status();
   const ObjectVersion* found = entry->has_value() ? (*entry)->current() : nullptr;
@@ -104,7 +115,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
     r.body = v.meta.inline_data->substr(start, end - start);
     co_return r;
   }
-  r.stream = std::make_unique<ObjectReader>(spawner_, model_, blocks_, v.uuid, v.meta.first_block, start, end);
+  auto reader = std::make_unique<ObjectReader>(spawner_, model_, blocks_, v.uuid, v.meta.first_block, start, end);
+  // The block list before the headers: once they are out, the whole version follows.
+  absl::Status opened = co_await reader->open();
+  if (!opened.ok()) co_return opened;
+  r.stream = std::move(reader);
   co_return r;
 }
 

@@ -18,7 +18,7 @@ ObjectReader::ObjectReader(Spawner& spawner, Model& model, BlockManager& blocks,
 Task<absl::Status> ObjectReader::load_blocks() {
   absl::StatusOr<std::optional<VersionEntry>> v = co_await model_.get_version(uuid_);
   if (!v.ok()) co_return v.status();
-  if (!v->has_value() || (*v)->deleted) co_return s3_error("NoSuchKey", "the object's data was deleted while being read");
+  if (!v->has_value() || (*v)->deleted) co_return absl::AbortedError("the version's block list is gone (overwritten or deleted)");
   uint64_t offset = 0;
   for (const auto& [slot, b] : (*v)->blocks) {  // ordered by (part, offset in part)
     list_.push_back(Located{b.hash, offset, b.size});
@@ -29,32 +29,32 @@ Task<absl::Status> ObjectReader::load_blocks() {
   co_return absl::OkStatus();
 }
 
-void ObjectReader::prefetch(size_t index) {
-  if (index >= list_.size() || list_[index].offset >= end_) return;
+void ObjectReader::prefetch(size_t index, std::string hash) {
   Oneshot<absl::StatusOr<std::string>> slot;
   prefetched_.emplace(index, slot);
   spawner_.spawn([](BlockManager& blocks, std::string hash, Oneshot<absl::StatusOr<std::string>> out) -> Task<> {
     absl::StatusOr<std::string> data = co_await blocks.get(std::move(hash));
     out.set(std::move(data));
-  }(blocks_, list_[index].hash, slot));
+  }(blocks_, std::move(hash), slot));
+}
+
+Task<absl::Status> ObjectReader::open() {
+  if (loaded_ || pos_ >= end_) co_return absl::OkStatus();
+  // Fast start: the first block is fetched while the list is read.
+  if (pos_ == 0 && !first_block_.empty()) prefetch(0, first_block_);
+  absl::Status s = co_await load_blocks();
+  if (!s.ok()) co_return s;
+  while (next_index_ < list_.size() && list_[next_index_].offset + list_[next_index_].size <= pos_) ++next_index_;
+  // The entry's first block is the list's; if not (a corrupt entry), the list decides.
+  if (prefetched_ && (list_.empty() || list_[0].hash != first_block_)) prefetched_.reset();
+  co_return absl::OkStatus();
 }
 
 Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
   if (pos_ >= end_) co_return std::optional<std::string>();
-  if (!loaded_ && pos_ == 0 && !first_block_.empty()) {
-    // Fast start: the first block needs no block list.
-    std::string hash = std::exchange(first_block_, "");
-    absl::StatusOr<std::string> data = co_await blocks_.get(std::move(hash));
-    if (!data.ok()) co_return data.status();
-    if (data->size() > end_) data->resize(end_);
-    pos_ = data->size();
-    next_index_ = 1;
-    co_return std::optional<std::string>(std::move(*data));
-  }
   if (!loaded_) {
-    absl::Status s = co_await load_blocks();
+    absl::Status s = co_await open();
     if (!s.ok()) co_return s;
-    while (next_index_ < list_.size() && list_[next_index_].offset + list_[next_index_].size <= pos_) ++next_index_;
   }
   if (next_index_ >= list_.size()) co_return absl::DataLossError("read past the object's blocks");
   const Located& b = list_[next_index_];
@@ -70,7 +70,7 @@ Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
   }
   if (!data.ok()) co_return data.status();
   if (data->size() != b.size) co_return absl::DataLossError("a block's size differs from the block list");
-  prefetch(next_index_ + 1);
+  if (const size_t n = next_index_ + 1; n < list_.size() && list_[n].offset < end_) prefetch(n, list_[n].hash);
   const uint64_t from = pos_ - b.offset;
   const uint64_t to = std::min<uint64_t>(b.size, end_ - b.offset);
   std::string piece = data->substr(from, to - from);

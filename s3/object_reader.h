@@ -1,8 +1,11 @@
 // ObjectReader: streams a byte range of a stored object, one block at a time, fetching the
 // next block while the current one is being sent. Memory: at most two blocks.
 //
-// With the object entry's first block hash, a read from offset 0 starts before the block list
-// (the version entry) has been read; the list is read while the first block is sent.
+// open() reads the block list (the version entry) before the response's headers go out, so a
+// GET whose headers were sent returns the whole version it started on even if the key is
+// overwritten or deleted meanwhile: the list is in hand, and its blocks stay for gc_delay
+// after their last reference goes. With the object entry's first block hash, a read from offset
+// 0 fetches that block while the list is being read.
 #pragma once
 
 #include "absl/strings/string_view.h"
@@ -22,6 +25,9 @@ class ObjectReader final : public BodyStream {
   // Streams [start, end) of the version `uuid` (whose first block is `first_block`, may be empty).
   ObjectReader(Spawner& spawner, Model& model, BlockManager& blocks, std::string uuid, std::string first_block,
                uint64_t start, uint64_t end);
+  // Before the headers: Aborted if the version's block list is already gone (the key was
+  // overwritten or deleted since its entry was read: the caller reads the entry again).
+  Task<absl::Status> open();
   Task<absl::StatusOr<std::optional<std::string>>> next() override;
 
  private:
@@ -31,7 +37,7 @@ class ObjectReader final : public BodyStream {
     uint32_t size;
   };
   Task<absl::Status> load_blocks();
-  void prefetch(size_t index);
+  void prefetch(size_t index, std::string hash);
 
   Spawner& spawner_;
   Model& model_;

@@ -1,11 +1,13 @@
 #include "sim/s3_workload.h"
 
+
 #include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "node/hash.h"
 #include "s3/api.h"
+#include "s3/errors.h"
 #include "s3/sigv4.h"
 
 namespace garage::sim {
@@ -551,8 +553,12 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
           h->failed++;  // a read that fails midway: the client sees a cut connection
           // Healed, every node up: a body cut short means a block of the object is gone.
           // At any time: every holder answered and none had the block (a write quorum stored it
-          // before the PUT was acknowledged, and a block is kept for gc_delay once unreferenced).
-          if (final_read || absl::IsNotFound(piece.status())) {
+          // before the PUT was acknowledged, and a block is kept for gc_delay once unreferenced),
+          // or the version's data was gone after the headers went out (an overwrite or delete
+          // meanwhile must not cut a GET: its block list is read before the headers).
+          const std::string code = s3::error_info(piece.status()).code;
+          if (final_read || absl::IsNotFound(piece.status()) || absl::IsDataLoss(piece.status()) ||
+              absl::IsAborted(piece.status()) || code == "NoSuchKey") {
             h->violations.push_back(absl::StrCat(final_read ? "final read" : "read", " of key ", key, " (started ",
                                                  absl::FormatDuration(started), ") cut short at ",
                                                  absl::FormatDuration(loop->now()), ": ", piece.status().message()));
