@@ -11,86 +11,14 @@
 set -uo pipefail
 
 build=${1:?usage: retried_complete_test.sh BUILD_DIR}
-garage=$(cd "$build" && pwd)/garage
-src=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-declare -A pid_of
-cleanup() {
-  for p in "${pid_of[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-wait_for() {  # wait_for SECONDS COMMAND...: polls; prints the elapsed time; fails on timeout
-  local limit=$1 start=$SECONDS
-  shift
-  while ! "$@"; do
-    (( SECONDS - start > limit )) && return 1
-    sleep 0.5
-  done
-  echo "$((SECONDS - start))s"
-}
-
-base=$((20000 + RANDOM % 20000))
-rpc() { echo $((base + $1)); }
-s3p() { echo $((base + 10 + $1)); }
-"$src/scripts/genkeys.sh" "$work/keys" node1 node2 >/dev/null
-for i in 1 2; do
-  mkdir -p "$work/node$i"
-  cat > "$work/node$i/garage.toml" <<TOML
-metadata_dir = "$work/node$i/meta"
-data_dir = "$work/node$i/data"
-replication_factor = 2
-rpc_bind_addr = "127.0.0.1:$(rpc $i)"
-bootstrap_peers = ["127.0.0.1:$(rpc 1)"]
-block_size = "1M"
+source "$(dirname "$0")/lib/s3_nodes.sh"
+node_extra='block_size = "1M"
 block_gc_delay_secs = 2
-allow_short_gc_delay_for_tests = true
-[s3_api]
-api_bind_addr = "127.0.0.1:$(s3p $i)"
-s3_region = "garage"
-[rpc_tls]
-ca_cert = "$work/keys/ca.crt"
-node_cert = "$work/keys/node$i.crt"
-node_key = "$work/keys/node$i.key"
-cli_cert = "$work/keys/cli.crt"
-cli_key = "$work/keys/cli.key"
-TOML
-done
-start() {
-  "$garage" -c "$work/$1/garage.toml" server >>"$work/$1.log" 2>&1 &
-  pid_of[$1]=$!
-  disown $!
-}
-G() { "$garage" -c "$work/node1/garage.toml" "$@"; }
-for i in 1 2; do start "node$i"; done
-all_up() { [ "$(G status 2>/dev/null | grep -c ' up ')" = 2 ]; }
-t=$(wait_for 20 all_up); check "two nodes up (in ${t:-timeout})" [ -n "$t" ]
-for n in 1 2; do
-  id=$("$garage" -c "$work/node$n/garage.toml" node id | cut -c1-16)
-  G layout assign "$id" -z "dc$n" -c 1G >/dev/null
-done
-G layout apply --version 1 >/dev/null
-everyone_has_layout() {
-  for n in 1 2; do "$garage" -c "$work/node$n/garage.toml" layout show 2>/dev/null | grep -q "LAYOUT (version 1)" || return 1; done
-}
-t=$(wait_for 20 everyone_has_layout); check "layout version 1 on both nodes (in ${t:-timeout})" [ -n "$t" ]
-key_ready() { G key create retry-test > "$work/key.txt" 2>/dev/null; }
-t=$(wait_for 20 key_ready); check "key created (in ${t:-timeout})" [ -n "$t" ]
-export AWS_ACCESS_KEY_ID=$(awk '/Key ID:/ {print $3}' "$work/key.txt")
-export AWS_SECRET_ACCESS_KEY=$(awk '/Secret key:/ {print $3}' "$work/key.txt")
-export AWS_DEFAULT_REGION=garage AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+allow_short_gc_delay_for_tests = true'
+make_nodes 2 2
+ready_cluster 2 mpu-retry retry-test
 # One attempt per command: the test retries by hand, as the report's client did.
 export AWS_MAX_ATTEMPTS=1 AWS_RETRY_MODE=standard
-G bucket create mpu-retry >/dev/null
-G bucket allow mpu-retry --key retry-test --read --write --owner >/dev/null
 api() { /usr/bin/aws --endpoint-url "http://127.0.0.1:$(s3p 1)" --cli-read-timeout 60 s3api "$@"; }
 
 for i in 1 2 3; do head -c $(( i == 3 ? 1048576 : 5242880 )) /dev/urandom > "$work/part$i"; done
@@ -122,7 +50,7 @@ check "Complete with node2 down fails with a server error ($answered: $(tr -d '\
 check "  ... and answers within 40 s (took ${took}s)" [ "$took" -le 40 ]
 
 start node2
-t=$(wait_for 30 all_up); check "node2 back (in ${t:-timeout})" [ -n "$t" ]
+t=$(wait_for 30 nodes_up 2); check "node2 back (in ${t:-timeout})" [ -n "$t" ]
 retried=""
 for attempt in $(seq 1 30); do  # the client retries until node2 is reachable again
   retried=$(complete 2>>"$work/retry.err") && break
@@ -136,7 +64,6 @@ reads_whole() {  # reads_whole NODE
   /usr/bin/aws --endpoint-url "http://127.0.0.1:$(s3p "$1")" s3api get-object --bucket mpu-retry --key big "$work/back" \
     >/dev/null 2>&1 && cmp -s "$work/whole" "$work/back"
 }
-blocks_on() { find "$work/$1/data" -type f -name '[0-9a-f]*' 2>/dev/null | grep -v '\.tmp$' | wc -l; }
 check "the object reads back whole through node1" reads_whole 1
 check "  ... and through node2" reads_whole 2
 
@@ -156,5 +83,4 @@ head_size=$(/usr/bin/aws --endpoint-url "http://127.0.0.1:$(s3p 1)" s3api head-o
   --query ContentLength --output text 2>/dev/null)
 check "HEAD answers the whole size ($head_size)" [ "$head_size" = "$(stat -c %s "$work/whole")" ]
 
-echo "retried_complete_test: $passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
