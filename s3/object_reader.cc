@@ -18,7 +18,8 @@ ObjectReader::ObjectReader(Spawner& spawner, Model& model, BlockManager& blocks,
 Task<absl::Status> ObjectReader::load_blocks() {
   absl::StatusOr<std::optional<VersionEntry>> v = co_await model_.get_version(uuid_);
   if (!v.ok()) co_return v.status();
-  if (!v->has_value() || (*v)->deleted) co_return absl::AbortedError("the version's block list is gone (overwritten or deleted)");
+  if (!v->has_value() || (*v)->deleted)
+    co_return absl::AbortedError("the version's block list is gone (overwritten or deleted)");
   uint64_t offset = 0;
   for (const auto& [slot, b] : (*v)->blocks) {  // ordered by (part, offset in part)
     list_.push_back(Located{b.hash, offset, b.size});
@@ -38,7 +39,7 @@ void ObjectReader::prefetch(size_t index, std::string hash) {
   }(blocks_, std::move(hash), slot));
 }
 
-Task<absl::Status> ObjectReader::open() {
+Task<absl::Status> ObjectReader::read_block_list() {
   if (loaded_ || pos_ >= end_) co_return absl::OkStatus();
   // Fast start: the first block is fetched while the list is read.
   if (pos_ == 0 && !first_block_.empty()) prefetch(0, first_block_);
@@ -53,7 +54,7 @@ Task<absl::Status> ObjectReader::open() {
 Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
   if (pos_ >= end_) co_return std::optional<std::string>();
   if (!loaded_) {
-    absl::Status s = co_await open();
+    absl::Status s = co_await read_block_list();
     if (!s.ok()) co_return s;
   }
   if (next_index_ >= list_.size()) co_return absl::DataLossError("read past the object's blocks");

@@ -1,7 +1,7 @@
 // ObjectReader: streams a byte range of a stored object, one block at a time, fetching the
 // next block while the current one is being sent. Memory: at most two blocks.
 //
-// open() reads the block list (the version entry) before the response's headers go out, so a
+// read_block_list() reads the block list (the version entry) before the response's headers go out, so a
 // GET whose headers were sent returns the whole version it started on even if the key is
 // overwritten or deleted meanwhile: the list is in hand, and its blocks stay for gc_delay
 // after their last reference goes. With the object entry's first block hash, a read from offset
@@ -27,7 +27,7 @@ class ObjectReader final : public BodyStream {
                uint64_t start, uint64_t end);
   // Before the headers: Aborted if the version's block list is already gone (the key was
   // overwritten or deleted since its entry was read: the caller reads the entry again).
-  Task<absl::Status> open();
+  Task<absl::Status> read_block_list();
   Task<absl::StatusOr<std::optional<std::string>>> next() override;
 
  private:
