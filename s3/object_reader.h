@@ -8,11 +8,11 @@
 // 0 fetches that block while the list is being read.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "node/block/block_manager.h"
 #include "node/model/model.h"
 #include "node/runtime/oneshot.h"
