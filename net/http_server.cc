@@ -24,6 +24,7 @@ using ErrorCode = boost::system::error_code;
 
 namespace {
 constexpr size_t kMaxPiece = 1u << 20;
+constexpr size_t kFirstPiece = 64u << 10;
 constexpr size_t kMaxDrain = 1u << 20;
 
 // The request body, read from the socket as the handler asks for it.
@@ -59,9 +60,13 @@ class SocketBody final : public http::BodySource {
     }
     // Filled as far as the caller asked (a piece per call, as a whole block for PUTs), one
     // read_some at a time: each is bounded by the stall timeout and counted for the rate.
-    std::string out(std::min(std::max<size_t>(max, 1), kMaxPiece), '\0');
+    // Memory follows what arrived: a first small piece, grown to the whole ask once it is full,
+    // so a client that sends headers and then nothing holds kFirstPiece, not a block.
+    const size_t wanted = std::min(std::max<size_t>(max, 1), kMaxPiece);
+    std::string out(std::min(wanted, kFirstPiece), '\0');
     size_t filled = 0;
-    while (!parser_.is_done() && filled < out.size()) {
+    while (!parser_.is_done() && filled < wanted) {
+      if (filled == out.size()) out.resize(wanted);
       parser_.get().body().data = out.data() + filled;
       parser_.get().body().size = out.size() - filled;
       Task<ErrorCode> step = async_io(
