@@ -1,6 +1,8 @@
 #include "net/http_server.h"
 
+#include <linux/sockios.h>
 #include <malloc.h>
+#include <sys/ioctl.h>
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -192,24 +194,44 @@ Task<> HttpServer::accept_loop() {
   }
 }
 
+namespace {
+// Bytes in the kernel's send queue not yet acknowledged by the client: it changes while the
+// client reads, however slowly, and stays put when it has stopped. -1 if unknown.
+int64_t send_queue_bytes(tcp::socket& socket) {
+  int queued = 0;
+  if (!socket.is_open() || ::ioctl(socket.native_handle(), SIOCOUTQ, &queued) != 0) return -1;
+  return queued;
+}
+}  // namespace
+
 void HttpServer::evict_stalled_writers(absl::Duration now) {
+  for (auto& [id, w] : pending_writes_) {
+    const int64_t queued = send_queue_bytes(*w.socket);
+    if (queued != w.last_send_queue) {
+      w.last_send_queue = queued;
+      w.last_progress = now;
+    }
+  }
+  if (!options_.memory_wanted || !options_.memory_wanted()) return;
   const uint64_t before = stalled_evicted_;
-  // Over budget: close the connections whose writes have waited longest (the map is in id
-  // order, which is start order), and only writes waiting stall_eviction_after or more.
-  for (auto it = pending_writes_.begin(); pending_bytes_ > options_.pending_write_budget_bytes &&
-                                          it != pending_writes_.end() &&
-                                          now - it->second.since >= options_.stall_eviction_after;) {
+  // Others wait for memory: close the connections whose clients took nothing for
+  // stall_eviction_after; their writes fail and their pieces are released.
+  for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
+    if (now - it->second.last_progress < options_.stall_eviction_after) {
+      ++it;
+      continue;
+    }
     ErrorCode ignored;
-    it->second.socket->close(ignored);  // its write fails; that connection ends
-    pending_bytes_ -= it->second.bytes;
+    it->second.socket->close(ignored);
     it = pending_writes_.erase(it);
     ++stalled_evicted_;
   }
   if (stalled_evicted_ != before) {
     trim_after_eviction_ = true;
     tracer_.event(Severity::kInfo, "HttpStalledClientsLetGo",
-                  absl::StrCat(stalled_evicted_ - before, " connections whose client stopped reading (",
-                               pending_bytes_ >> 20, " MiB still waiting)"));
+                  absl::StrCat(stalled_evicted_ - before,
+                               " connections whose client stopped reading, while others "
+                               "wait for memory"));
   }
 }
 
@@ -230,15 +252,36 @@ Task<> HttpServer::eviction_loop() {
 
 Task<ErrorCode> HttpServer::write_piece(tcp::socket& socket, std::string_view piece) {
   const uint64_t id = next_write_id_++;
-  const absl::Duration now = clock_.now_monotonic();
-  pending_writes_[id] = PendingWrite{&socket, piece.size(), now};
-  pending_bytes_ += piece.size();
-  evict_stalled_writers(now);
-  ErrorCode ec = co_await write_all(clock_, options_.write_timeout, socket, piece);
-  if (auto it = pending_writes_.find(id); it != pending_writes_.end()) {
-    pending_bytes_ -= it->second.bytes;
-    pending_writes_.erase(it);
+  pending_writes_[id] = PendingWrite{&socket, clock_.now_monotonic()};
+  // One write_some at a time, each within write_timeout: a slow reader that keeps taking bytes
+  // is never cut, however long the piece takes; one that takes nothing for write_timeout is.
+  ErrorCode ec;
+  while (!piece.empty()) {
+    size_t written = 0;
+    Task<ErrorCode> step = async_io(
+        [&](auto complete) {
+          socket.async_write_some(asio::buffer(piece.data(), piece.size()),
+                                  [complete, &written](ErrorCode e, size_t n) mutable {
+                                    written = n;
+                                    complete(e);
+                                  });
+        },
+        [&] { socket.close(); });
+    absl::StatusOr<ErrorCode> done = co_await with_timeout(clock_, options_.write_timeout, std::move(step));
+    if (!done.ok()) {
+      ec = asio::error::timed_out;
+      break;
+    }
+    piece.remove_prefix(written);
+    if (*done) {
+      ec = *done;
+      break;
+    }
+    if (auto it = pending_writes_.find(id); it != pending_writes_.end() && written > 0) {
+      it->second.last_progress = clock_.now_monotonic();
+    }
   }
+  pending_writes_.erase(id);
   co_return ec;
 }
 

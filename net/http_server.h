@@ -11,9 +11,11 @@
 // and closed, never left hanging); a request's headers, and the next request on a kept-alive
 // connection, within header_timeout; a body that stalls (no byte for body_stall_timeout) or
 // crawls (under min_body_bytes_per_second once body_rate_grace has passed) is cut; a response
-// piece the client does not take within write_timeout closes the connection, releasing it;
-// and when the response pieces waiting on slow clients exceed pending_write_budget_bytes, the
-// clients stalled longest are let go first.
+// the client takes nothing of for write_timeout closes the connection, releasing it. Memory for
+// response bodies is bounded where it is taken (the S3 API's read budget, by backpressure);
+// when others wait for it (memory_wanted), a client that has taken nothing of its response
+// for stall_eviction_after is let go. A client that keeps reading, however slowly, is not:
+// progress is what the kernel's send queue shows (SIOCOUTQ), sampled once a second.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -37,11 +39,9 @@ struct HttpServerOptions {
   absl::Duration body_rate_grace = absl::Seconds(30);     // before min_body_bytes_per_second applies
   double min_body_bytes_per_second = 1024;                // averaged since the body began
   absl::Duration write_timeout = absl::Seconds(60);       // for the client to take one piece
-  // Response bytes held by writes in progress, over every connection. Past it, the writes
-  // stalled longest (at least stall_eviction_after) lose their connection: clients that do not
-  // read cannot hold the node's memory. Streams hold about as much again, prefetched.
-  uint64_t pending_write_budget_bytes = 32u << 20;
-  absl::Duration stall_eviction_after = absl::Seconds(5);
+  // True while requests wait for memory the responses being written hold. Default: never.
+  std::function<bool()> memory_wanted;
+  absl::Duration stall_eviction_after = absl::Seconds(5);  // of no progress, while memory_wanted
   // What a connection over max_connections is told before it is closed (the service's own
   // "slow down" answer: S3's SlowDown error document for the S3 API). Default: a plain 503.
   std::function<http::HttpResponse()> overloaded_response;
@@ -62,16 +62,16 @@ class HttpServer {
   Task<> accept_loop();
   Task<> serve(boost::asio::ip::tcp::socket socket);
   Task<> refuse(boost::asio::ip::tcp::socket socket);
-  // A response piece written under the budget (see HttpServerOptions): registers it, evicts
-  // stalled writers if the total is over, writes, unregisters.
+  // A response piece, registered while it is written so that the eviction loop sees its
+  // progress; fails if the client takes nothing of it for write_timeout.
   Task<boost::system::error_code> write_piece(boost::asio::ip::tcp::socket& socket, std::string_view piece);
   void evict_stalled_writers(absl::Duration now);
-  Task<> eviction_loop();  // once a second: writers that stalled while nothing else was written
+  Task<> eviction_loop();  // once a second: samples progress, lets stalled writers go if needed
 
   struct PendingWrite {
     boost::asio::ip::tcp::socket* socket;
-    uint64_t bytes;
-    absl::Duration since;  // monotonic
+    absl::Duration last_progress;  // monotonic
+    int64_t last_send_queue = -1;  // SIOCOUTQ at the last sample
   };
 
   boost::asio::io_context& io_;
@@ -82,7 +82,6 @@ class HttpServer {
   HttpServerOptions options_;
   int open_connections_ = 0;
   std::map<uint64_t, PendingWrite> pending_writes_;  // by id, oldest first
-  uint64_t pending_bytes_ = 0;
   uint64_t next_write_id_ = 0;
   uint64_t stalled_evicted_ = 0;
   bool trim_after_eviction_ = false;

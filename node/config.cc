@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "node/size.h"
 
 namespace garage {
 namespace {
@@ -136,7 +137,8 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     }
     c.block_gc_delay_secs = v;
     if (v < Config::kMinBlockGcDelaySecs)
-      c.warnings.push_back(absl::StrCat("block_gc_delay_secs = ", v, ": for tests only (allow_short_gc_delay_for_tests)"));
+      c.warnings.push_back(
+          absl::StrCat("block_gc_delay_secs = ", v, ": for tests only (allow_short_gc_delay_for_tests)"));
   }
   if (const toml::node* bs = root.get("block_size")) {
     int64_t v = 0;
@@ -166,6 +168,19 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
         if (!value.is_integer() || !n || *n < 1 || *n > 1000000)
           return absl::InvalidArgumentError("config key 's3_api.max_connections' must be an integer from 1 to 1000000");
         c.s3_api.max_connections = static_cast<int>(*n);
+        continue;
+      }
+      if (k == "read_buffer_max") {
+        absl::StatusOr<uint64_t> bytes = absl::InvalidArgumentError("");
+        if (value.is_integer() && value.as_integer()->get() >= 0) {
+          bytes = static_cast<uint64_t>(value.as_integer()->get());
+        } else if (value.is_string()) {
+          bytes = parse_size(value.as_string()->get());
+        }
+        if (!bytes.ok() || *bytes < (1u << 20) || *bytes > (uint64_t{1} << 40))
+          return absl::InvalidArgumentError(
+              "config key 's3_api.read_buffer_max' must be a size from 1 MiB to 1 TiB (bytes, or e.g. \"64MiB\")");
+        c.s3_api.read_buffer_max = *bytes;
         continue;
       }
       std::string* dest = k == "api_bind_addr" ? &c.s3_api.api_bind_addr

@@ -25,6 +25,7 @@
 //   s3_region = "garage"
 //   root_domain = ".s3.garage.localhost"
 //   max_connections = 512             # S3 clients served at once; the next get 503 SlowDown
+//   read_buffer_max = "64MiB"         # object data held by responses being sent, node-wide
 #pragma once
 
 #include <optional>
@@ -55,6 +56,9 @@ struct S3ApiConfig {
   std::string s3_region = "garage";
   std::string root_domain;    // virtual-host-style buckets: <bucket><root_domain>
   int max_connections = 512;  // open S3 connections at most (each holds a few blocks at worst)
+  // Object data held by responses being sent, node-wide, in bytes: GETs read their next block
+  // only once it fits, and clients that stopped reading are let go when others wait.
+  uint64_t read_buffer_max = 64u << 20;
 };
 
 struct Config {

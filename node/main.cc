@@ -160,6 +160,7 @@ int run_server(const Config& config) {
   s3::S3Settings s3_settings;
   s3_settings.region = config.s3_api.s3_region;
   s3_settings.root_domain = config.s3_api.root_domain;
+  s3_settings.read_buffer_bytes = config.s3_api.read_buffer_max;
   WriteJournalOptions journal_options;
   journal_options.fsync = config.metadata_fsync;
   journal_options.rollback_delay = std::max(absl::Seconds(30), 4 * table_options.rpc_timeout);
@@ -169,6 +170,7 @@ int run_server(const Config& config) {
   if (!config.s3_api.api_bind_addr.empty()) {
     HttpServerOptions http_options;
     http_options.max_connections = config.s3_api.max_connections;
+    http_options.memory_wanted = [&s3_api] { return s3_api.read_budget().waiting() > 0; };
     http_options.overloaded_response = [] {
       return s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "", /*head=*/false);
     };

@@ -13,6 +13,7 @@
 #include "node/model/write_journal.h"
 #include "s3/auth.h"
 #include "s3/http.h"
+#include "s3/object_reader.h"
 #include "s3/router.h"
 
 namespace garage::s3 {
@@ -23,6 +24,9 @@ struct S3Settings {
   uint32_t inline_threshold = 3072;  // objects up to this size live in their metadata entry
   uint64_t max_object_size = 5ull << 40;
   uint64_t min_part_size = 5u << 20;  // every part but the last (EntityTooSmall)
+  // Object data held by GETs (and copies) being sent, node-wide: a block is read only once it
+  // fits (see ObjectReader). [s3_api] read_buffer_max.
+  uint64_t read_buffer_bytes = 64u << 20;
 };
 
 // One request in flight: what routing, authentication and bucket lookup found.
@@ -44,9 +48,12 @@ class S3Api {
         model_(model),
         blocks_(blocks),
         journal_(journal),
-        settings_(std::move(settings)) {}
+        settings_(std::move(settings)),
+        read_budget_(settings_.read_buffer_bytes) {}
 
   Task<HttpResponse> handle(HttpRequest& request);
+  // The node's read budget: the HTTP server lets a stalled client go when others wait on it.
+  const ByteBudget& read_budget() const { return read_budget_; }
 
  private:
   friend class ObjectReader;
@@ -127,6 +134,8 @@ class S3Api {
   BlockManager& blocks_;
   WriteJournal& journal_;
   S3Settings settings_;
+  ByteBudget read_budget_;
+  ReaderServices reader_services() { return ReaderServices{env_, spawner_, model_, blocks_, read_budget_}; }
 };
 
 // Object metadata shared by GET, HEAD, COPY and multipart: content-type, x-amz-meta-* and the

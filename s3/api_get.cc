@@ -115,7 +115,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
     r.body = v.meta.inline_data->substr(start, end - start);
     co_return r;
   }
-  auto reader = std::make_unique<ObjectReader>(spawner_, model_, blocks_, v.uuid, v.meta.first_block, start, end);
+  auto reader = std::make_unique<ObjectReader>(reader_services(), v.uuid, v.meta.first_block, start, end);
   // The block list before the headers: once they are out, the whole version follows.
   absl::Status opened = co_await reader->read_block_list();
   if (!opened.ok()) co_return opened;

@@ -114,7 +114,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
       copy_source = std::make_unique<StringBody>(sv->meta.inline_data->substr(start, end - start));
     } else {
       copy_source = std::make_unique<ObjectRangeSource>(
-          std::make_unique<ObjectReader>(spawner_, model_, blocks_, sv->uuid, sv->meta.first_block, start, end));
+          std::make_unique<ObjectReader>(reader_services(), sv->uuid, sv->meta.first_block, start, end));
     }
     body = copy_source.get();
   }

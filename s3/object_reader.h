@@ -1,5 +1,11 @@
 // ObjectReader: streams a byte range of a stored object, one block at a time, fetching the
-// next block while the current one is being sent. Memory: at most two blocks.
+// next block while the current one is being sent. Memory: at most two blocks, both counted in
+// the node's read budget (a ByteBudget shared by every reader): a block is fetched only once
+// the budget grants its size, and the piece next() returned counts until next() is called
+// again or the reader is destroyed (the caller has sent it by then). The next block is read
+// ahead only if the budget has room at once; a reader that must wait holds nothing, so
+// readers never deadlock on the budget, and a node with many slow clients serves them in turn
+// instead of holding a block for each.
 //
 // read_block_list() reads the block list (the version entry) before the response's headers go out, so a
 // GET whose headers were sent returns the whole version it started on even if the key is
@@ -15,16 +21,25 @@
 #include "absl/strings/string_view.h"
 #include "node/block/block_manager.h"
 #include "node/model/model.h"
+#include "node/runtime/byte_budget.h"
 #include "node/runtime/oneshot.h"
 #include "s3/http.h"
 
 namespace garage::s3 {
 
+// What a reader works with: the node's services (S3Api holds them all).
+struct ReaderServices {
+  Env env;
+  Spawner& spawner;
+  Model& model;
+  BlockManager& blocks;
+  ByteBudget& budget;  // node-wide, for the blocks readers hold
+};
+
 class ObjectReader final : public BodyStream {
  public:
   // Streams [start, end) of the version `uuid` (whose first block is `first_block`, may be empty).
-  ObjectReader(Spawner& spawner, Model& model, BlockManager& blocks, std::string uuid, std::string first_block,
-               uint64_t start, uint64_t end);
+  ObjectReader(const ReaderServices& services, std::string uuid, std::string first_block, uint64_t start, uint64_t end);
   // Before the headers: Aborted if the version's block list is already gone (the key was
   // overwritten or deleted since its entry was read: the caller reads the entry again).
   Task<absl::Status> read_block_list();
@@ -37,11 +52,18 @@ class ObjectReader final : public BodyStream {
     uint32_t size;
   };
   Task<absl::Status> load_blocks();
-  void prefetch(size_t index, std::string hash);
+  void prefetch(size_t index, std::string hash, ByteBudget::Grant grant);
+  struct Prefetch {
+    size_t index;
+    Oneshot<absl::StatusOr<std::string>> data;
+    ByteBudget::Grant grant;
+  };
 
+  Env env_;
   Spawner& spawner_;
   Model& model_;
   BlockManager& blocks_;
+  ByteBudget& budget_;
   std::string uuid_;
   std::string first_block_;
   uint64_t pos_;
@@ -49,7 +71,8 @@ class ObjectReader final : public BodyStream {
   bool loaded_ = false;
   std::vector<Located> list_;
   size_t next_index_ = 0;
-  std::optional<std::pair<size_t, Oneshot<absl::StatusOr<std::string>>>> prefetched_;
+  std::optional<Prefetch> prefetched_;
+  ByteBudget::Grant current_;  // the piece next() last returned
 };
 
 }  // namespace garage::s3

@@ -124,6 +124,9 @@ void Cluster::start(int i) {
     n->model = std::make_unique<Model>(env, tables);
     s3::S3Settings s3_settings;
     s3_settings.min_part_size = 4096;  // the workload's multipart uploads are small
+    // Three 4 KiB blocks for the node's readers at once: concurrent GETs and copies wait for
+    // each other (probe s3.read_waited_for_budget), as they do on a busy node.
+    s3_settings.read_buffer_bytes = 3 * 4096;
     n->journal = std::make_unique<WriteJournal>(env, *n->kv, *n->spawner, *n->model, config_.journal);
     n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, *n->journal, s3_settings);
   }

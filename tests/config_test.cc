@@ -107,6 +107,20 @@ root_domain = ".s3.home"
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("s3_api.max_connections"), std::string::npos) << r.status();
   }
+  EXPECT_EQ(c->s3_api.read_buffer_max, 64u << 20);  // the default
+  for (auto [text, bytes] : {std::pair{"\"128MiB\"", uint64_t{128} << 20}, std::pair{"1048576", uint64_t{1} << 20},
+                             std::pair{"\"2G\"", uint64_t{2000000000}}}) {
+    absl::StatusOr<Config> r =
+        parse_config(std::string("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\nread_buffer_max = ") + text + "\n");
+    ASSERT_TRUE(r.ok()) << text << ": " << r.status();
+    EXPECT_EQ(r->s3_api.read_buffer_max, bytes) << text;
+  }
+  for (const char* bad : {"0", "-1", "\"1K\"", "\"lots\"", "2.5", "\"2TiB\""}) {
+    absl::StatusOr<Config> r =
+        parse_config(std::string("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_api]\nread_buffer_max = ") + bad + "\n");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("s3_api.read_buffer_max"), std::string::npos) << r.status();
+  }
   EXPECT_EQ(c->block_gc_delay_secs, 600);  // the default: ten minutes, as Garage's constant
   absl::StatusOr<Config> minute = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 60\n");
   ASSERT_TRUE(minute.ok()) << minute.status();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "node/runtime/byte_budget.h"
 #include "node/runtime/keyed_mutex.h"
 #include "tests/runtime_harness.h"
 
@@ -278,6 +279,68 @@ TEST(KeyedMutex, AGuardThatOutlivesItsMutexReleasesNothing) {
   EXPECT_TRUE(locks->is_locked("k"));
   locks.reset();
   // g's destructor runs here: under ASan, a use after free if it touched the mutex.
+}
+
+// Holders of a budget of 10 bytes: each takes `bytes`, records when it got them, holds them
+// for `hold` ms.
+Task<> budget_holder(ByteBudget* budget, Clock* clock, std::vector<std::pair<int, int64_t>>* got, int id,
+                     uint64_t bytes, int hold_ms) {
+  ByteBudget::Grant g = co_await budget->acquire(bytes);
+  got->emplace_back(id, absl::ToInt64Milliseconds(clock->now_monotonic()));
+  EXPECT_LE(budget->in_use(), budget->capacity());
+  (void)co_await sleep_for(*clock, absl::Milliseconds(hold_ms));
+}
+
+TEST(ByteBudget, WaitersAreServedInOrderAndNeverPastTheCapacity) {
+  testing::RuntimeHarness h;
+  ByteBudget budget(10);
+  std::vector<std::pair<int, int64_t>> got;
+  const int64_t t0 = absl::ToInt64Milliseconds(h.clock.now_monotonic());
+  std::vector<Task<>> all;
+  all.push_back(budget_holder(&budget, &h.clock, &got, 1, 6, 10));   // at 0
+  all.push_back(budget_holder(&budget, &h.clock, &got, 2, 6, 10));   // waits for 1: at 10
+  all.push_back(budget_holder(&budget, &h.clock, &got, 3, 1, 10));   // would fit, but 2 is first: at 10
+  all.push_back(budget_holder(&budget, &h.clock, &got, 4, 50, 10));  // clamped to 10: once 2, 3 are done
+  h.run(when_all(std::move(all)));
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0], std::make_pair(1, t0));
+  EXPECT_EQ(got[1], std::make_pair(2, t0 + 10));
+  EXPECT_EQ(got[2], std::make_pair(3, t0 + 10));
+  EXPECT_EQ(got[3], std::make_pair(4, t0 + 20));
+  EXPECT_EQ(budget.in_use(), 0u);
+  EXPECT_EQ(budget.waiting(), 0u);
+}
+
+TEST(ByteBudget, TryAcquireNeverOvertakesAWaiter) {
+  testing::RuntimeHarness h;
+  ByteBudget budget(10);
+  std::optional<ByteBudget::Grant> a = budget.try_acquire(8);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_FALSE(budget.try_acquire(3).has_value());
+  std::vector<std::pair<int, int64_t>> got;
+  h.spawner.spawn(budget_holder(&budget, &h.clock, &got, 1, 5, 10));
+  while (h.loop.step()) {
+    if (budget.waiting() == 1) break;
+  }
+  EXPECT_EQ(budget.waiting(), 1u);
+  EXPECT_FALSE(budget.try_acquire(1).has_value()) << "2 bytes are free, but someone is waiting";
+  a.reset();  // hands 5 to the waiter
+  EXPECT_EQ(budget.in_use(), 5u);
+  EXPECT_EQ(budget.waiting(), 0u);
+  while (h.loop.step()) {
+  }
+  EXPECT_EQ(got.size(), 1u);
+  EXPECT_EQ(budget.in_use(), 0u);
+  std::optional<ByteBudget::Grant> b = budget.try_acquire(10);
+  EXPECT_TRUE(b.has_value());
+}
+
+TEST(ByteBudget, AGrantThatOutlivesItsBudgetGivesBackNothing) {
+  testing::RuntimeHarness h;
+  auto budget = std::make_unique<ByteBudget>(4);
+  ByteBudget::Grant g = h.run(budget->acquire(3));
+  EXPECT_EQ(budget->in_use(), 3u);
+  budget.reset();
 }
 
 }  // namespace
