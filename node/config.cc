@@ -21,6 +21,22 @@ absl::Status type_error(std::string_view key, std::string_view expected) {
       absl::StrCat("config key '", std::string(key), "' must be ", std::string(expected)));
 }
 
+// A memory budget in bytes, from 1 MiB to 1 TiB: an integer, or a string such as "64MiB"
+// (node/size.h).
+absl::StatusOr<uint64_t> read_buffer_size(const toml::node& value, std::string_view key) {
+  absl::StatusOr<uint64_t> bytes = absl::InvalidArgumentError("");
+  if (value.is_integer() && value.as_integer()->get() >= 0) {
+    bytes = static_cast<uint64_t>(value.as_integer()->get());
+  } else if (value.is_string()) {
+    bytes = parse_size(value.as_string()->get());
+  }
+  if (!bytes.ok() || *bytes < (uint64_t{1} << 20) || *bytes > (uint64_t{1} << 40)) {
+    return absl::InvalidArgumentError(absl::StrCat("config key '", std::string(key),
+                                                   "' must be a size from 1 MiB to 1 TiB (bytes, or e.g. \"64MiB\")"));
+  }
+  return bytes;
+}
+
 absl::Status read_string(const toml::table& t, std::string_view key, std::string& out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return absl::OkStatus();
@@ -80,7 +96,8 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
                                                  "block_size",
                                                  "s3_api",
                                                  "block_gc_delay_secs",
-                                                 "allow_short_gc_delay_for_tests"};
+                                                 "allow_short_gc_delay_for_tests",
+                                                 "block_ram_buffer_max"};
   for (const auto& [key, value] : root) {
     const std::string k(key.str());
     if (kHandled.count(k)) continue;
@@ -140,6 +157,11 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
       c.warnings.push_back(
           absl::StrCat("block_gc_delay_secs = ", v, ": for tests only (allow_short_gc_delay_for_tests)"));
   }
+  if (const toml::node* n = root.get("block_ram_buffer_max")) {
+    absl::StatusOr<uint64_t> bytes = read_buffer_size(*n, "block_ram_buffer_max");
+    if (!bytes.ok()) return bytes.status();
+    c.block_ram_buffer_max = *bytes;
+  }
   if (const toml::node* bs = root.get("block_size")) {
     int64_t v = 0;
     if (bs->is_integer()) {
@@ -171,15 +193,8 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
         continue;
       }
       if (k == "read_buffer_max") {
-        absl::StatusOr<uint64_t> bytes = absl::InvalidArgumentError("");
-        if (value.is_integer() && value.as_integer()->get() >= 0) {
-          bytes = static_cast<uint64_t>(value.as_integer()->get());
-        } else if (value.is_string()) {
-          bytes = parse_size(value.as_string()->get());
-        }
-        if (!bytes.ok() || *bytes < (1u << 20) || *bytes > (uint64_t{1} << 40))
-          return absl::InvalidArgumentError(
-              "config key 's3_api.read_buffer_max' must be a size from 1 MiB to 1 TiB (bytes, or e.g. \"64MiB\")");
+        absl::StatusOr<uint64_t> bytes = read_buffer_size(value, "s3_api.read_buffer_max");
+        if (!bytes.ok()) return bytes.status();
         c.s3_api.read_buffer_max = *bytes;
         continue;
       }

@@ -71,7 +71,10 @@ struct Config {
   // once loses nothing acknowledged.
   bool metadata_fsync = true;
   uint32_t block_size = 1u << 20;  // objects are cut into blocks of this size
-  bool data_fsync = true;          // a block is acknowledged only once its file is durable
+  // Blocks held by writes in progress (PUT, UploadPart), node-wide, in bytes: a write reads its
+  // next block from the client only once it fits (as Garage's key of the same name).
+  uint64_t block_ram_buffer_max = 256u << 20;
+  bool data_fsync = true;  // a block is acknowledged only once its file is durable
   // How long a block whose reference count fell to zero stays before it is deleted (BlockOptions
   // gc_delay); production keeps the default. It must cover a reference still on its way and the
   // clock difference between nodes (deadlines are wall-clock): at least kMinBlockGcDelaySecs,

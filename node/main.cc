@@ -161,6 +161,7 @@ int run_server(const Config& config) {
   s3_settings.region = config.s3_api.s3_region;
   s3_settings.root_domain = config.s3_api.root_domain;
   s3_settings.read_buffer_bytes = config.s3_api.read_buffer_max;
+  s3_settings.write_buffer_bytes = config.block_ram_buffer_max;
   WriteJournalOptions journal_options;
   journal_options.fsync = config.metadata_fsync;
   journal_options.rollback_delay = std::max(absl::Seconds(30), 4 * table_options.rpc_timeout);

@@ -27,6 +27,9 @@ struct S3Settings {
   // Object data held by GETs (and copies) being sent, node-wide: a block is read only once it
   // fits (see ObjectReader). [s3_api] read_buffer_max.
   uint64_t read_buffer_bytes = 64u << 20;
+  // Blocks held by writes (PUT, UploadPart) being received and stored, node-wide: a write reads
+  // its next block from the client only once it fits. Config block_ram_buffer_max.
+  uint64_t write_buffer_bytes = 256u << 20;
 };
 
 // One request in flight: what routing, authentication and bucket lookup found.
@@ -49,7 +52,8 @@ class S3Api {
         blocks_(blocks),
         journal_(journal),
         settings_(std::move(settings)),
-        read_budget_(settings_.read_buffer_bytes) {}
+        read_budget_(settings_.read_buffer_bytes),
+        write_budget_(settings_.write_buffer_bytes) {}
 
   Task<HttpResponse> handle(HttpRequest& request);
   // The node's read budget: the HTTP server lets a stalled client go when others wait on it.
@@ -135,6 +139,7 @@ class S3Api {
   WriteJournal& journal_;
   S3Settings settings_;
   ByteBudget read_budget_;
+  ByteBudget write_budget_;
   ReaderServices reader_services() { return ReaderServices{env_, spawner_, model_, blocks_, read_budget_}; }
 };
 

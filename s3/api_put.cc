@@ -1,4 +1,5 @@
 // Writing objects: PutObject, CopyObject, and ingest() (body -> blocks), which UploadPart uses.
+#include "node/chaos.h"
 #include "node/hash.h"
 #include "s3/api.h"
 #include "s3/checksum.h"
@@ -16,8 +17,17 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
   Checksummer md5(ChecksumAlgo::kMd5);  // the ETag
 
   std::string block;
+  ByteBudget::Grant held;  // the block being filled and stored counts in the node's write budget
   bool ended = false;
   while (!ended) {
+    if (!held) {
+      // Before the block's first byte is read: a write that waits holds nothing, and its
+      // client is held back by TCP meanwhile.
+      if (write_budget_.waiting() > 0 || write_budget_.in_use() + block_size > write_budget_.capacity()) {
+        probe(env_, "s3.write_waited_for_budget");
+      }
+      held = co_await write_budget_.acquire(block_size);
+    }
     absl::StatusOr<std::string> piece = co_await body.read(block_size - block.size());
     if (!piece.ok()) co_return piece.status();
     ended = piece->empty();
@@ -25,7 +35,11 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
       md5.update(*piece);
       out.size += piece->size();
       if (out.size > settings_.max_object_size) co_return s3_error("EntityTooLarge", "object larger than allowed");
-      block += *piece;
+      if (block.empty()) {
+        block = std::move(*piece);  // a whole block in one piece, the usual case: no copy
+      } else {
+        block += *piece;
+      }
     }
     const bool full = block.size() == block_size;
     if (!full && !(ended && !block.empty())) continue;
@@ -52,6 +66,7 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
     if (out.first_block.empty()) out.first_block = info.hash;
     out.version.blocks[{part, offset}] = std::move(info);
     block.clear();
+    held.release();
   }
 
   out.md5 = md5.digest();

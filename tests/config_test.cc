@@ -121,6 +121,15 @@ root_domain = ".s3.home"
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("s3_api.read_buffer_max"), std::string::npos) << r.status();
   }
+  EXPECT_EQ(c->block_ram_buffer_max, 256u << 20);  // the default, as Garage's
+  absl::StatusOr<Config> ram =
+      parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_ram_buffer_max = \"32MiB\"\n");
+  ASSERT_TRUE(ram.ok()) << ram.status();
+  EXPECT_EQ(ram->block_ram_buffer_max, 32u << 20);
+  EXPECT_TRUE(ram->warnings.empty());
+  absl::StatusOr<Config> tiny = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_ram_buffer_max = 1000\n");
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_NE(tiny.status().message().find("block_ram_buffer_max"), std::string::npos) << tiny.status();
   EXPECT_EQ(c->block_gc_delay_secs, 600);  // the default: ten minutes, as Garage's constant
   absl::StatusOr<Config> minute = parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\nblock_gc_delay_secs = 60\n");
   ASSERT_TRUE(minute.ok()) << minute.status();

@@ -37,8 +37,9 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
     EXPECT_TRUE(r.violations.empty()) << describe(r);
     refused += r.probes["block.refused_caller_outside_layout"];
     table_refused += r.probes["table.refused_caller_outside_layout"];
-    for (const char* p : {"journal.write_abandoned", "journal.rolled_back", "journal.rollback_deferred",
-                          "journal.found_committed", "s3.get_reread_after_overwrite", "s3.read_waited_for_budget"})
+    for (const char* p :
+         {"journal.write_abandoned", "journal.rolled_back", "journal.rollback_deferred", "journal.found_committed",
+          "s3.get_reread_after_overwrite", "s3.read_waited_for_budget", "s3.write_waited_for_budget"})
       rare_paths[p] += r.probes[p];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
@@ -55,7 +56,8 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
   // out to have committed after all. A GET whose version was overwritten between reading the
   // key and opening its block list reads the key again (the list is read before the headers:
   // once they are out, the whole version follows, and the read checker flags any cut). Readers
-  // wait for the node's read budget (three blocks in the simulator) and none is lost for it.
+  // and writers wait for the node's budgets (three and two blocks in the simulator) and none
+  // is lost for it.
   for (const auto& [p, n] : rare_paths) EXPECT_GT(n, 0u) << p << " never reached";
 }
 
