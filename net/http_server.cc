@@ -3,6 +3,7 @@
 #include <linux/sockios.h>
 #include <malloc.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -151,7 +152,23 @@ HttpServer::HttpServer(asio::io_context& io, Clock& clock, Spawner& spawner, Tra
                        HttpServerOptions options)
     : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), handler_(std::move(handler)), options_(options) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() { *alive_ = false; }
+
+int max_connections_for_fd_limit(int configured, uint64_t fd_limit) {
+  const uint64_t affordable = fd_limit > 1024 ? fd_limit - 512 : fd_limit / 2;
+  return static_cast<int>(std::max<uint64_t>(1, std::min<uint64_t>(configured, affordable)));
+}
+
+uint64_t raise_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? uint64_t{1} << 20 : static_cast<uint64_t>(limit.rlim_cur);
+}
 
 absl::Status HttpServer::listen(const std::string& bind_address) {
   absl::StatusOr<std::pair<std::string, uint16_t>> hp = split_host_port(bind_address);
@@ -186,7 +203,7 @@ Task<> HttpServer::accept_loop() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (open_connections_ >= options_.max_connections) {
+    if (open_connections_ >= options_.max_connections && !evict_an_idle_connection()) {
       spawner_.spawn(refuse(std::move(socket)));
       continue;
     }
@@ -203,6 +220,29 @@ int64_t send_queue_bytes(tcp::socket& socket) {
   return queued;
 }
 }  // namespace
+
+bool HttpServer::evict_an_idle_connection() {
+  Connection* victim = nullptr;
+  for (auto& [id, c] : connections_) {
+    if (!c.idle || c.evicted) continue;
+    // Strangers before known clients; among equals, idle longest first.
+    if (victim == nullptr || (victim->authenticated && !c.authenticated) ||
+        (victim->authenticated == c.authenticated && c.idle_since < victim->idle_since)) {
+      victim = &c;
+    }
+  }
+  if (victim == nullptr) return false;
+  victim->evicted = true;
+  --open_connections_;
+  ErrorCode ignored;
+  victim->socket->close(ignored);  // its header read fails; its coroutine ends
+  if (++idle_evicted_ % 1000 == 1) {
+    tracer_.event(Severity::kInfo, "HttpIdleConnectionsLetGo",
+                  absl::StrCat(idle_evicted_, " idle connections closed so far to serve new ones (max_connections ",
+                               options_.max_connections, ")"));
+  }
+  return true;
+}
 
 void HttpServer::evict_stalled_writers(absl::Duration now) {
   for (auto& [id, w] : pending_writes_) {
@@ -304,10 +344,22 @@ Task<> HttpServer::refuse(tcp::socket socket) {
 
 Task<> HttpServer::serve(tcp::socket socket) {
   ++open_connections_;
+  const uint64_t connection_id = next_connection_id_++;
+  Connection& self = connections_[connection_id];
+  self = Connection{&socket, true, clock_.now_monotonic()};
+  // Also when the frame is destroyed at shutdown, possibly after the server itself.
   struct Release {
-    int& n;
-    ~Release() { --n; }
-  } release{open_connections_};
+    HttpServer& server;
+    std::shared_ptr<const bool> server_alive;
+    uint64_t id;
+    ~Release() {
+      if (!*server_alive) return;
+      auto it = server.connections_.find(id);
+      if (it == server.connections_.end()) return;
+      if (!it->second.evicted) --server.open_connections_;
+      server.connections_.erase(it);
+    }
+  } release{*this, alive_, connection_id};
   std::string remote;
   {
     ErrorCode ec;
@@ -325,6 +377,8 @@ Task<> HttpServer::serve(tcp::socket socket) {
         },
         [&] { socket.close(); });
     absl::StatusOr<ErrorCode> ec = co_await with_timeout(clock_, options_.header_timeout, std::move(read_head));
+    self.idle = false;
+    if (self.evicted) break;
     if (!ec.ok() || *ec) {
       if (ec.ok() && *ec != bhttp::error::end_of_stream && *ec != asio::error::eof &&
           *ec != asio::error::connection_reset && socket.is_open()) {
@@ -355,6 +409,7 @@ Task<> HttpServer::serve(tcp::socket socket) {
     request.body = &body;
 
     http::HttpResponse response = co_await handler_(request);
+    self.authenticated = self.authenticated || response.authenticated;
     if (body.failed() || !socket.is_open()) break;
 
     // Drain what the handler left unread (an error answered before the body), within reason.
@@ -405,6 +460,8 @@ Task<> HttpServer::serve(tcp::socket socket) {
       if (!ok) break;
     }
     if (!keep_alive) break;
+    self.idle = true;
+    self.idle_since = clock_.now_monotonic();
   }
   ErrorCode ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);

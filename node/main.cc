@@ -170,7 +170,14 @@ int run_server(const Config& config) {
   std::unique_ptr<HttpServer> s3_server;
   if (!config.s3_api.api_bind_addr.empty()) {
     HttpServerOptions http_options;
-    http_options.max_connections = config.s3_api.max_connections;
+    const uint64_t fd_limit = raise_fd_limit();
+    http_options.max_connections = max_connections_for_fd_limit(config.s3_api.max_connections, fd_limit);
+    if (http_options.max_connections < config.s3_api.max_connections) {
+      tracer.event(Severity::kWarn, "MaxConnectionsLowered",
+                   absl::StrCat("s3_api.max_connections ", config.s3_api.max_connections, " lowered to ",
+                                http_options.max_connections, ": the process may open ", fd_limit,
+                                " files (raise `ulimit -n` to serve more)"));
+    }
     http_options.memory_wanted = [&s3_api] { return s3_api.read_budget().waiting() > 0; };
     http_options.overloaded_response = [] {
       return s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "", /*head=*/false);

@@ -91,12 +91,16 @@ Task<HttpResponse> S3Api::handle(HttpRequest& request) {
   if (!route.ok()) co_return error_response(route.status(), request.target, request_id, head);
   S3Call call{request, std::move(*route), {}, {}, std::nullopt, request_id, request.body};
   absl::StatusOr<HttpResponse> response = co_await dispatch(call);
+  const bool authenticated = !call.key.id.empty();  // set once the signature checked
   if (!response.ok()) {
     env_.tracer->event(Severity::kDebug, "S3Error",
                        absl::StrCat(endpoint_name(call.route.endpoint), " ", redacted_target(request.target),
                                     " (request ", request_id, "): ", response.status().message()));
-    co_return error_response(response.status(), call.route.path, request_id, head);
+    HttpResponse error = error_response(response.status(), call.route.path, request_id, head);
+    error.authenticated = authenticated;
+    co_return error;
   }
+  response->authenticated = authenticated;
   response->set("x-amz-request-id", request_id);
   response->set("server", "garage-cpp");
   co_return std::move(*response);

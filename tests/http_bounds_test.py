@@ -63,22 +63,57 @@ print(f"figure: {len(idle)} idle connections: RSS {idle_rss:.0f} -> {idle_rss + 
 check(f"{len(idle)} idle connections cost under 100 MiB", idle_delta < 100, f"+{idle_delta:.0f} MiB")
 check("a client is served while they wait", works())
 
-# Past the limit: 503 SlowDown at once.
-extra = []
-answers = []
-for _ in range(limit + 10 - len(idle)):
-    s = socket.create_connection((host, port))
-    s.settimeout(10)
-    extra.append(s)
-busy = 0
-for s in extra[-10:]:
+# Issue 25 point 3: idle connections cannot lock others out. Past the limit a new connection
+# takes an idle one's place (the oldest stranger's first), so a flood of idle connections,
+# reopened as soon as the server closes them, leaves signed clients served (before: 0 of 18).
+flood = idle
+flood_stop = threading.Event()
+flood_reopened = [0]
+
+
+def keep_flooding():
+    while not flood_stop.is_set():
+        for i, s in enumerate(flood):
+            try:
+                s.setblocking(False)
+                s.recv(1)  # the end, or a 503 before the end: either way the server let it go
+                closed = True
+            except BlockingIOError:
+                closed = False
+            except OSError:
+                closed = True
+            if closed:
+                s.close()
+                try:
+                    flood[i] = socket.create_connection((host, port), timeout=5)
+                    flood_reopened[0] += 1
+                except OSError:
+                    pass
+        time.sleep(0.05)
+
+
+while len(flood) < limit + 50:
+    flood.append(socket.create_connection((host, port)))
+flooder = threading.Thread(target=keep_flooding)
+flooder.start()
+served = 0
+for _ in range(18):
     try:
-        data = s.recv(4096)
-        busy += b"503" in data.split(b"\r\n")[0] and b"SlowDown" in data
-    except socket.timeout:
-        pass
-check("past max_connections new clients get 503 SlowDown at once", busy == 10, f"{busy} of 10")
-for s in idle + extra:
+        # A new connection each time (a pooled one from before the flood would prove nothing).
+        fresh = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
+                             region_name=region, config=Config(s3={"addressing_style": "path"},
+                                                               retries={"max_attempts": 1}, connect_timeout=5,
+                                                               read_timeout=20))
+        served += fresh.get_object(Bucket="bounds", Key="small")["Body"].read() == b"small"
+    except Exception as e:  # a refusal (503 SlowDown) or a timeout: not served
+        print(f"  not served: {e!r}")
+    time.sleep(0.3)
+flood_stop.set()
+flooder.join()
+print(f"figure: {limit + 50} idle connections for max_connections {limit}, reopened as closed "
+      f"({flood_reopened[0]} reopened): {served} of 18 signed GETs served")
+check("signed clients are served during a flood of idle connections", served == 18, f"{served} of 18")
+for s in flood:
     s.close()
 time.sleep(1)
 check("once they leave, clients are served again", works())
@@ -193,7 +228,30 @@ for _ in range(min(300, limit - 20)):
     s.connect((host, port))
     s.sendall(signed_get())
     stalled.append(s)
-time.sleep(12)  # past stall_eviction_after (5 s) and the eviction loop's trim a second later
+time.sleep(0.5)
+# Every slot busy (answering requests, none idle): a new connection is told 503 SlowDown at once.
+busy_fill = []
+for _ in range(limit - len(stalled)):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((host, port))
+    s.sendall(signed_get())
+    busy_fill.append(s)
+time.sleep(0.5)  # every request read; well before stalled clients are let go (5 s)
+refused = 0
+for _ in range(10):
+    s = socket.create_connection((host, port))
+    s.settimeout(10)
+    try:
+        data = s.recv(4096)
+        refused += b"503" in data.split(b"\r\n")[0] and b"SlowDown" in data
+    except socket.timeout:
+        pass
+    s.close()
+check("with every connection busy, a new client gets 503 SlowDown at once", refused == 10, f"{refused} of 10")
+for s in busy_fill:
+    s.close()
+time.sleep(10)  # past stall_eviction_after (5 s) and the eviction loop's trim a second later
 stalled_rss = rss_mib()
 stalled_peak = hwm_mib()
 print(f"figure: {len(stalled)} GETs of 8 MiB never read: peak RSS {idle_rss:.0f} -> {stalled_peak:.0f} MiB")

@@ -58,6 +58,9 @@ struct HttpResponse {
   std::unique_ptr<BodyStream> stream;  // a streamed body of exactly content_length bytes
   uint64_t content_length = 0;         // for streams (and HEAD: the length announced)
   bool head = false;                   // HEAD: announce content_length, send no body
+  // The handler verified who sent the request (a valid signature): the server keeps such
+  // clients' idle connections longer than strangers' when it is full.
+  bool authenticated = false;
 
   void set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
