@@ -36,6 +36,10 @@ class ObjectRangeSource final : public BodySource {
       piece_ = std::move(**next);
       pos_ = 0;
     }
+    if (pos_ == 0 && max >= piece_.size()) {  // the whole piece (a whole block, usually): no copy
+      pos_ = piece_.size();
+      co_return std::move(piece_);
+    }
     std::string out = piece_.substr(pos_, max);
     pos_ += out.size();
     co_return out;
@@ -113,8 +117,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     if (sv->meta.inline_data) {
       copy_source = std::make_unique<StringBody>(sv->meta.inline_data->substr(start, end - start));
     } else {
-      copy_source = std::make_unique<ObjectRangeSource>(
-          std::make_unique<ObjectReader>(reader_services(), sv->uuid, sv->meta.first_block, start, end));
+      auto reader = std::make_unique<ObjectReader>(reader_services(), sv->uuid, sv->meta.first_block, start, end);
+      reader->count_pieces_only_while_fetched();  // its pieces go into blocks under the write budget
+      copy_source = std::make_unique<ObjectRangeSource>(std::move(reader));
     }
     body = copy_source.get();
   }

@@ -46,7 +46,7 @@ Task<absl::Status> ObjectReader::read_block_list() {
   if (loaded_ || pos_ >= end_) co_return absl::OkStatus();
   // Fast start: the first block is fetched while the list is read, if the budget has room now
   // (its size is not known yet: the largest a block may be, or the object if smaller).
-  if (pos_ == 0 && !first_block_.empty()) {
+  if (pos_ == 0 && !first_block_.empty() && !copy_mode_) {
     if (std::optional<ByteBudget::Grant> g =
             budget_.try_acquire(std::min<uint64_t>(end_, blocks_.options().block_size))) {
       prefetch(0, first_block_, std::move(*g));
@@ -89,7 +89,9 @@ Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
   }
   if (!data.ok()) co_return data.status();
   if (data->size() != b.size) co_return absl::DataLossError("a block's size differs from the block list");
-  if (const size_t n = next_index_ + 1; n < list_.size() && list_[n].offset < end_) {
+  if (copy_mode_) {
+    current_.release();
+  } else if (const size_t n = next_index_ + 1; n < list_.size() && list_[n].offset < end_) {
     if (std::optional<ByteBudget::Grant> g = budget_.try_acquire(list_[n].size))
       prefetch(n, list_[n].hash, std::move(*g));
   }

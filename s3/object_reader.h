@@ -44,6 +44,11 @@ class ObjectReader final : public BodyStream {
   // overwritten or deleted since its entry was read: the caller reads the entry again).
   Task<absl::Status> read_block_list();
   Task<absl::StatusOr<std::optional<std::string>>> next() override;
+  // For a caller that stores each piece into blocks counted in the write budget (UploadPartCopy):
+  // no read-ahead, and a piece stops counting in the read budget as soon as next() returns it.
+  // Such a reader then never holds read budget while its caller waits for write budget, so the
+  // two budgets cannot deadlock each other. Call before the first read.
+  void count_pieces_only_while_fetched() { copy_mode_ = true; }
 
  private:
   struct Located {
@@ -73,6 +78,7 @@ class ObjectReader final : public BodyStream {
   size_t next_index_ = 0;
   std::optional<Prefetch> prefetched_;
   ByteBudget::Grant current_;  // the piece next() last returned
+  bool copy_mode_ = false;     // see count_pieces_only_while_fetched()
 };
 
 }  // namespace garage::s3
