@@ -11,14 +11,13 @@
 // takes the place of an idle one (waiting for its next request's headers): first a stranger's
 // (no request on it was ever authenticated), oldest first, then a known client's; so idle
 // connections, however many and however often reopened, cannot lock others out. With none
-// idle, the new one is told 503 SlowDown and closed, never left hanging; a request's headers, and the next request on a kept-alive
-// connection, within header_timeout; a body that stalls (no byte for body_stall_timeout) or
-// crawls (under min_body_bytes_per_second once body_rate_grace has passed) is cut; a response
-// the client takes nothing of for write_timeout closes the connection, releasing it. Memory for
-// response bodies is bounded where it is taken (the S3 API's read budget, by backpressure);
-// when others wait for it (memory_wanted), a client that has taken nothing of its response
-// for stall_eviction_after is let go. A client that keeps reading, however slowly, is not:
-// progress is what the kernel's send queue shows (SIOCOUTQ), sampled once a second.
+// idle, the new one is told 503 SlowDown and closed, never left hanging; a request's headers, and the next request on a
+// kept-alive connection, within header_timeout; a body that stalls (no byte for body_stall_timeout) or crawls (under
+// min_body_bytes_per_second once body_rate_grace has passed) is cut; a response the client takes nothing of for
+// write_timeout closes the connection, releasing it. Memory for response bodies is bounded where it is taken (the S3
+// API's read budget, by backpressure); when others wait for it (memory_wanted), a client that has taken nothing of its
+// response for stall_eviction_after is let go. A client that keeps reading, however slowly, is not: progress is what
+// the kernel's send queue shows (SIOCOUTQ), sampled once a second.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -36,12 +35,12 @@
 namespace garage {
 
 struct HttpServerOptions {
-  int max_connections = 512;  // s3_api.max_connections, lowered to what the fd limit allows
+  int max_connections = 512;                              // s3_api.max_connections, lowered to what the fd limit allows
   absl::Duration header_timeout = absl::Seconds(60);      // also the keep-alive idle limit
   absl::Duration body_stall_timeout = absl::Seconds(60);  // no byte of the body for this long
   absl::Duration body_rate_grace = absl::Seconds(30);     // before min_body_bytes_per_second applies
   double min_body_bytes_per_second = 1024;                // averaged since the body began
-  absl::Duration write_timeout = absl::Seconds(60);       // for the client to take one piece
+  absl::Duration write_timeout = absl::Seconds(60);       // the client took no byte of a response
   // True while requests wait for memory the responses being written hold. Default: never.
   std::function<bool()> memory_wanted;
   absl::Duration stall_eviction_after = absl::Seconds(5);  // of no progress, while memory_wanted
@@ -72,7 +71,7 @@ class HttpServer {
   Task<> serve(boost::asio::ip::tcp::socket socket);
   Task<> refuse(boost::asio::ip::tcp::socket socket);
   // A response piece, registered while it is written so that the eviction loop sees its
-  // progress; fails if the client takes nothing of it for write_timeout.
+  // progress; the eviction loop closes it if the client takes nothing for write_timeout.
   Task<boost::system::error_code> write_piece(boost::asio::ip::tcp::socket& socket, std::string_view piece);
   void evict_stalled_writers(absl::Duration now);
   Task<> eviction_loop();  // once a second: samples progress, lets stalled writers go if needed
@@ -80,10 +79,10 @@ class HttpServer {
   // Every connection being served, by id (accept order): what eviction needs to choose.
   struct Connection {
     boost::asio::ip::tcp::socket* socket;
-    bool idle = true;                 // waiting for a request's headers
-    absl::Duration idle_since;        // monotonic
-    bool authenticated = false;       // a request on it was authenticated
-    bool evicted = false;             // closed to make room; no longer counted
+    bool idle = true;            // waiting for a request's headers
+    absl::Duration idle_since;   // monotonic
+    bool authenticated = false;  // a request on it was authenticated
+    bool evicted = false;        // closed to make room; no longer counted
   };
   // Closes the idle connection to sacrifice for a new one; false if none is idle.
   bool evict_an_idle_connection();
