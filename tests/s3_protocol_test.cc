@@ -215,14 +215,16 @@ TEST(AwsChunked, ABigChunkStreamsInsteadOfBeingHeldWhole) {
 // same way if one byte changes.
 TEST(AwsChunked, AnySplitOfTheStreamDecodesTheSame) {
   const AuthContext auth = signed_streaming_auth();
-  const std::vector<std::string> chunks = {std::string(9000, 'x'), "hello", std::string(70000, 'y'), ""};
+  // Small enough that the finest splits (thousands of reads completing at once, without a
+  // suspension) stay within the stack of a sanitizer build, which does not turn the runtime's
+  // symmetric transfers into tail calls.
+  const std::vector<std::string> chunks = {std::string(200, 'x'), "hello", std::string(700, 'y'), ""};
   std::string data;
   for (const std::string& c : chunks) data += c;
   const std::string body = signed_chunks(auth, chunks);
   testing::RuntimeHarness h;
   for (size_t piece : {size_t{1}, size_t{7}, size_t{100}, size_t{4099}, size_t{1} << 20}) {
     for (size_t ask : {size_t{1}, size_t{13}, size_t{65536}}) {
-      if (piece == 1 && ask == 1) continue;  // slow, and covered by (1, 13)
       PiecewiseBody raw(body, piece);
       AwsChunkedBody decoded(raw, auth);
       absl::StatusOr<std::string> got = h.run(read_all(decoded, 1 << 20));
