@@ -23,7 +23,7 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
     if (!held) {
       // Before the block's first byte is read: a write that waits holds nothing, and its
       // client is held back by TCP meanwhile.
-      if (write_budget_.waiting() > 0 || write_budget_.in_use() + block_size > write_budget_.capacity()) {
+      if (write_budget_.would_wait(block_size)) {
         probe(env_, "s3.write_waited_for_budget");
       }
       held = co_await write_budget_.acquire(block_size);

@@ -81,7 +81,7 @@ Task<absl::StatusOr<std::optional<std::string>>> ObjectReader::next() {
     data = std::move(*got);
   } else {
     prefetched_.reset();
-    if (budget_.waiting() > 0 || budget_.in_use() + b.size > budget_.capacity()) {
+    if (budget_.would_wait(b.size)) {
       probe(env_, "s3.read_waited_for_budget");
     }
     current_ = co_await budget_.acquire(b.size);

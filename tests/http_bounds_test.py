@@ -29,12 +29,16 @@ def check(what, ok, detail=""):
     failures += 0 if ok else 1
 
 
-def rss_mib():
+def status_mib(field):  # a memory line of the server's /proc status (VmRSS, VmHWM), in MiB
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mib():
+    return status_mib("VmRSS")
 
 
 s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
@@ -140,11 +144,7 @@ def hwm_reset():
 
 
 def hwm_mib():
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return status_mib("VmHWM")
 
 
 # Issue 25 point 4: an aws-chunked PUT whose one chunk is 16 MiB streams like a plain body (it

@@ -66,8 +66,9 @@ class ByteBudget {
   ~ByteBudget() { *alive_ = false; }
 
   Task<Grant> acquire(uint64_t bytes) {
+    const bool wait = would_wait(bytes);
     bytes = std::min(bytes, capacity_);
-    if (waiters_.empty() && in_use_ + bytes <= capacity_) {
+    if (!wait) {
       in_use_ += bytes;
       co_return Grant(this, bytes);
     }
@@ -79,12 +80,16 @@ class ByteBudget {
   }
 
   std::optional<Grant> try_acquire(uint64_t bytes) {
+    if (would_wait(bytes)) return std::nullopt;
     bytes = std::min(bytes, capacity_);
-    if (!waiters_.empty() || in_use_ + bytes > capacity_) return std::nullopt;
     in_use_ += bytes;
     return Grant(this, bytes);
   }
 
+  // Whether acquire(bytes) would wait now (for probes and statistics).
+  bool would_wait(uint64_t bytes) const {
+    return !waiters_.empty() || in_use_ + std::min(bytes, capacity_) > capacity_;
+  }
   uint64_t capacity() const { return capacity_; }
   uint64_t in_use() const { return in_use_; }
   size_t waiting() const { return waiters_.size(); }
