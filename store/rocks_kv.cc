@@ -2,6 +2,8 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_context.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/write_batch.h>
 
 #include "absl/strings/str_cat.h"
@@ -35,10 +37,64 @@ absl::StatusOr<std::unique_ptr<RocksKv>> RocksKv::open(const std::string& path) 
   return std::unique_ptr<RocksKv>(new RocksKv(std::unique_ptr<rocksdb::DB>(raw)));
 }
 
-RocksKv::RocksKv(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+RocksKv::RocksKv(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {
+  compactor_ = std::thread([this] { compaction_loop(); });
+}
 
 RocksKv::~RocksKv() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  compactor_.join();
   if (db_) (void)db_->Close();
+}
+
+void RocksKv::queue_compaction(std::string start, std::string end) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queued_) {
+      start = std::min(start, queued_->first);
+      end = (end.empty() || queued_->second.empty()) ? std::string() : std::max(end, queued_->second);
+    }
+    queued_ = std::make_pair(std::move(start), std::move(end));
+  }
+  cv_.notify_all();
+}
+
+void RocksKv::compaction_loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || queued_.has_value(); });
+    if (stopping_) return;
+    const auto [start, end] = std::move(*queued_);
+    queued_.reset();
+    running_ = true;
+    lock.unlock();
+    rocksdb::CompactRangeOptions options;
+    // Markers are dropped only by a compaction into the bottom level; let others run meanwhile.
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    options.exclusive_manual_compaction = false;
+    rocksdb::Slice begin_slice = slice(start);
+    rocksdb::Slice end_slice = slice(end);
+    // Failures only leave the markers in place (scans stay slower): nothing to report upward.
+    (void)db_->CompactRange(options, &begin_slice, end.empty() ? nullptr : &end_slice);
+    lock.lock();
+    running_ = false;
+    ++compactions_done_;
+    cv_.notify_all();
+  }
+}
+
+void RocksKv::wait_for_compactions() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return stopping_ || (!queued_ && !running_); });
+}
+
+uint64_t RocksKv::compactions_done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return compactions_done_;
 }
 
 absl::StatusOr<std::optional<std::string>> RocksKv::get(std::string_view key) {
@@ -65,12 +121,20 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RocksKv::scan(s
   rocksdb::ReadOptions options;
   rocksdb::Slice upper = slice(end);
   if (!end.empty()) options.iterate_upper_bound = &upper;
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);  // per thread: counts the markers stepped over
+  const uint64_t skipped_before = rocksdb::get_perf_context()->internal_delete_skipped_count;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
   std::vector<std::pair<std::string, std::string>> out;
   for (it->Seek(slice(start)); it->Valid() && out.size() < limit; it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
   if (absl::Status s = to_status(it->status(), "scan"); !s.ok()) return s;
+  const uint64_t skipped = rocksdb::get_perf_context()->internal_delete_skipped_count - skipped_before;
+  if (skipped > kCompactAfterSkippedDeletes) {
+    // The range crossed: up to where the iterator stopped (the next live key), else the bound.
+    std::string crossed_end = it->Valid() ? it->key().ToString() : std::string(end);
+    queue_compaction(std::string(start), std::move(crossed_end));
+  }
   return out;
 }
 

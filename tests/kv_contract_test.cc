@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include "store/mem_kv.h"
 #include "store/rocks_kv.h"
@@ -169,6 +170,45 @@ TEST(RocksKv, CorruptDatabaseIsRefusedWithAClearError) {
   auto reopened = RocksKv::open(dir + "/db");
   EXPECT_FALSE(reopened.ok());
   EXPECT_NE(reopened.status().message().find(dir + "/db"), std::string::npos) << reopened.status();
+  std::system(("rm -rf " + dir).c_str());
+}
+
+// A scan that steps over many deleted keys queues a compaction of what it crossed; after it the
+// same scan finds no markers to step over (else it would queue another).
+TEST(RocksKv, AScanAcrossManyDeletedKeysCompactsThemAway) {
+  const std::string dir = make_temp_dir();
+  {
+    auto opened = RocksKv::open(dir + "/db");
+    ASSERT_TRUE(opened.ok());
+    RocksKv& kv = **opened;
+    const int n = 3 * static_cast<int>(RocksKv::kCompactAfterSkippedDeletes);
+    std::vector<KvWrite> puts, dels;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = "l" + std::to_string(100000 + i);
+      puts.push_back(put(k, ""));
+      dels.push_back(del(k));
+    }
+    ASSERT_TRUE(kv.write(puts, false).ok());
+    ASSERT_TRUE(kv.write(dels, false).ok());
+    ASSERT_TRUE(kv.write({put("m-live", "1")}, false).ok());
+    auto rows = kv.scan("l", "m", 1);
+    ASSERT_TRUE(rows.ok());
+    EXPECT_TRUE(rows->empty());
+    kv.wait_for_compactions();
+    EXPECT_EQ(kv.compactions_done(), 1u);
+    rows = kv.scan("l", "", 1);  // crosses the same range, then finds the live key
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].first, "m-live");
+    kv.wait_for_compactions();
+    EXPECT_EQ(kv.compactions_done(), 1u);  // nothing left to step over
+    // A few deletes are not worth a compaction.
+    ASSERT_TRUE(kv.write({put("a1", ""), put("a2", "")}, false).ok());
+    ASSERT_TRUE(kv.write({del("a1"), del("a2")}, false).ok());
+    ASSERT_TRUE(kv.scan("a", "b", 10).ok());
+    kv.wait_for_compactions();
+    EXPECT_EQ(kv.compactions_done(), 1u);
+  }
   std::system(("rm -rf " + dir).c_str());
 }
 
