@@ -89,6 +89,36 @@ TEST(Table, RangeReadMergesReplicasInSortOrderWithALimit) {
   EXPECT_FALSE(c.run(0, c.table(0).get_range(start, end, 0)).ok());  // limit out of bounds
 }
 
+// A listing of live entries must not bring back a key a quorum deleted: a replica that missed
+// the delete sends the key, the one holding the tombstone leaves it out, and its entry is read.
+TEST(Table, LiveRangeReadLetsATombstoneWinOverAStaleReplica) {
+  TableCluster c;
+  ASSERT_TRUE(c.merge_into(0, {lww_item("bkt", "gone", 1, "old"), lww_item("bkt", "kept", 1, "k")}).ok());
+  ASSERT_TRUE(c.merge_into(1, {lww_item("bkt", "gone", 2, std::nullopt), lww_item("bkt", "kept", 1, "k")}).ok());
+  ASSERT_TRUE(c.merge_into(2, {lww_item("bkt", "gone", 2, std::nullopt), lww_item("bkt", "new", 1, "n")}).ok());
+  const std::string start = make_tree_key("bkt", "");
+  std::string end = start;
+  end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  auto live_range_without = [&](int cut_node, uint32_t limit) {
+    c.cluster().network().heal_all();
+    c.cluster().network().cut(c.cluster().network().links_isolating_node(cut_node));
+    const int asker = cut_node == 0 ? 1 : 0;
+    absl::StatusOr<std::vector<TableItem>> rows = c.run(asker, c.table(asker).get_live_range(start, end, limit));
+    std::vector<std::string> out;
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok())
+      for (const TableItem& it : *rows) out.push_back(value_of(it.entry).value_or("(deleted)"));
+    return out;
+  };
+  // Nodes 0 and 1 answer: "gone" comes back as the tombstone node 1 holds.
+  EXPECT_EQ(live_range_without(2, 10), (std::vector<std::string>{"(deleted)", "k"}));
+  // Nodes 0 and 2: node 2 leaves out "kept" (it has none) and "gone" (deleted): read, merged.
+  EXPECT_EQ(live_range_without(1, 10), (std::vector<std::string>{"(deleted)", "k", "n"}));
+  EXPECT_EQ(live_range_without(1, 2), (std::vector<std::string>{"(deleted)", "k"}));
+  // Nodes 1 and 2 agree that "gone" is deleted: neither sends it (node 1 asks).
+  EXPECT_EQ(live_range_without(0, 10), (std::vector<std::string>{"k", "n"}));
+}
+
 TEST(Table, GarbageFromAPeerIsRefusedAndNothingIsStored) {
   TableCluster c;
   TableRequest req;

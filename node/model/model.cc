@@ -414,7 +414,7 @@ Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> Model::li
                                                                                            uint32_t limit) {
   const std::string from = make_tree_key(bucket_id, start);
   absl::StatusOr<std::vector<TableItem>> items =
-      co_await t_.object.get_range(from, partition_key_end(bucket_id), std::min(limit, kMaxTableBatch));
+      co_await t_.object.get_live_range(from, partition_key_end(bucket_id), std::min(limit, kMaxTableBatch));
   if (!items.ok()) co_return items.status();
   std::vector<std::pair<std::string, ObjectEntry>> out;
   for (const TableItem& it : *items) {

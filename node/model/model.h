@@ -112,7 +112,9 @@ class Model {
   // ---- objects
   Task<absl::StatusOr<std::optional<ObjectEntry>>> get_object(std::string bucket_id, std::string key);
   Task<absl::Status> put_object(std::string bucket_id, std::string key, ObjectEntry entry);
-  // Up to `limit` object entries with start <= key (all keys if start is empty), in key order.
+  // Up to `limit` object entries with start <= key (all keys if start is empty), in key order;
+  // deleted keys are skipped at the cost of a seek (Table::get_live_range), though a few may
+  // still come back as tombstones. Fewer than `limit` entries: no more keys.
   Task<absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>>> list_objects(std::string bucket_id,
                                                                                       std::string start,
                                                                                       uint32_t limit);

@@ -57,6 +57,7 @@ TableRequest Table::request(TableOp op) const {
 }
 
 void Table::start() {
+  spawner_.spawn(build_live_index());
   spawner_.spawn(anti_entropy_loop());
   spawner_.spawn(gc_loop());
 }
@@ -91,9 +92,12 @@ Task<absl::StatusOr<std::string>> Table::handle(NodeId from, TableRequest req) {
       }
       co_return encode_entries(out);
     }
-    case TableOp::kRange: {
+    case TableOp::kRange:
+    case TableOp::kRangeLive: {
       if (req.limit > kMaxTableBatch) co_return absl::InvalidArgumentError("range limit too large");
-      absl::StatusOr<std::vector<TableItem>> items = store_.range(req.start, req.end, req.limit);
+      absl::StatusOr<std::vector<TableItem>> items = req.op == TableOp::kRange
+                                                         ? store_.range(req.start, req.end, req.limit)
+                                                         : store_.range_live(req.start, req.end, req.limit);
       if (!items.ok()) co_return items.status();
       co_return encode_items(*items);
     }
@@ -287,9 +291,18 @@ void Table::repair(const std::string& tree_key, const NodeResults& results) {
 }
 
 Task<absl::StatusOr<std::vector<TableItem>>> Table::get_range(std::string start, std::string end, uint32_t limit) {
+  co_return co_await range_read(TableOp::kRange, std::move(start), std::move(end), limit);
+}
+
+Task<absl::StatusOr<std::vector<TableItem>>> Table::get_live_range(std::string start, std::string end, uint32_t limit) {
+  co_return co_await range_read(TableOp::kRangeLive, std::move(start), std::move(end), limit);
+}
+
+Task<absl::StatusOr<std::vector<TableItem>>> Table::range_read(TableOp op, std::string start, std::string end,
+                                                               uint32_t limit) {
   if (start.size() < 32) co_return absl::InvalidArgumentError("range start shorter than 32 bytes");
   if (limit == 0 || limit > kMaxTableBatch) co_return absl::InvalidArgumentError("range limit out of bounds");
-  TableRequest req = request(TableOp::kRange);
+  TableRequest req = request(op);
   req.start = start;
   req.end = end;
   req.limit = limit;
@@ -298,13 +311,18 @@ Task<absl::StatusOr<std::vector<TableItem>>> Table::get_range(std::string start,
   NodeCall send = [this, req](NodeId n) { return call(n, req); };
   QuorumResult r = co_await quorum_call(spawner_, std::move(sets), need, std::move(send));
   if (!r.reached) co_return absl::UnavailableError(absl::StrCat("read quorum not reached: ", r.error));
-  // Each replica sent its first `limit` keys; the first `limit` keys of their union are exact.
+  // Each replica sent its first `limit` keys; the first `limit` keys of their union are exact
+  // (each is at or below every full reply's last key, so every replica had its chance to send it).
   std::map<std::string, std::string> merged;
+  std::map<std::string, std::set<NodeId>> sent_by;
+  std::vector<NodeId> answered;
   for (const auto& [node, reply] : r.results) {
     if (!reply.ok()) continue;
     absl::StatusOr<std::vector<TableItem>> items = decode_items(*reply);
     if (!items.ok()) continue;
+    answered.push_back(node);
     for (TableItem& it : *items) {
+      if (op == TableOp::kRangeLive) sent_by[it.tree_key].insert(node);
       auto [pos, inserted] = merged.emplace(it.tree_key, it.entry);
       if (inserted) continue;
       absl::StatusOr<std::string> m = schema_.merge(pos->second, it.entry);
@@ -312,11 +330,68 @@ Task<absl::StatusOr<std::vector<TableItem>>> Table::get_range(std::string start,
     }
   }
   std::vector<TableItem> out;
+  std::map<NodeId, std::vector<std::string>> left_out;
   for (auto& [k, v] : merged) {
     if (out.size() == limit) break;
     out.push_back(TableItem{k, std::move(v)});
+    // A live-only reply that leaves out a key another sent may hold a newer tombstone for it.
+    if (op != TableOp::kRangeLive) continue;
+    const std::set<NodeId>& senders = sent_by[k];
+    for (const NodeId& n : answered)
+      if (!senders.contains(n)) left_out[n].push_back(k);
+  }
+  if (!left_out.empty()) {
+    probe(env_, "table.live_range_read_left_out_keys");
+    if (absl::Status s = co_await read_left_out(std::move(left_out), out); !s.ok()) co_return s;
   }
   co_return out;
+}
+
+Task<absl::Status> Table::read_left_out(std::map<NodeId, std::vector<std::string>> left_out,
+                                        std::vector<TableItem>& items) {
+  std::vector<Task<absl::StatusOr<std::string>>> reads;
+  std::vector<const std::vector<std::string>*> asked;
+  for (const auto& [node, keys] : left_out) {
+    TableRequest req = request(TableOp::kRead);
+    req.keys = keys;
+    reads.push_back(call(node, std::move(req)));
+    asked.push_back(&keys);
+  }
+  std::vector<absl::StatusOr<std::string>> replies = co_await when_all(std::move(reads));
+  std::map<std::string, TableItem*> by_key;
+  for (TableItem& it : items) by_key[it.tree_key] = &it;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    // Without this replica's entry a deleted key could be listed again: no answer rather than that.
+    if (!replies[i].ok()) co_return absl::UnavailableError(absl::StrCat("range read: ", replies[i].status().message()));
+    absl::StatusOr<std::vector<std::optional<std::string>>> entries = decode_entries(*replies[i]);
+    if (!entries.ok() || entries->size() != asked[i]->size())
+      co_return absl::DataLossError("range read: malformed read reply");
+    for (size_t k = 0; k < entries->size(); ++k) {
+      if (!(*entries)[k]) continue;
+      TableItem* item = by_key[(*asked[i])[k]];
+      absl::StatusOr<std::string> m = schema_.merge(item->entry, *(*entries)[k]);
+      if (!m.ok()) co_return absl::DataLossError(absl::StrCat("range read: ", m.status().message()));
+      item->entry = std::move(*m);
+    }
+  }
+  co_return absl::OkStatus();
+}
+
+Task<> Table::build_live_index() {
+  // Steps of a bounded size, each synchronous, with a yield between: serving goes on meanwhile.
+  constexpr size_t kStep = 1000;
+  while (true) {
+    absl::StatusOr<bool> done = store_.build_live_index_step(kStep);
+    if (!done.ok()) {
+      env_.tracer->event(Severity::kError, "TableLiveIndexBuildFailed",
+                         absl::StrCat(name(), ": ", done.status().message()));
+      co_return;
+    }
+    if (*done) co_return;
+    probe(env_, "table.live_index_built_a_step");
+    absl::Status slept = co_await sleep_for(*env_.clock, absl::ZeroDuration());
+    if (!slept.ok()) co_return;
+  }
 }
 
 void Table::write_ended(uint64_t version) {

@@ -88,6 +88,12 @@ class Table {
   Task<absl::StatusOr<std::optional<std::string>>> get_everywhere(std::string tree_key);
   // Items with start <= key < end, within one partition key (start and end share its hash).
   Task<absl::StatusOr<std::vector<TableItem>>> get_range(std::string start, std::string end, uint32_t limit);
+  // The same for listings: replicas send their live entries only (TableStore::range_live), so
+  // the cost follows the page, not the tombstones in between. A key that one replica sends and
+  // another leaves out is read from the latter too, so a tombstone a quorum holds still wins:
+  // such keys come back as tombstones (the caller skips them), and fewer than `limit` items
+  // still means the range holds no more.
+  Task<absl::StatusOr<std::vector<TableItem>>> get_live_range(std::string start, std::string end, uint32_t limit);
 
   // One anti-entropy exchange with `peer` over `partitions`; OK if every step succeeded.
   Task<absl::Status> sync_with(NodeId peer, std::vector<uint8_t> partitions);
@@ -110,6 +116,11 @@ class Table {
   std::vector<NodeId> holders(uint8_t partition);
   bool is_holder(const std::vector<NodeId>& holders) const;
   Task<absl::Status> insert_partition(uint8_t partition, std::vector<TableItem> items);
+  Task<absl::StatusOr<std::vector<TableItem>>> range_read(TableOp op, std::string start, std::string end,
+                                                          uint32_t limit);
+  // For get_live_range: merges into `items` each listed replica's entries for the keys it left out.
+  Task<absl::Status> read_left_out(std::map<NodeId, std::vector<std::string>> left_out, std::vector<TableItem>& items);
+  Task<> build_live_index();
   void repair(const std::string& tree_key, const NodeResults& results);
   Task<absl::Status> sync_partition(NodeId peer, uint8_t partition);
   Task<absl::Status> exchange_leaves(NodeId peer, uint8_t partition, std::vector<std::string> leaves);

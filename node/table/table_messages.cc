@@ -62,7 +62,7 @@ absl::StatusOr<TableRequest> TableRequest::decode(std::string_view bytes) {
   TableRequest r;
   r.table = d.str(256);
   const uint8_t op = d.u8();
-  if (op < 1 || op > 8) d.fail("unknown table op");
+  if (op < 1 || op > 9) d.fail("unknown table op");
   r.op = static_cast<TableOp>(op);
   r.items = d.list<TableItem>(kMaxTableBatch, get_item);
   r.keys = d.list<std::string>(kMaxTableBatch, [](Decoder& d) { return d.str(); });

@@ -27,19 +27,20 @@ enum class TableOp : uint8_t {
   kLeafItems = 6,       // partition, leaf paths -> (key, hash) lists
   kGcHave = 7,          // (key, hash) list -> bool each: do you hold exactly this?
   kGcRemove = 8,        // (key, hash) list -> (): remove where still equal
+  kRangeLive = 9,       // as kRange, tombstones left out (TableStore::range_live)
 };
 
 struct TableRequest {
   static constexpr uint8_t kVersion = 1;
   std::string table;
   TableOp op = TableOp::kRead;
-  std::vector<TableItem> items;    // kWrite
-  std::vector<std::string> keys;   // kRead; paths for kMerkleChildren / kLeafItems
-  std::vector<LeafItem> hashed;    // kGcHave, kGcRemove
-  std::vector<uint8_t> partitions; // kMerkleRoots
-  uint8_t partition = 0;           // kMerkleChildren, kLeafItems
-  std::string start, end;          // kRange
-  uint32_t limit = 0;              // kRange
+  std::vector<TableItem> items;     // kWrite
+  std::vector<std::string> keys;    // kRead; paths for kMerkleChildren / kLeafItems
+  std::vector<LeafItem> hashed;     // kGcHave, kGcRemove
+  std::vector<uint8_t> partitions;  // kMerkleRoots
+  uint8_t partition = 0;            // kMerkleChildren, kLeafItems
+  std::string start, end;           // kRange, kRangeLive
+  uint32_t limit = 0;               // kRange, kRangeLive
 
   std::string encode() const;
   static absl::StatusOr<TableRequest> decode(std::string_view bytes);

@@ -92,6 +92,7 @@ absl::Status TableStore::stage_change(KvBatch& batch, std::string_view tree_key,
     }
   }
   batch.set(key('g', tk), gc_mark);
+  batch.set(key('l', tk), after && !gc_mark ? std::optional<std::string>("") : std::nullopt);
   if (absl::Status s = schema_.stage_local_effects(tree_key, before, after, batch, now_ms); !s.ok()) return s;
   for (int level = 0; level <= kMerkleDepth; ++level) {
     MerklePath node{leaf.partition, leaf.nibbles.substr(0, level)};
@@ -187,6 +188,62 @@ absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start,
   const size_t skip = prefix_.size() + 1;
   for (auto& [k, v] : *rows) out.push_back(TableItem{k.substr(skip), std::move(v)});
   return out;
+}
+
+absl::StatusOr<bool> TableStore::live_index_built() {
+  if (live_index_built_) return true;
+  absl::StatusOr<std::optional<std::string>> mark = kv_.get(key('L', ""));
+  if (!mark.ok()) return mark.status();
+  live_index_built_ = mark->has_value();
+  return live_index_built_;
+}
+
+absl::StatusOr<std::vector<TableItem>> TableStore::range_live(std::string_view start, std::string_view end,
+                                                              size_t limit) {
+  absl::StatusOr<bool> built = live_index_built();
+  if (!built.ok()) return built.status();
+  if (!*built) return range(start, end, limit);
+  const std::string kstart = key('l', start);
+  const std::string kend = end.empty() ? kv_prefix_end(key('l', "")) : key('l', end);
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(kstart, kend, limit);
+  if (!rows.ok()) return rows.status();
+  std::vector<TableItem> out;
+  out.reserve(rows->size());
+  const size_t skip = prefix_.size() + 1;
+  for (const auto& [k, unused] : *rows) {
+    std::string tree_key = k.substr(skip);
+    absl::StatusOr<std::optional<std::string>> entry = get(tree_key);
+    if (!entry.ok()) return entry.status();
+    if (!entry->has_value()) return absl::DataLossError("table store: the live index names a missing entry");
+    out.push_back(TableItem{std::move(tree_key), std::move(**entry)});
+  }
+  return out;
+}
+
+absl::StatusOr<bool> TableStore::build_live_index_step(size_t limit) {
+  absl::StatusOr<bool> built = live_index_built();
+  if (!built.ok() || *built) return built;
+  absl::StatusOr<std::vector<TableItem>> items = range(live_build_cursor_, "", limit);
+  if (!items.ok()) return items.status();
+  KvBatch batch(kv_);
+  for (const TableItem& it : *items) {
+    absl::StatusOr<bool> tomb = schema_.is_tombstone(it.entry);
+    if (!tomb.ok()) return tomb.status();
+    batch.set(key('l', it.tree_key), *tomb ? std::nullopt : std::optional<std::string>(""));
+  }
+  const bool done = items->size() < limit;
+  if (done) {
+    batch.set(key('L', ""), "");
+  } else {
+    live_build_cursor_ = items->back().tree_key;
+    live_build_cursor_.push_back('\0');  // just past the last entry indexed
+  }
+  // Synced with the mark: a crash before it only repeats the build from the start.
+  if (!batch.empty()) {
+    if (absl::Status s = kv_.write(batch.writes(), /*sync=*/done); !s.ok()) return s;
+  }
+  live_index_built_ = done;
+  return done;
 }
 
 absl::StatusOr<Hash256> TableStore::merkle_node(const MerklePath& path) {

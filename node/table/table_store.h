@@ -9,6 +9,16 @@
 //   "g" tree_key                    -> item hash + i64 time marked (ms): a tombstone awaiting collection
 //   "q" sha256(follow-up)           -> encoded FollowUp: a write to another table this table's
 //                                      changes called for, not delivered yet (schema.h)
+//   "l" tree_key                    -> "" : the live index, present exactly while the entry is
+//                                      stored and is not a tombstone. range_live() reads it, so a
+//                                      listing costs the page plus one seek however many
+//                                      tombstones lie between live entries (deleted keys wait
+//                                      gc_delay, 24 h, before collection). The Kv must make a
+//                                      scan over its own removed keys cheap (store/rocks_kv.h).
+//   "L"                             -> "" once the live index covers every entry: a table
+//                                      stored by an older build is indexed in steps
+//                                      (build_live_index_step()); range_live() reads the entries
+//                                      themselves until then.
 //
 // The Merkle tree of partition p has fixed depth kMerkleDepth: a node at level l is named by the
 // first l nibbles of sha256(tree_key); its hash is the XOR of the item hashes below it, where an
@@ -92,6 +102,13 @@ class TableStore {
   absl::Status remove_follow_ups(const std::vector<std::string>& ids);
   // Entries with start <= tree_key < end (end empty: to the end of the table), at most `limit`.
   absl::StatusOr<std::vector<TableItem>> range(std::string_view start, std::string_view end, size_t limit);
+  // The same, tombstones left out through the live index; until it is built, what range()
+  // returns. Either way fewer than `limit` items means the range holds no more live entries.
+  absl::StatusOr<std::vector<TableItem>> range_live(std::string_view start, std::string_view end, size_t limit);
+  // Indexes up to `limit` entries of a table stored before the live index existed; true once
+  // the index covers every entry (at once for a table it never missed). Entries changed
+  // meanwhile are indexed by their change: steps and changes may interleave in any order.
+  absl::StatusOr<bool> build_live_index_step(size_t limit);
 
   absl::StatusOr<Hash256> merkle_node(const MerklePath& path);
   // The 16 children of an inner node (level < kMerkleDepth).
@@ -120,11 +137,14 @@ class TableStore {
   absl::Status stage_change(KvBatch& batch, std::string_view tree_key, const std::optional<std::string>& before,
                             const std::optional<std::string>& after, int64_t now_ms);
   absl::StatusOr<bool> counts_in_tree(const std::optional<std::string>& entry) const;
+  absl::StatusOr<bool> live_index_built();
 
   Kv& kv_;
   const TableSchema& schema_;
   std::string prefix_;
   TableStorePlantedBugs planted_;
+  bool live_index_built_ = false;  // cached once the "L" mark is seen (it is never removed)
+  std::string live_build_cursor_;  // where the next build step starts (tree key, inclusive)
 };
 
 }  // namespace garage
