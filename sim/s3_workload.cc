@@ -1,8 +1,10 @@
 #include "sim/s3_workload.h"
 
-
+#include <algorithm>
+#include <functional>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "node/hash.h"
@@ -17,8 +19,8 @@ constexpr char kKeyId[] = "GKsimulatedclient0000000";
 constexpr char kSecret[] = "simulated-secret-simulated-secret";
 constexpr char kBucket[] = "simbucket";
 // A multipart upload and a re-upload (the body of an earlier PUT of the key, sent again about
-// when its blocks fall due for deletion) are recorded as PUTs.
-enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3, kReupload = 4 };
+// when its blocks fall due for deletion) are recorded as PUTs. A listing covers every key.
+enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3, kReupload = 4, kList = 5 };
 
 constexpr size_t kBlock = 4096;  // block_options().block_size
 // Shared contents come in time slots: a PUT begun in slot k (of kSlot) uses the two contents
@@ -132,6 +134,7 @@ struct S3Workload::History {
   std::map<uint64_t, std::tuple<int, uint64_t, absl::Duration>> unfinished;
   bool ready = false;
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
+  uint64_t listings_checked = 0;
   std::vector<std::string> violations;
 
   // Is op `a` acknowledged before op `b` began?
@@ -191,6 +194,35 @@ struct S3Workload::History {
     violations.push_back(absl::StrCat(what, " key ", key,
                                       ": not found, though a PUT was acknowledged before the "
                                       "read began and no later DELETE exists"));
+  }
+
+  // A listing begun at `list_start` that showed `key` (absent: the 404 rule of check_read). It
+  // may not show a key for which some DELETE acknowledged before the listing began came after
+  // every PUT of it (each acknowledged before that DELETE began).
+  void check_listed(int key, absl::Duration list_start, bool listed) {
+    if (!listed) {
+      check_read(key, list_start, std::nullopt, "", "listing");
+      return;
+    }
+    const auto& key_ops = ops[key];
+    bool any_put = false;
+    for (const auto& [id, op] : key_ops) any_put = any_put || op.kind == kPut;
+    if (!any_put) {
+      violations.push_back(absl::StrCat("listing: shows key ", key, ", which no PUT ever wrote"));
+      return;
+    }
+    for (const auto& [did, d] : key_ops) {
+      if (d.kind != kDelete || !d.acked || *d.acked >= list_start) continue;
+      bool after_every_put = true;
+      for (const auto& [pid, p] : key_ops)
+        if (p.kind == kPut && !before(p, d)) after_every_put = false;
+      if (after_every_put) {
+        violations.push_back(absl::StrCat("listing (began ", absl::FormatDuration(list_start), ") shows key ", key,
+                                          ", deleted by op ", did, " (acknowledged ", absl::FormatDuration(*d.acked),
+                                          ") after every PUT of it"));
+        return;
+      }
+    }
   }
 };
 
@@ -256,13 +288,44 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
       }
     }
     check_space_reclaimed();
+    check_live_indexes();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
     result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due"));
+    result_.log.push_back(absl::StrCat("s3 workload: ", h->listings_checked, " listings checked"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked,
                                        " multipart) and ", h->deletes_acked, " deletes acknowledged, ",
                                        h->reads_checked, " reads checked, ", h->failed, " operations failed"));
   });
+}
+
+// On every running node, each table's live index names exactly its entries that are not
+// tombstones (nodes restarted as an upgrade built theirs while serving; a listing's quorum
+// would hide one node's wrong index).
+void S3Workload::check_live_indexes() {
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.is_running(i)) continue;
+    for (auto& table : cluster_.node(i).model_tables) {
+      TableStore& store = table->store();
+      absl::StatusOr<std::vector<TableItem>> all = store.all_items();
+      absl::StatusOr<std::vector<TableItem>> live = store.range_live("", "", SIZE_MAX);
+      if (!all.ok() || !live.ok()) {
+        history_->violations.push_back(absl::StrCat("n", i, " table ", table->name(), ": cannot read its store"));
+        continue;
+      }
+      std::vector<std::string> expected, indexed;
+      for (const TableItem& it : *all) {
+        absl::StatusOr<bool> tomb = store.schema().is_tombstone(it.entry);
+        if (tomb.ok() && !*tomb) expected.push_back(it.tree_key);
+      }
+      for (const TableItem& it : *live) indexed.push_back(it.tree_key);
+      if (expected != indexed) {
+        history_->violations.push_back(absl::StrCat("n", i, " table ", table->name(), ": the live index names ",
+                                                    indexed.size(), " entries, ", expected.size(),
+                                                    " are not tombstones"));
+      }
+    }
+  }
 }
 
 void S3Workload::check_space_reclaimed() {
@@ -431,13 +494,36 @@ void S3Workload::grant_every_bucket_of_the_name() {
   }(cluster_.node(node).model.get()));
 }
 
+// While a layout version is spreading, half the operations go through a node that already
+// has it: a node just added sends requests that peers not yet listing it refuse (probe
+// block.refused_caller_outside_layout), and nothing may be lost for it.
+int S3Workload::node_for_next_op() {
+  uint64_t lowest = UINT64_MAX, highest = 0;
+  std::vector<int> ahead;
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.is_running(i)) continue;
+    const uint64_t v = cluster_.node(i).layout->layout().current_version();
+    lowest = std::min(lowest, v);
+    if (v > highest) ahead.clear();
+    highest = std::max(highest, v);
+    if (v == highest) ahead.push_back(i);
+  }
+  if (highest > lowest && uniform(rng_, 2) == 0) return ahead[uniform(rng_, ahead.size())];
+  return random_running_node();
+}
+
 void S3Workload::client_tick(int client, absl::Duration stop_at) {
   if (history_->ready) {
-    const int node = random_running_node();
+    const int node = node_for_next_op();
     if (node >= 0) {
       const int key = static_cast<int>(uniform(rng_, kKeys));
       const uint64_t dice = uniform(rng_, 100);
-      int kind = dice < 20 ? kPut : dice < 35 ? kReupload : dice < 45 ? kMultipart : dice < 85 ? kGet : kDelete;
+      int kind = dice < 20   ? kPut
+                 : dice < 35 ? kReupload
+                 : dice < 45 ? kMultipart
+                 : dice < 78 ? kGet
+                 : dice < 85 ? kList
+                             : kDelete;
       if (auto q = quiet_until_.find(key); q != quiet_until_.end() && loop_.now() < q->second) kind = kGet;
       start_op(node, key, kind, false);
     }
@@ -474,7 +560,40 @@ std::optional<uint64_t> S3Workload::reupload_candidate(int key) {
   return pick;
 }
 
+void S3Workload::start_listing(int node) {
+  SimNode& n = cluster_.node(node);
+  const uint64_t op = next_op_++;
+  history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
+  Signed signed_request = sign_request("GET", absl::StrCat("/", kBucket), "list-type=2", "", n.clock->now_wall());
+  n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, Signed req, EventLoop* loop, uint64_t op) -> Task<> {
+    const absl::Duration started = loop->now();
+    s3::HttpResponse resp = co_await api->handle(*req.request);
+    h->unfinished.erase(op);
+    if (resp.status != 200 || xml_text(resp.body, "IsTruncated") != "false") {
+      h->failed++;
+      co_return;
+    }
+    std::set<int> listed;
+    for (size_t at = resp.body.find("<Key>"); at != std::string::npos; at = resp.body.find("<Key>", at + 1)) {
+      const size_t end = resp.body.find("</Key>", at);
+      const std::string name = resp.body.substr(at + 5, end == std::string::npos ? 0 : end - at - 5);
+      int key = -1;
+      if (!absl::StartsWith(name, "key-") || !absl::SimpleAtoi(name.substr(4), &key) || key < 0 || key >= kKeys) {
+        h->violations.push_back(absl::StrCat("listing: shows a key no client wrote: '", name, "'"));
+        co_return;
+      }
+      listed.insert(key);
+    }
+    for (int key = 0; key < kKeys; ++key) h->check_listed(key, started, listed.contains(key));
+    h->listings_checked++;
+  }(history_, n.s3.get(), std::move(signed_request), &loop_, op));
+}
+
 void S3Workload::start_op(int node, int key, int kind, bool final_read) {
+  if (kind == kList) {
+    start_listing(node);
+    return;
+  }
   SimNode& n = cluster_.node(node);
   const uint64_t op = next_op_++;
   // Sizes: a third of PUTs inline (< 3 KiB), the rest one to three 4 KiB blocks; multipart
@@ -538,9 +657,18 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
 
+  // A listing as soon as a delete is acknowledged, as a client checking its work would: it meets
+  // replicas that have not all heard of the delete yet.
+  std::function<void()> after_ack;
+  if (kind == kDelete) {
+    after_ack = [this] {
+      for (int lister = 0; lister < cluster_.size(); ++lister)
+        if (cluster_.is_running(lister)) start_listing(lister);
+    };
+  }
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
-                      bool final_read) -> Task<> {
+                      bool final_read, std::function<void()> after_ack) -> Task<> {
     const absl::Duration started = loop->now();
     s3::HttpResponse resp = co_await api->handle(*req);
     h->unfinished.erase(op);
@@ -602,7 +730,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
     }
     h->ops[key][op].acked = loop->now();
     (kind == kPut ? h->puts_acked : h->deletes_acked)++;
-  }(history_, n.s3.get(), request, source, &loop_, key, op, kind, final_read));
+    if (after_ack) after_ack();
+  }(history_, n.s3.get(), request, source, &loop_, key, op, kind, final_read, std::move(after_ack)));
 }
 
 }  // namespace garage::sim

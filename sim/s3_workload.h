@@ -13,6 +13,11 @@
 //     that key (PUT or DELETE) was acknowledged before the GET began; a 404 is allowed only if
 //     some DELETE is not older than every PUT acknowledged before the GET began;
 //   - no acknowledged object lost: the final reads (all nodes up, healed) obey the same rule;
+//   - listings (ListObjectsV2 of the bucket) follow the same rule per key: a key is missing only
+//     as a 404 may be, and shown only if no DELETE acknowledged before the listing began came
+//     after every PUT of it;
+//   - every running node's live index (node/table/table_store.h) names exactly its entries that
+//     are not tombstones, half the restarts coming back as an upgrade that builds it;
 //   - space comes back: at the end every follow-up has been delivered, and the block list and
 //     block references of an acknowledged PUT that no object names any more are deleted on
 //     every node (failed PUTs may leave some: those are counted, not checked).
@@ -45,8 +50,11 @@ class S3Workload {
   void setup();
   void client_tick(int client, absl::Duration stop_at);
   void start_op(int node, int key, int kind, bool final_read);
+  void start_listing(int node);
   int random_running_node();
+  int node_for_next_op();
   void check_space_reclaimed();
+  void check_live_indexes();
   void check_blocks_present();
   std::optional<uint64_t> reupload_candidate(int key);
   void grant_every_bucket_of_the_name();

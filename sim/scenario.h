@@ -37,7 +37,8 @@ inline const std::set<std::string>& all_planted_bugs() {
                                              "serve-unverified-blocks",
                                              "lose-follow-ups",
                                              "stale-block-gc",
-                                             "skip-write-rollback"};
+                                             "skip-write-rollback",
+                                             "live-range-trusts-senders"};
   return bugs;
 }
 

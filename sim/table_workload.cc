@@ -82,9 +82,11 @@ TableOptions TableWorkload::options(const std::string& plant_bug, int replicatio
   o.sync_interval = absl::Seconds(10);
   o.gc_interval = absl::Seconds(3);
   o.gc_delay = absl::Seconds(15);  // > the largest clock difference (2 x 5 s skew) + message delays
+  o.live_index_build_step = 4;     // a node restarted as an upgrade indexes in many steps
   o.planted.write_quorum_1 = plant_bug == "write-quorum-1";
   o.planted.read_quorum_1 = plant_bug == "read-quorum-1";
   o.planted.skip_read_repair = plant_bug == "skip-read-repair";
+  o.planted.live_range_trusts_senders = plant_bug == "live-range-trusts-senders";
   o.store_planted.merkle_skip_tombstones = plant_bug == "merkle-skip-tombstones";
   o.store_planted.lose_follow_ups = plant_bug == "lose-follow-ups";
   return o;

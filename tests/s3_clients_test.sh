@@ -9,8 +9,10 @@
 # with the bucket's host name resolved to loopback by --resolve.
 #
 #   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
-#                                                        security, bounds, crash (alone: s3_security,
-#                                                        s3_bounds, s3_crash; crash restarts the node)
+#                                                        security, bounds, crash, listing (alone:
+#                                                        s3_security, s3_bounds, s3_crash, s3_listing;
+#                                                        crash restarts the node)
+#   LISTING_DELETES=N: how many keys the listing section deletes first (default 5,000).
 #   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
 set -uo pipefail
 
@@ -133,6 +135,16 @@ for section in "${sections[@]}"; do
       check "bounds: see the failures above" false
     fi
     cat "$work/bounds.log"
+    ;;
+  listing)
+    # Issue 25 point 6 (tests/listing_cost_test.py): listings after many deletes cost a seek.
+    if /usr/bin/python3 "$src/tests/listing_cost_test.py" "$endpoint" "$key_id" "$secret" "$region" \
+      "${LISTING_DELETES:-5000}" > "$work/listing.log" 2>&1; then
+      check "listing: $(grep -c '^ok' "$work/listing.log") checks" true
+    else
+      check "listing: see the failures below" false
+    fi
+    cat "$work/listing.log"
     ;;
   crash)
     # kill -9 during PUTs, DELETEs and block collection (tests/crash_gc_test.py), with a 3 s

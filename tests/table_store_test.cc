@@ -183,16 +183,7 @@ std::vector<std::string> live_keys(TableStore& store) {
   return out;
 }
 
-// Removes the live index and its mark, as a table stored by a build before it would be.
-void forget_live_index(MemKv& kv) {
-  const std::string prefix = std::string("ttest\0", 6);
-  std::vector<KvWrite> removes;
-  for (char kind : {'l', 'L'}) {
-    auto rows = kv.scan(prefix + kind, kv_prefix_end(prefix + kind), SIZE_MAX);
-    for (const auto& [k, v] : *rows) removes.push_back(KvWrite::remove(k));
-  }
-  ASSERT_TRUE(kv.write(removes, true).ok());
-}
+void forget_live_index(MemKv& kv) { ASSERT_TRUE(TableStore::forget_live_index(kv, kSchema.name()).ok()); }
 
 TEST(TableStoreLiveIndex, AListingStepsOverTombstonesWithoutReadingThem) {
   MemKvStorage storage;

@@ -19,8 +19,7 @@ namespace garage {
 
 class FollowUpWorker {
  public:
-  FollowUpWorker(Env env, Spawner& spawner, std::vector<Table*> tables,
-                 absl::Duration interval = absl::Seconds(1));
+  FollowUpWorker(Env env, Spawner& spawner, std::vector<Table*> tables, absl::Duration interval = absl::Seconds(1));
 
   void start();
   // One round over every table; returns how many follow-ups were delivered (tests).

@@ -1,5 +1,6 @@
 #include "node/table/table.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -340,7 +341,7 @@ Task<absl::StatusOr<std::vector<TableItem>>> Table::range_read(TableOp op, std::
     for (const NodeId& n : answered)
       if (!senders.contains(n)) left_out[n].push_back(k);
   }
-  if (!left_out.empty()) {
+  if (!left_out.empty() && !planted(options_.planted.live_range_trusts_senders)) {
     probe(env_, "table.live_range_read_left_out_keys");
     if (absl::Status s = co_await read_left_out(std::move(left_out), out); !s.ok()) co_return s;
   }
@@ -379,9 +380,8 @@ Task<absl::Status> Table::read_left_out(std::map<NodeId, std::vector<std::string
 
 Task<> Table::build_live_index() {
   // Steps of a bounded size, each synchronous, with a yield between: serving goes on meanwhile.
-  constexpr size_t kStep = 1000;
   while (true) {
-    absl::StatusOr<bool> done = store_.build_live_index_step(kStep);
+    absl::StatusOr<bool> done = store_.build_live_index_step(std::max<size_t>(1, options_.live_index_build_step));
     if (!done.ok()) {
       env_.tracer->event(Severity::kError, "TableLiveIndexBuildFailed",
                          absl::StrCat(name(), ": ", done.status().message()));

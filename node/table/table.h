@@ -43,6 +43,7 @@ struct TablePlantedBugs {
   bool write_quorum_1 = false;
   bool read_quorum_1 = false;
   bool skip_read_repair = false;
+  bool live_range_trusts_senders = false;  // get_live_range never reads the keys a replica left out
 };
 
 struct TableOptions {
@@ -52,6 +53,9 @@ struct TableOptions {
   absl::Duration sync_interval = absl::Minutes(10);
   absl::Duration gc_interval = absl::Minutes(5);
   absl::Duration gc_delay = absl::Hours(24);
+  // Entries indexed per step when a table stored by an older build gets its live index
+  // (TableStore::build_live_index_step), between which requests are served.
+  size_t live_index_build_step = 1000;
   TablePlantedBugs planted;
   TableStorePlantedBugs store_planted;
 };

@@ -246,6 +246,20 @@ absl::StatusOr<bool> TableStore::build_live_index_step(size_t limit) {
   return done;
 }
 
+absl::Status TableStore::forget_live_index(Kv& kv, std::string_view name) {
+  std::string prefix = "t" + std::string(name);
+  prefix.push_back('\0');
+  std::vector<KvWrite> removes;
+  for (char kind : {'l', 'L'}) {
+    const std::string start = prefix + kind;
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows =
+        kv.scan(start, kv_prefix_end(start), SIZE_MAX);
+    if (!rows.ok()) return rows.status();
+    for (const auto& [k, unused] : *rows) removes.push_back(KvWrite::remove(k));
+  }
+  return removes.empty() ? absl::OkStatus() : kv.write(removes, /*sync=*/true);
+}
+
 absl::StatusOr<Hash256> TableStore::merkle_node(const MerklePath& path) {
   absl::StatusOr<std::optional<std::string>> v = kv_.get(node_key(path));
   if (!v.ok()) return v.status();

@@ -109,6 +109,9 @@ class TableStore {
   // the index covers every entry (at once for a table it never missed). Entries changed
   // meanwhile are indexed by their change: steps and changes may interleave in any order.
   absl::StatusOr<bool> build_live_index_step(size_t limit);
+  // Simulation and tests: removes table `name`'s live index and its mark (durably), leaving the
+  // table as a build before the index would have.
+  static absl::Status forget_live_index(Kv& kv, std::string_view name);
 
   absl::StatusOr<Hash256> merkle_node(const MerklePath& path);
   // The 16 children of an inner node (level < kMerkleDepth).
