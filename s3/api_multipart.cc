@@ -4,6 +4,13 @@
 // chosen parts' blocks into a block list under the upload's uuid and writes the object's new
 // version with the upload's record, ended (node/model/object.h). Uploads are independent of
 // the object's current version: a PUT meanwhile neither ends them nor is undone by them.
+//
+// Every record lives in the key's one object entry, which each write to the key decodes, merges
+// and encodes whole: 4,000 uploads of one key cost each CreateMultipartUpload ~87 ms of the
+// node's thread. So a key has at most kMaxUploadsInProgressPerKey uploads in progress; past it
+// CreateMultipartUpload answers 400 InvalidRequest (not retried by SDKs) until one is completed
+// or aborted (ListMultipartUploads shows them). S3 has no such limit; no client we know keeps
+// more than a few uploads of one key open.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,6 +24,8 @@
 namespace garage::s3 {
 
 namespace {
+constexpr int kMaxUploadsInProgressPerKey = 100;
+
 HttpResponse xml_response(const XmlOut& x) {
   HttpResponse r;
   r.set("content-type", "application/xml");
@@ -55,6 +64,15 @@ class ObjectRangeSource final : public BodySource {
 Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!existing.ok()) co_return existing.status();
+  if (existing->has_value()) {
+    int in_progress = 0;
+    for (const ObjectVersion& old : (*existing)->versions) in_progress += old.state == VersionState::kUploading;
+    if (in_progress >= kMaxUploadsInProgressPerKey) {
+      co_return s3_error("InvalidRequest",
+                         absl::StrCat("This key already has ", in_progress, " multipart uploads in progress (at most ",
+                                      kMaxUploadsInProgressPerKey, "): complete or abort some first."));
+    }
+  }
   ObjectVersion v;
   v.uuid = model_.new_uuid();
   v.timestamp_ms = model_.next_timestamp(existing->has_value() ? (*existing)->newest_timestamp() + 1 : 0);

@@ -3,6 +3,9 @@
 
   listing_cost_test.py ENDPOINT KEY_ID SECRET REGION DELETED
 
+Also: a key holds at most 100 multipart uploads in progress (InvalidRequest past them), and
+CreateMultipartUpload costs about the same near the cap as on a fresh key.
+
 Fills one bucket with DELETED keys and deletes them all (their tombstones wait 24 h before
 collection), leaves one live key after them, and times ListObjects (v1, v2) and
 ListMultipartUploads with max-keys=1 there and in a bucket that never held more than its one
@@ -100,5 +103,37 @@ for op in ["list_objects_v2", "list_objects", "list_multipart_uploads"]:
           f"({churned / empty:.2f}x)")
     check(f"{op} after {deleted} deletes within 2x of an empty bucket", churned <= 2 * empty,
           f"{churned:.3f} ms vs {empty:.3f} ms")
+
+# Uploads of one key live in its one entry: at most 100 in progress, then InvalidRequest until
+# one ends, and a create costs about the same at the cap as on a fresh key.
+def create_upload(key):
+    t0 = time.perf_counter()
+    upload_id = s3.create_multipart_upload(Bucket="listing-empty", Key=key)["UploadId"]
+    return upload_id, time.perf_counter() - t0
+
+
+first_ms = statistics.median([create_upload(f"fresh-{i}")[1] for i in range(20)]) * 1000
+ids = [create_upload("crowded")[0] for _ in range(95)]
+timed = [create_upload("crowded") for _ in range(5)]  # the 96th to the 100th
+ids += [upload_id for upload_id, _ in timed]
+last_ms = statistics.median([elapsed for _, elapsed in timed]) * 1000
+try:
+    create_upload("crowded")
+    check("the 101st upload of one key is refused", False, "it was accepted")
+except s3.exceptions.ClientError as e:
+    err = e.response["Error"]
+    check("the 101st upload of one key is refused with 400 InvalidRequest",
+          e.response["ResponseMetadata"]["HTTPStatusCode"] == 400 and err["Code"] == "InvalidRequest", err)
+s3.abort_multipart_upload(Bucket="listing-empty", Key="crowded", UploadId=ids[0])
+try:
+    create_upload("crowded")
+    check("once one is aborted, an upload of the key can begin again", True)
+except s3.exceptions.ClientError as e:
+    check("once one is aborted, an upload of the key can begin again", False, e.response["Error"])
+uploads = s3.list_multipart_uploads(Bucket="listing-empty", Prefix="crowded")
+check("ListMultipartUploads shows the key's 100 uploads", len(uploads.get("Uploads", [])) == 100,
+      len(uploads.get("Uploads", [])))
+print(f"figure: CreateMultipartUpload on a fresh key {first_ms:.1f} ms, with 95-99 uploads of the key open "
+      f"{last_ms:.1f} ms")
 
 sys.exit(1 if failures else 0)
