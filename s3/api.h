@@ -30,6 +30,11 @@ struct S3Settings {
   // Blocks held by writes (PUT, UploadPart) being received and stored, node-wide: a write reads
   // its next block from the client only once it fits. Config block_ram_buffer_max.
   uint64_t write_buffer_bytes = 256u << 20;
+  // Simulation only (no config key reaches it): CompleteMultipartUpload writes its block list
+  // under the upload's own uuid and, if that write fails, tombstones it and its references at
+  // once, as before 2026-12-04: a retry then merges into the tombstones (issue 25 point 1's bug,
+  // for the checkers to find).
+  bool planted_complete_reuses_upload_uuid = false;
 };
 
 // One request in flight: what routing, authentication and bucket lookup found.

@@ -14,6 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "node/chaos.h"
+#include "node/planted.h"
 #include "s3/api.h"
 #include "s3/byte_range.h"
 #include "s3/checksum.h"
@@ -249,14 +251,25 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   // cut short is rolled back whole, and a retry never merges into what an earlier attempt
   // wrote (block lists merge by union; an earlier list of other parts would corrupt the object).
   ObjectVersion done = found->record;
-  done.uuid = model_.new_uuid();
+  done.uuid = planted(settings_.planted_complete_reuses_upload_uuid) ? found->uuid : model_.new_uuid();
   JournaledWrite write =
       journal_.begin(WriteIntent{WriteIntent::Owner::kObject, done.uuid, call.bucket->id, call.route.key});
   std::vector<std::string> hashes;
   for (const auto& [slot, b] : combined->list.blocks) hashes.push_back(b.hash);
   if (absl::Status s = write.will_reference(hashes); !s.ok()) co_return s;
   absl::Status s = co_await model_.put_version_and_refs(done.uuid, std::move(combined->list));
-  if (!s.ok()) co_return s;
+  if (!s.ok()) {
+    if (planted(settings_.planted_complete_reuses_upload_uuid)) {
+      // The old best-effort undo: tombstones at once, under the uuid a retry will reuse.
+      probe(env_, "s3.planted_complete_undone_under_upload_uuid");
+      VersionEntry gone;
+      gone.deleted = true;
+      absl::Status undone = co_await model_.put_version(done.uuid, std::move(gone));
+      absl::Status refs_undone = co_await model_.put_block_refs(hashes, done.uuid, /*deleted=*/true);
+      (void)undone, (void)refs_undone;
+    }
+    co_return s;
+  }
   // One write: the object's new version, stamped above every version of the key (the upload
   // may be older than a PUT made meanwhile), and the upload's record, ended.
   done.timestamp_ms = model_.next_timestamp(found->entry.newest_timestamp() + 1);

@@ -43,7 +43,8 @@ struct ClusterConfig {
   MembershipOptions membership;
   int replication_factor = 3;
   bool planted_retire_before_sync = false;
-  bool tables = false;  // run the replicated test table (workload "table")
+  bool planted_complete_reuses_upload_uuid = false;  // S3Settings, simulation only
+  bool tables = false;                               // run the replicated test table (workload "table")
   TableOptions table;
   bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")
   BlockOptions blocks;

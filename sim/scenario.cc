@@ -47,6 +47,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.journal.planted_skip_rollback = o.plant_bug == "skip-write-rollback";
   c.blocks.planted_skip_verify = o.plant_bug == "serve-unverified-blocks";
   c.blocks.planted_stale_gc = o.plant_bug == "stale-block-gc";
+  c.planted_complete_reuses_upload_uuid = o.plant_bug == "complete-reuses-upload-uuid";
   c.replication_factor = o.replication_factor;
   c.table = TableWorkload::options(o.plant_bug, o.replication_factor);
   return c;

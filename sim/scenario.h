@@ -38,7 +38,8 @@ inline const std::set<std::string>& all_planted_bugs() {
                                              "lose-follow-ups",
                                              "stale-block-gc",
                                              "skip-write-rollback",
-                                             "live-range-trusts-senders"};
+                                             "live-range-trusts-senders",
+                                             "complete-reuses-upload-uuid"};
   return bugs;
 }
 

@@ -11,8 +11,8 @@ namespace garage::sim {
 struct TableWorkload::History {
   EventLoop* loop = nullptr;
   SimResult* result = nullptr;
-  std::map<int, LwwRegister> acked_floor;  // per key: the merge of every acknowledged write
-  std::map<int, LwwRegister> tried_tombstones;  // per key: the merge of every deletion sent, acked or not
+  std::map<int, LwwRegister> acked_floor;           // per key: the merge of every acknowledged write
+  std::map<int, LwwRegister> tried_tombstones;      // per key: the merge of every deletion sent, acked or not
   std::map<int, std::optional<LwwRegister>> swept;  // per key: what the sweep read
   uint64_t writes_acked = 0, writes_failed = 0, reads_checked = 0, reads_failed = 0;
 
@@ -212,8 +212,8 @@ void TableWorkload::check_read_repair() {
       }
     }
   }
-  result_.log.push_back(absl::StrCat("read-repair check: ", history_->swept.size(), " keys swept, ", checked,
-                                     " replica copies checked"));
+  result_.log.push_back(
+      absl::StrCat("read-repair check: ", history_->swept.size(), " keys swept, ", checked, " replica copies checked"));
 }
 
 void TableWorkload::check_final() {
@@ -283,8 +283,8 @@ void TableWorkload::check_final() {
             }
             return out;
           };
-          history_->violation(absl::StrCat("partition ", p, ": n", nodes[k], " holds", list(items[nodes[k]][p]),
-                                           "; n", nodes[0], " holds", list(items[nodes[0]][p])));
+          history_->violation(absl::StrCat("partition ", p, ": n", nodes[k], " holds", list(items[nodes[k]][p]), "; n",
+                                           nodes[0], " holds", list(items[nodes[0]][p])));
         }
         break;
       }

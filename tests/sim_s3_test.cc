@@ -105,6 +105,20 @@ TEST(SimS3, ListingThatTrustsTheSendersIsCaught) {
   EXPECT_GT(caught, 0);
 }
 
+// Issue 25 point 1's bug restored: a Complete whose block list write fails tombstones it at
+// once under the upload's uuid, which the retry reuses: the object is acknowledged and then
+// reads no more (caught on seeds 3 and 5 of 1-20, by the final reads).
+TEST(SimS3, ACompleteRetriedIntoItsOwnUndoIsCaught) {
+  int caught = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SimOptions o;
+    o.seed = seed;
+    o.plant_bug = "complete-reuses-upload-uuid";
+    caught += !run(o).violations.empty();
+  }
+  EXPECT_GT(caught, 0);
+}
+
 // Runs seeds 1-3 with `bug` planted: each must report a violation containing `phrase`.
 void expect_each_seed_names(const std::string& bug, const std::string& phrase) {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
