@@ -47,6 +47,7 @@ RocksKv::~RocksKv() {
     stopping_ = true;
   }
   cv_.notify_all();
+  db_->DisableManualCompaction();  // a compaction under way stops at once rather than delay the exit
   compactor_.join();
   if (db_) (void)db_->Close();
 }
