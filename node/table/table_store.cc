@@ -178,9 +178,10 @@ absl::Status TableStore::remove_follow_ups(const std::vector<std::string>& ids) 
   return kv_.write(writes, /*sync=*/false);
 }
 
-absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start, std::string_view end, size_t limit) {
-  const std::string kstart = key('e', start);
-  const std::string kend = end.empty() ? kv_prefix_end(key('e', "")) : key('e', end);
+absl::StatusOr<std::vector<TableItem>> TableStore::scan_tree_keys(char kind, std::string_view start,
+                                                                  std::string_view end, size_t limit) {
+  const std::string kstart = key(kind, start);
+  const std::string kend = end.empty() ? kv_prefix_end(key(kind, "")) : key(kind, end);
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(kstart, kend, limit);
   if (!rows.ok()) return rows.status();
   std::vector<TableItem> out;
@@ -188,6 +189,10 @@ absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start,
   const size_t skip = prefix_.size() + 1;
   for (auto& [k, v] : *rows) out.push_back(TableItem{k.substr(skip), std::move(v)});
   return out;
+}
+
+absl::StatusOr<std::vector<TableItem>> TableStore::range(std::string_view start, std::string_view end, size_t limit) {
+  return scan_tree_keys('e', start, end, limit);
 }
 
 absl::StatusOr<bool> TableStore::live_index_built() {
@@ -203,19 +208,13 @@ absl::StatusOr<std::vector<TableItem>> TableStore::range_live(std::string_view s
   absl::StatusOr<bool> built = live_index_built();
   if (!built.ok()) return built.status();
   if (!*built) return range(start, end, limit);
-  const std::string kstart = key('l', start);
-  const std::string kend = end.empty() ? kv_prefix_end(key('l', "")) : key('l', end);
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> rows = kv_.scan(kstart, kend, limit);
-  if (!rows.ok()) return rows.status();
-  std::vector<TableItem> out;
-  out.reserve(rows->size());
-  const size_t skip = prefix_.size() + 1;
-  for (const auto& [k, unused] : *rows) {
-    std::string tree_key = k.substr(skip);
-    absl::StatusOr<std::optional<std::string>> entry = get(tree_key);
+  absl::StatusOr<std::vector<TableItem>> out = scan_tree_keys('l', start, end, limit);
+  if (!out.ok()) return out.status();
+  for (TableItem& item : *out) {  // an index row's value is empty: the entry itself replaces it
+    absl::StatusOr<std::optional<std::string>> entry = get(item.tree_key);
     if (!entry.ok()) return entry.status();
     if (!entry->has_value()) return absl::DataLossError("table store: the live index names a missing entry");
-    out.push_back(TableItem{std::move(tree_key), std::move(**entry)});
+    item.entry = std::move(**entry);
   }
   return out;
 }

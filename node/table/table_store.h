@@ -141,6 +141,10 @@ class TableStore {
                             const std::optional<std::string>& after, int64_t now_ms);
   absl::StatusOr<bool> counts_in_tree(const std::optional<std::string>& entry) const;
   absl::StatusOr<bool> live_index_built();
+  // Rows of one kind keyed by tree key, start <= tree key < end (end empty: to the last), as
+  // (tree key, value) items.
+  absl::StatusOr<std::vector<TableItem>> scan_tree_keys(char kind, std::string_view start, std::string_view end,
+                                                        size_t limit);
 
   Kv& kv_;
   const TableSchema& schema_;
