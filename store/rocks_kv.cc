@@ -66,9 +66,12 @@ void RocksKv::queue_compaction(std::string start, std::string end) {
 
 void RocksKv::compaction_loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::optional<std::chrono::steady_clock::time_point> last;
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || queued_.has_value(); });
     if (stopping_) return;
+    if (last && cv_.wait_until(lock, *last + kMinCompactionInterval, [this] { return stopping_; })) return;
+    last = std::chrono::steady_clock::now();
     const auto [start, end] = std::move(*queued_);
     queued_.reset();
     running_ = true;

@@ -8,7 +8,8 @@
 // and every scan steps over them one by one: 100,000 deleted keys cost a scan about 12 ms
 // before it finds the next live one (measured 2026-12-06). A scan that steps over more than
 // kCompactAfterSkippedDeletes markers therefore queues a compaction of the range it crossed, run
-// on this object's own thread; once done the same scan costs a seek. The table layer's indexes
+// on this object's own thread (at most one per kMinCompactionInterval); once done the same scan
+// costs a seek. The table layer's indexes
 // that are mostly deleted (node/table/table_store.h: the live index, the follow-up queue) are
 // kept fast that way, whatever the pattern of deletes.
 //
@@ -16,6 +17,7 @@
 //   (*kv)->write({{"k", "v"}}, /*sync=*/true);
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -45,6 +47,10 @@ class RocksKv final : public Kv {
 
   // Deletion markers one scan may step over before its range is queued for compaction.
   static constexpr uint64_t kCompactAfterSkippedDeletes = 1000;
+  // At most one such compaction per interval (ranges queued meanwhile merge): each flushes the
+  // memtable if the range is in it, and a queue drained all the time (the tables' follow-ups)
+  // would otherwise flush it every few thousand writes.
+  static constexpr std::chrono::seconds kMinCompactionInterval{5};
   // Tests: waits until every queued compaction has run; how many ran so far.
   void wait_for_compactions();
   uint64_t compactions_done();
