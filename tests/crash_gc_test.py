@@ -24,19 +24,13 @@ import time
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from check_lib import check, failed
 
 endpoint, key_id, secret, region, data_dir, pid_file, log_path = sys.argv[1:8]
 server_command = sys.argv[8:]
-failures = 0
 rng = random.Random(int(os.environ.get("CRASH_SEED", str(time.time_ns()))))
 BLOCK = 1 << 20
 GC_DELAY_S = 3
-
-
-def check(what, ok, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
-    failures += 0 if ok else 1
 
 
 def client():
@@ -190,5 +184,5 @@ for k in keys[:3]:
     check(f"{k} reads back whole at the end", got == acked[k], (got, acked[k]))
 server.kill()
 server.wait()
-print(f"crash_gc_test: {failures} failed")
-sys.exit(1 if failures else 0)
+print(f"crash_gc_test: {failed()} failed")
+sys.exit(1 if failed() else 0)

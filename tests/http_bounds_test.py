@@ -15,18 +15,12 @@ import time
 
 import boto3
 from botocore.config import Config
+from check_lib import check, failed
 
 endpoint, key_id, secret, region, pid, limit = sys.argv[1:7]
 pid, limit = int(pid), int(limit)
 host, port = endpoint.split("//")[1].split(":")
 port = int(port)
-failures = 0
-
-
-def check(what, ok, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
-    failures += 0 if ok else 1
 
 
 def status_mib(field):  # a memory line of the server's /proc status (VmRSS, VmHWM), in MiB
@@ -134,8 +128,6 @@ def signed_get():
     SigV4Auth(Credentials(key_id, secret), "s3", region).add_auth(req)
     head = "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
     return f"GET /bounds/big HTTP/1.1\r\nhost: {host}:{port}\r\n{head}\r\n".encode()
-
-
 
 
 def hwm_reset():
@@ -346,5 +338,5 @@ took = time.time() - start
 check("a body trickled at a byte per 5 s is cut within 60 s", cut, f"still open after {took:.0f} s")
 print(f"figure: trickled body cut after {took:.0f} s")
 
-print(f"http_bounds_test: {failures} failed")
-sys.exit(1 if failures else 0)
+print(f"http_bounds_test: {failed()} failed")
+sys.exit(1 if failed() else 0)

@@ -23,16 +23,10 @@ import urllib.parse
 
 import boto3
 from botocore.config import Config
+from check_lib import check, failed
 
 endpoint, key_id, secret, region, deleted = sys.argv[1:6]
 deleted = int(deleted)
-failures = 0
-
-
-def check(what, ok, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
-    failures += 0 if ok else 1
 
 
 s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key_id, aws_secret_access_key=secret,
@@ -136,4 +130,4 @@ check("ListMultipartUploads shows the key's 100 uploads", len(uploads.get("Uploa
 print(f"figure: CreateMultipartUpload on a fresh key {first_ms:.1f} ms, with 95-99 uploads of the key open "
       f"{last_ms:.1f} ms")
 
-sys.exit(1 if failures else 0)
+sys.exit(1 if failed() else 0)

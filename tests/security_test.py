@@ -21,17 +21,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from check_lib import check, failed
 
 endpoint, key_id, secret, region = sys.argv[1:5]
 cli = sys.argv[5:]
 host = urllib.parse.urlparse(endpoint).netloc
-failures = 0
-
-
-def check(what, ok, detail=""):
-    global failures
-    print(("ok   - " if ok else "FAIL - ") + what + ("" if ok else f" ({detail})"))
-    failures += 0 if ok else 1
 
 
 def client(kid=key_id, sec=secret):
@@ -392,5 +386,5 @@ def copy_sources():
     garage("key", "delete", kid)
 
 
-print(f"security_test: {failures} failed")
-sys.exit(1 if failures else 0)
+print(f"security_test: {failed()} failed")
+sys.exit(1 if failed() else 0)
