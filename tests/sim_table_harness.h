@@ -15,11 +15,15 @@ namespace garage::sim {
 class TableCluster {
  public:
   explicit TableCluster(int nodes = 3, TableOptions options = quiet_options(), uint64_t seed = 7)
-      : cluster_(loop_, seed, config(nodes, options)) {
+      : TableCluster(config(nodes, options), seed) {}
+  // Any cluster shape and stack (ClusterConfig::s3 for the model's tables). The layout assigns
+  // the first `assigned` nodes (all if negative); the others run, connected, outside it.
+  explicit TableCluster(ClusterConfig config, uint64_t seed = 7, int assigned = -1) : cluster_(loop_, seed, config) {
+    const int nodes = config.nodes;
     for (int i = 0; i < nodes; ++i) cluster_.start(i);
-    loop_.at(absl::Seconds(1), [this, nodes] {
+    loop_.at(absl::Seconds(1), [this, nodes, assigned] {
       LayoutManager& layout = *cluster_.node(0).layout;
-      for (int i = 0; i < nodes; ++i) {
+      for (int i = 0; i < (assigned < 0 ? nodes : assigned); ++i) {
         (void)layout.admin(LayoutAdminRequest{LayoutAdminRequest::Op::kAssign, cluster_.id_of(i),
                                               NodeRole{absl::StrCat("zone", i % 3), uint64_t{1} << 40, {}}, 0});
       }
@@ -44,6 +48,7 @@ class TableCluster {
   Cluster& cluster() { return cluster_; }
   EventLoop& loop() { return loop_; }
   Table& table(int node) { return *cluster_.node(node).table; }
+  Model& model(int node) { return *cluster_.node(node).model; }
 
   // Runs `task` on `node` until it finishes (at most a simulated minute).
   template <class T>

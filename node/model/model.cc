@@ -58,6 +58,15 @@ BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
 }
 
 bool deleted(const LwwMap& m) { return field(m, "deleted") == "1"; }
+
+// The highest stamp of any field of `m`. A change stamped above it wins over every change that
+// was read, whatever the clocks of the nodes that made them: a grant from a node whose clock is
+// ahead cannot outlive a revocation made after it, nor a key's creation outlive its deletion.
+int64_t newest_stamp(const LwwMap& m) {
+  int64_t newest = 0;
+  for (const auto& [name, reg] : m.items) newest = std::max(newest, reg.stamp_ms);
+  return newest;
+}
 }  // namespace
 
 std::string Perms::str() const {
@@ -99,14 +108,37 @@ int64_t Model::next_timestamp(int64_t at_least) {
 // ---- LwwMap helpers
 
 Task<absl::Status> Model::put_map(Table& table, std::string pk, std::string sk,
-                                  std::map<std::string, std::string> fields, bool delete_fields) {
-  const int64_t stamp = next_timestamp();
+                                  std::map<std::string, std::string> fields, bool delete_fields, int64_t above_stamp) {
+  const int64_t stamp = next_timestamp(above_stamp + 1);
   LwwMap m;
   for (auto& [k, v] : fields) {
     m.items[k] = LwwRegister{stamp, env_.rng->next_u64(), delete_fields ? std::nullopt : std::optional(std::move(v))};
   }
   std::vector<TableItem> items{TableItem{make_tree_key(pk, sk), m.encode()}};
   co_return co_await table.insert(std::move(items));
+}
+
+Task<absl::Status> Model::update_map(Table& table, std::string pk, std::string sk,
+                                     std::map<std::string, std::string> fields, bool delete_fields) {
+  absl::StatusOr<std::optional<LwwMap>> seen = co_await get_map(table, pk, sk);
+  if (!seen.ok()) co_return seen.status();
+  const int64_t above = seen->has_value() ? newest_stamp(**seen) : 0;
+  co_return co_await put_map(table, std::move(pk), std::move(sk), std::move(fields), delete_fields, above);
+}
+
+Task<absl::Status> Model::put_alias(std::string alias, std::optional<std::string> bucket_id) {
+  std::string tree_key = make_tree_key(kAliasesPk, alias);
+  std::string to_read = tree_key;
+  absl::StatusOr<std::optional<std::string>> raw = co_await t_.alias.get(std::move(to_read));
+  if (!raw.ok()) co_return raw.status();
+  int64_t above = 0;
+  if (raw->has_value()) {
+    absl::StatusOr<LwwRegister> seen = LwwRegister::decode(**raw);
+    if (seen.ok()) above = seen->stamp_ms;
+  }
+  LwwRegister reg{next_timestamp(above + 1), env_.rng->next_u64(), std::move(bucket_id)};
+  std::vector<TableItem> items{TableItem{std::move(tree_key), reg.encode()}};
+  co_return co_await t_.alias.insert(std::move(items));
 }
 
 Task<absl::StatusOr<std::optional<LwwMap>>> Model::get_map(Table& table, std::string pk, std::string sk) {
@@ -156,7 +188,8 @@ Task<absl::StatusOr<KeyInfo>> Model::import_key(std::string name, std::string id
   }
   const std::string created = absl::StrCat(absl::ToUnixMillis(env_.clock->now_wall()));
   std::map<std::string, std::string> fields{{"name", name}, {"secret", secret}, {"created", created}, {"deleted", "0"}};
-  absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields));
+  const int64_t above = before->has_value() ? newest_stamp(**before) : 0;
+  absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields), /*delete_fields=*/false, above);
   if (!s.ok()) co_return s;
   co_return KeyInfo{id, name, secret, std::strtoll(created.c_str(), nullptr, 10), {}};
 }
@@ -173,11 +206,14 @@ Task<absl::Status> Model::revoke_everything(std::string id, LwwMap key) {
   for (const auto& [name, unused] : gone) {
     if (!absl::StartsWith(name, "bucket:")) continue;
     std::map<std::string, std::string> on_bucket{{"key:" + id, ""}};
-    if (absl::Status s = co_await put_map(t_.bucket, kBucketsPk, name.substr(7), std::move(on_bucket), true); !s.ok())
+    std::string bucket_id = name.substr(7);
+    if (absl::Status s = co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(on_bucket), true);
+        !s.ok())
       co_return s;
   }
   if (gone.empty()) co_return absl::OkStatus();
-  co_return co_await put_map(t_.key, kKeysPk, id, std::move(gone), /*delete_fields=*/true);
+  const int64_t above = newest_stamp(key);
+  co_return co_await put_map(t_.key, kKeysPk, id, std::move(gone), /*delete_fields=*/true, above);
 }
 
 Task<absl::StatusOr<std::optional<KeyInfo>>> Model::get_key(std::string id) {
@@ -215,7 +251,8 @@ Task<absl::Status> Model::delete_key(std::string id) {
   if (!m->has_value()) co_return absl::NotFoundError("no such key");
   // Deleted first (the key stops working at once), then its rights everywhere.
   std::map<std::string, std::string> fields{{"deleted", "1"}};
-  if (absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields)); !s.ok()) co_return s;
+  const int64_t above = newest_stamp(**m);
+  if (absl::Status s = co_await put_map(t_.key, kKeysPk, id, std::move(fields), false, above); !s.ok()) co_return s;
   co_return co_await revoke_everything(id, std::move(**m));
 }
 
@@ -262,9 +299,8 @@ Task<absl::StatusOr<BucketInfo>> Model::create_bucket(std::string name) {
   std::map<std::string, std::string> fields{{"name", name}, {"created", created}, {"deleted", "0"}};
   absl::Status s = co_await put_map(t_.bucket, kBucketsPk, id, std::move(fields));
   if (!s.ok()) co_return s;
-  LwwRegister alias{next_timestamp(), env_.rng->next_u64(), id};
-  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, name), alias.encode()}};
-  s = co_await t_.alias.insert(std::move(items));
+  std::optional<std::string> alias_of = id;
+  s = co_await put_alias(name, std::move(alias_of));
   if (!s.ok()) co_return s;
   co_return BucketInfo{id, name, std::strtoll(created.c_str(), nullptr, 10), {}};
 }
@@ -328,11 +364,11 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
     if (absl::Status s = co_await put_object(id, key, std::move(aborting)); !s.ok()) co_return s;
   }
   std::map<std::string, std::string> fields{{"deleted", "1"}};
-  absl::Status s = co_await put_map(t_.bucket, kBucketsPk, id, std::move(fields));
+  absl::Status s = co_await update_map(t_.bucket, kBucketsPk, id, std::move(fields));
   if (!s.ok()) co_return s;
-  LwwRegister gone{next_timestamp(), env_.rng->next_u64(), std::nullopt};
-  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, (*b)->name), gone.encode()}};
-  co_return co_await t_.alias.insert(std::move(items));
+  std::string name = (*b)->name;
+  std::optional<std::string> no_bucket;
+  co_return co_await put_alias(std::move(name), std::move(no_bucket));
 }
 
 Task<absl::Status> Model::set_global_alias(std::string alias, std::string bucket_id, bool present) {
@@ -342,9 +378,8 @@ Task<absl::Status> Model::set_global_alias(std::string alias, std::string bucket
     if (!taken.ok()) co_return taken.status();
     if (taken->has_value() && (*taken)->id != bucket_id) co_return absl::AlreadyExistsError("that name is taken");
   }
-  LwwRegister reg{next_timestamp(), env_.rng->next_u64(), present ? std::optional(bucket_id) : std::nullopt};
-  std::vector<TableItem> items{TableItem{make_tree_key(kAliasesPk, alias), reg.encode()}};
-  co_return co_await t_.alias.insert(std::move(items));
+  std::optional<std::string> alias_of = present ? std::optional(bucket_id) : std::nullopt;
+  co_return co_await put_alias(std::move(alias), std::move(alias_of));
 }
 
 Task<absl::Status> Model::set_local_alias(std::string key_id, std::string alias, std::string bucket_id, bool present) {
@@ -352,7 +387,7 @@ Task<absl::Status> Model::set_local_alias(std::string key_id, std::string alias,
     if (absl::Status s = check_bucket_name(alias); !s.ok()) co_return s;
   }
   std::map<std::string, std::string> fields{{"local:" + alias, present ? bucket_id : ""}};
-  co_return co_await put_map(t_.key, kKeysPk, key_id, std::move(fields));
+  co_return co_await update_map(t_.key, kKeysPk, key_id, std::move(fields));
 }
 
 Task<absl::Status> Model::set_allow_create_bucket(std::string key_id, bool allow) {
@@ -360,7 +395,7 @@ Task<absl::Status> Model::set_allow_create_bucket(std::string key_id, bool allow
   if (!k.ok()) co_return k.status();
   if (!k->has_value()) co_return absl::NotFoundError("no such key");
   std::map<std::string, std::string> fields{{"allow_create_bucket", allow ? "1" : "0"}};
-  co_return co_await put_map(t_.key, kKeysPk, key_id, std::move(fields));
+  co_return co_await update_map(t_.key, kKeysPk, key_id, std::move(fields));
 }
 
 Task<absl::Status> Model::set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow) {
@@ -376,10 +411,10 @@ Task<absl::Status> Model::set_permissions(std::string bucket_id, std::string key
   if (which.owner) p.owner = allow;
   // The key's copy is the one authorization reads; the bucket's is for `bucket info`.
   std::map<std::string, std::string> on_key{{"bucket:" + bucket_id, p.str()}};
-  absl::Status s = co_await put_map(t_.key, kKeysPk, key_id, std::move(on_key));
+  absl::Status s = co_await update_map(t_.key, kKeysPk, key_id, std::move(on_key));
   if (!s.ok()) co_return s;
   std::map<std::string, std::string> on_bucket{{"key:" + key_id, p.str()}};
-  co_return co_await put_map(t_.bucket, kBucketsPk, bucket_id, std::move(on_bucket));
+  co_return co_await update_map(t_.bucket, kBucketsPk, bucket_id, std::move(on_bucket));
 }
 
 // ---- objects

@@ -15,7 +15,11 @@
 //
 // Timestamps for new versions come from next_timestamp(): never lower than the last one this
 // node issued, nor than the newest version already seen for the key, so a node's writes to one
-// key are ordered even when its clock steps back.
+// key are ordered even when its clock steps back. Administrative changes to buckets, keys and
+// aliases are read first and stamped above every field read (update_map, put_alias): deleting
+// a key, revoking a right or deleting a bucket wins over every grant or creation acknowledged
+// before it, even one stamped by a node whose clock is hours ahead. Only changes concurrent
+// with each other are ordered by the clocks (last writer wins).
 #pragma once
 
 #include <map>
@@ -141,8 +145,15 @@ class Model {
   int64_t next_timestamp(int64_t at_least = 0);
 
  private:
+  // Writes `fields` (or deletes them) stamped above `above_stamp` and this node's last stamp.
   Task<absl::Status> put_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
-                             bool delete_fields = false);
+                             bool delete_fields = false, int64_t above_stamp = 0);
+  // The same, stamped above every field of the entry as read first: an administrative change
+  // wins over every change acknowledged before it began, whatever the nodes' clocks.
+  Task<absl::Status> update_map(Table& table, std::string pk, std::string sk, std::map<std::string, std::string> fields,
+                                bool delete_fields = false);
+  // A global alias set (bucket id) or removed (nullopt), stamped above the register as read.
+  Task<absl::Status> put_alias(std::string alias, std::optional<std::string> bucket_id);
   Task<absl::StatusOr<std::optional<LwwMap>>> get_map(Table& table, std::string pk, std::string sk);
   // Removes every right, alias and permission a key holds, on the key and on its buckets.
   Task<absl::Status> revoke_everything(std::string id, LwwMap key);
