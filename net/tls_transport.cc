@@ -57,6 +57,7 @@ class TlsTransport::Connection : public std::enable_shared_from_this<Connection>
   asio::ssl::stream<tcp::socket> stream;
   std::string label;  // the address dialled, or the remote endpoint
   NodeId peer;
+  bool peer_is_administrator = false;  // its certificate is an administration one (tls_identity.h)
   bool closed = false;
   uint64_t next_call_id = 1;
   int serving = 0;
@@ -240,6 +241,7 @@ Task<absl::Status> TlsTransport::handshake(std::shared_ptr<Connection> conn, boo
     co_return absl::UnauthenticatedError(absl::StrCat(conn->label, " presented no certificate"));
   }
   conn->peer = node_id_from_x509(cert);
+  conn->peer_is_administrator = is_admin_certificate(cert);
   X509_free(cert);
   co_return absl::OkStatus();
 }
@@ -340,7 +342,8 @@ Task<> TlsTransport::serve(std::shared_ptr<Connection> conn, uint64_t call_id, s
     result = absl::ResourceExhaustedError("too many concurrent requests on one connection");
   } else if (handler_) {
     ++conn->serving;
-    result = co_await handler_(conn->peer, std::move(payload));
+    RpcCaller caller{conn->peer, conn->peer_is_administrator};
+    result = co_await handler_(std::move(caller), std::move(payload));
     --conn->serving;
   }
   Frame reply{Frame::Kind::kResponse, call_id, result.status(), result.ok() ? std::move(*result) : std::string()};

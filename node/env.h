@@ -61,7 +61,13 @@ struct RpcReply {
   std::string body;
 };
 
-using RpcHandler = std::function<Task<absl::StatusOr<std::string>>(NodeId from, std::string body)>;
+// Who sent a request, as its transport authenticated it (the TLS handshake in production).
+struct RpcCaller {
+  NodeId id;                   // SHA-256 of the certificate's public key
+  bool administrator = false;  // an administration certificate (net/tls_identity.h), never a node's
+};
+
+using RpcHandler = std::function<Task<absl::StatusOr<std::string>>(RpcCaller from, std::string body)>;
 
 class Transport {
  public:

@@ -1,7 +1,8 @@
 // RPC envelope and router: every request names its method; the router dispatches to handlers.
 //
 // Request bytes: u8 version (1), u16 method, then the method's payload (its own versioned
-// encoding). Unknown methods and malformed envelopes get an InvalidArgument/Unimplemented reply.
+// encoding). Unknown methods and malformed envelopes get an InvalidArgument/Unimplemented reply;
+// a method the caller may not use (needs_administrator) gets PermissionDenied.
 //
 //   RpcRouter router;
 //   router.add(RpcMethod::kPing, [&](NodeId from, std::string p) { return m.handle_ping(from, p); });
@@ -27,6 +28,12 @@ enum class RpcMethod : uint16_t {
   kAdmin = 8,          // CLI: keys and buckets (node/model/admin.h)
 };
 
+// The one rule for who may call what: the CLI's methods (status, layout, debug table, keys and
+// buckets, which show secrets) answer administration certificates only; a node's certificate,
+// which every node holds on its disk, cannot use them. Node-to-node methods answer any peer
+// of the cluster's CA; tables and blocks further check that it is a node of the layout.
+bool needs_administrator(RpcMethod method);
+
 std::string encode_rpc(RpcMethod method, std::string_view payload);
 
 class RpcRouter {
@@ -37,7 +44,7 @@ class RpcRouter {
   RpcHandler handler();
 
  private:
-  Task<absl::StatusOr<std::string>> dispatch(NodeId from, std::string request);
+  Task<absl::StatusOr<std::string>> dispatch(RpcCaller from, std::string request);
   std::map<RpcMethod, MethodHandler> handlers_;
 };
 

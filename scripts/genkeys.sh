@@ -7,6 +7,11 @@
 # DIR/NAME.key per node, and DIR/cli.crt + DIR/cli.key. Existing files are kept, so re-running
 # adds only what is missing. A node accepts only peers whose certificate this CA signed; a
 # node's id is the SHA-256 of its certificate's public key.
+#
+# cli.crt is an administration certificate (subject O=garage-admin, clientAuth only): the CLI's
+# requests (status, layout, keys and buckets) need one, and a node's certificate is not one
+# (net/tls_identity.h). A cli.crt made by an older version of this script, without the mark, is
+# made again (new key) when ca.key is here.
 set -euo pipefail
 
 dir=${1:?usage: genkeys.sh DIR [NODE_NAME ...]}
@@ -24,11 +29,11 @@ if [ ! -f "$dir/ca.key" ]; then
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 fi
 
-sign() {  # sign NAME EXTENDED_KEY_USAGE
-  local name=$1 usage=$2
+sign() {  # sign NAME EXTENDED_KEY_USAGE [SUBJECT]
+  local name=$1 usage=$2 subject=${3:-/CN=$1}
   [ -f "$dir/$name.crt" ] && return 0
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -keyout "$dir/$name.key" -out "$dir/$name.csr" -subj "/CN=$name" 2>/dev/null
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" -subj "$subject" 2>/dev/null
   printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=%s\n' "$usage" > "$dir/$name.ext"
   openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
     -out "$dir/$name.crt" -days "$days" -extfile "$dir/$name.ext" 2>/dev/null
@@ -37,5 +42,10 @@ sign() {  # sign NAME EXTENDED_KEY_USAGE
 }
 
 for n in "${names[@]}"; do sign "$n" "serverAuth,clientAuth"; done
-sign cli clientAuth
+if [ -f "$dir/cli.crt" ] && ! openssl x509 -noout -subject -in "$dir/cli.crt" | grep -q "O *= *garage-admin"; then
+  echo "genkeys: $dir/cli.crt is not an administration certificate (made by an older genkeys.sh); making it again" >&2
+  mv "$dir/cli.crt" "$dir/cli.crt.old"
+  mv "$dir/cli.key" "$dir/cli.key.old"
+fi
+sign cli clientAuth "/O=garage-admin/CN=cli"
 echo "TLS material in $dir: ca.crt, ${names[*]/%/.crt}, cli.crt (with their .key files)"

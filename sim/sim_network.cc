@@ -151,7 +151,9 @@ void SimTransport::receive_request(int from, uint64_t call_id, std::string body,
 
 Task<> SimTransport::serve(int from, uint64_t call_id, std::string body, NodeId from_id) {
   absl::StatusOr<std::string> result = absl::UnimplementedError("no handler");
-  if (handler_) result = co_await handler_(from_id, std::move(body));
+  // Simulated nodes hold node certificates: never administrators.
+  RpcCaller caller{from_id, /*administrator=*/false};
+  if (handler_) result = co_await handler_(std::move(caller), std::move(body));
   absl::StatusOr<RpcReply> reply = result.ok() ? absl::StatusOr<RpcReply>(RpcReply{id_, std::move(*result)})
                                                : absl::StatusOr<RpcReply>(result.status());
   const size_t bytes = reply.ok() ? reply->body.size() : 0;

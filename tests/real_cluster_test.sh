@@ -111,6 +111,12 @@ check "a CLI with a certificate from another CA is refused" [ $rc -ne 0 ]
 check "  ... with a message that says why" grep -q "certificate" <<<"$out"
 out=$("$garage" -c "$work/node1/garage.toml" status --client-cert "$work/evil/cli.crt" --client-key "$work/evil/cli.key" 2>&1)
 check "a CLI trusting our CA but holding a foreign certificate is refused" [ $? -ne 0 ]
+# A node's certificate lies on every node's disk: it is not an administration certificate, so
+# it cannot read the cluster's state (or, on the S3 nodes, keys' secrets).
+out=$("$garage" -c "$work/node1/garage.toml" status --client-cert "$work/keys/node2.crt" --client-key "$work/keys/node2.key" 2>&1)
+rc=$?
+check "a CLI holding a node's certificate is refused" [ $rc -ne 0 ]
+check "  ... with a message that names the administration certificate" grep -q "administration certificate" <<<"$out"
 
 # The layout: staged on node1, applied, spread by gossip to the others.
 G="$garage -c $work/node1/garage.toml"

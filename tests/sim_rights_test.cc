@@ -5,9 +5,12 @@
 //   RF 3: node 0 runs an hour ahead, node 1 on time, node 2 an hour behind.
 // - Blocks are for the nodes of the layout: a running, connected node outside it reads and
 //   writes none.
+// - The CLI's requests (keys and their secrets among them) answer administration certificates
+//   only: a node, holding a node's certificate, is refused.
 #include <gtest/gtest.h>
 
 #include "node/hash.h"
+#include "node/model/admin.h"
 #include "tests/sim_table_harness.h"
 
 namespace garage::sim {
@@ -138,6 +141,39 @@ TEST(BlockAccess, ANodeOutsideTheLayoutReadsAndWritesNoBlock) {
   EXPECT_FALSE(read.ok()) << "a node outside the layout read a block";
 
   EXPECT_GE(refused() - refused_before, 2u) << "the holders asked should have refused";
+}
+
+TEST(AdminAccess, ANodeCannotReadKeysOnlyAnAdministratorCan) {
+  ClusterConfig config = skewed_cluster();
+  config.clocks.clear();
+  TableCluster c(config);
+  must_import(c, 0, "GKsecret0001", "the-secret-itself");
+  Admin admin(c.model(0));
+  admin.register_rpcs(*c.cluster().node(0).router);
+  const std::string request =
+      encode_rpc(RpcMethod::kAdmin, AdminRequest{AdminRequest::Op::kKeyInfo, {"GKsecret0001"}}.encode());
+
+  // Node 1 asks node 0 over the (simulated) network, as any node could.
+  absl::StatusOr<RpcReply> from_node =
+      c.run(1, c.cluster().node(1).transport->call(SimNetwork::address_of(0), request,
+                                                   CallOptions{.timeout = absl::Seconds(5)}));
+  ASSERT_FALSE(from_node.ok()) << "a node read a key: " << from_node->body;
+  EXPECT_EQ(from_node.status().code(), absl::StatusCode::kPermissionDenied) << from_node.status();
+
+  // The same request from an administration certificate is served, secret included.
+  RpcHandler dispatch = c.cluster().node(0).router->handler();
+  RpcCaller administrator{c.cluster().id_of(1), /*administrator=*/true};
+  absl::StatusOr<std::string> from_admin = c.run(0, dispatch(administrator, request));
+  ASSERT_TRUE(from_admin.ok()) << from_admin.status();
+  EXPECT_NE(from_admin->find("the-secret-itself"), std::string::npos);
+}
+
+TEST(AdminAccess, EveryCliMethodNeedsAnAdministratorAndNoNodeMethodDoes) {
+  for (RpcMethod m : {RpcMethod::kClusterStatus, RpcMethod::kLayoutAdmin, RpcMethod::kDebugKv, RpcMethod::kAdmin})
+    EXPECT_TRUE(needs_administrator(m)) << static_cast<int>(m);
+  for (RpcMethod m : {RpcMethod::kPing, RpcMethod::kLayoutGet, RpcMethod::kTable, RpcMethod::kBlock})
+    EXPECT_FALSE(needs_administrator(m)) << static_cast<int>(m);
+  EXPECT_TRUE(needs_administrator(static_cast<RpcMethod>(999))) << "a method without a rule must be closed";
 }
 
 }  // namespace

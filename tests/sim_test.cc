@@ -25,7 +25,7 @@ struct World {
       id.bytes[0] = static_cast<uint8_t>(i + 1);
       transports.push_back(std::make_unique<SimTransport>(network, static_cast<int>(i), id, *clocks[i], *spawners[i]));
       transports[i]->set_handler(
-          [](NodeId, std::string) -> Task<absl::StatusOr<std::string>> { co_return std::string("pong"); });
+          [](RpcCaller, std::string) -> Task<absl::StatusOr<std::string>> { co_return std::string("pong"); });
     }
   }
   // Calls node `to` from node `from`; runs the loop until the call is answered or times out.

@@ -41,7 +41,7 @@ class TlsTransportTest : public ::testing::Test {
   void SetUp() override {
     server_ = make(files("keys", "a"));
     ASSERT_TRUE(server_->listen("127.0.0.1:0").ok());
-    server_->set_handler([this](NodeId from, std::string body) { return handle(from, std::move(body)); });
+    server_->set_handler([this](RpcCaller from, std::string body) { return handle(from, std::move(body)); });
     address_ = "127.0.0.1:" + std::to_string(server_->listening_port());
   }
 
@@ -51,8 +51,9 @@ class TlsTransportTest : public ::testing::Test {
     return t.ok() ? std::move(*t) : nullptr;
   }
 
-  Task<absl::StatusOr<std::string>> handle(NodeId from, std::string body) {
-    last_caller_ = from;
+  Task<absl::StatusOr<std::string>> handle(RpcCaller from, std::string body) {
+    last_caller_ = from.id;
+    last_caller_is_administrator_ = from.administrator;
     if (body == "slow") (void)co_await sleep_for(clock_, absl::Seconds(5));
     if (body == "missing") co_return absl::NotFoundError("no such key");
     co_return "echo:" + body;
@@ -82,6 +83,7 @@ class TlsTransportTest : public ::testing::Test {
   std::unique_ptr<TlsTransport> server_;
   std::string address_;
   NodeId last_caller_;
+  bool last_caller_is_administrator_ = false;
 };
 std::string* TlsTransportTest::dir_ = nullptr;
 
@@ -95,6 +97,16 @@ TEST_F(TlsTransportTest, CallsGetRepliesFromTheAuthenticatedPeer) {
   EXPECT_NE(client->self_id(), server_->self_id());
   // The connection is reused for the next call.
   EXPECT_EQ(call(*client, address_, "again")->body, "echo:again");
+}
+
+TEST_F(TlsTransportTest, OnlyTheCliCertificateIsAnAdministrator) {
+  auto node = make(files("keys", "b"));
+  ASSERT_TRUE(call(*node, address_, "from a node").ok());
+  EXPECT_FALSE(last_caller_is_administrator_) << "a node certificate passed for an administrator";
+  auto cli = make(files("keys", "cli"));
+  ASSERT_TRUE(call(*cli, address_, "from the cli").ok());
+  EXPECT_EQ(last_caller_, cli->self_id());
+  EXPECT_TRUE(last_caller_is_administrator_) << "genkeys.sh's cli.crt is not taken for an administrator";
 }
 
 TEST_F(TlsTransportTest, RemoteErrorsArriveWithCodeAndMessage) {
@@ -139,12 +151,12 @@ TEST_F(TlsTransportTest, ConcurrentCallsShareOneDialAndEachEnds) {
     auto out = std::make_shared<ConcurrentCalls>();
     out->results.assign(n, absl::UnknownError("never ended"));
     for (int i = 0; i < n; ++i) {
-      spawner_.spawn([](TlsTransport* t, std::string a, absl::Duration d, std::shared_ptr<ConcurrentCalls> o,
-                        int slot) -> Task<> {
-        absl::StatusOr<RpcReply> r = co_await t->call(a, "hi", CallOptions{.timeout = d});
-        o->results[slot] = std::move(r);
-        ++o->ended;
-      }(client.get(), address, timeout, out, i));
+      spawner_.spawn(
+          [](TlsTransport* t, std::string a, absl::Duration d, std::shared_ptr<ConcurrentCalls> o, int slot) -> Task<> {
+            absl::StatusOr<RpcReply> r = co_await t->call(a, "hi", CallOptions{.timeout = d});
+            o->results[slot] = std::move(r);
+            ++o->ended;
+          }(client.get(), address, timeout, out, i));
     }
     const absl::Duration give_up = clock_.now_monotonic() + timeout + absl::Seconds(3);
     while (out->ended < n && clock_.now_monotonic() < give_up) io_.run_one_for(std::chrono::milliseconds(50));
