@@ -21,13 +21,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
-namespace {
-
-absl::Duration backoff_after(int failures) {
-  return std::min(absl::Seconds(10), absl::Milliseconds(100) * (1 << std::min(failures - 1, 7)));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 class TlsTransport::Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -108,15 +102,20 @@ absl::StatusOr<std::unique_ptr<TlsTransport>> TlsTransport::create(asio::io_cont
 
 TlsTransport::TlsTransport(asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer,
                            std::unique_ptr<asio::ssl::context> ctx, NodeId self_id)
-    : io_(io), clock_(clock), spawner_(spawner), tracer_(tracer), ctx_(std::move(ctx)), self_id_(self_id) {}
+    : io_(io),
+      clock_(clock),
+      spawner_(spawner),
+      tracer_(tracer),
+      ctx_(std::move(ctx)),
+      self_id_(self_id),
+      dialer_(clock, [this](std::string address) { return dial_and_read(std::move(address)); }) {}
 
 TlsTransport::~TlsTransport() {
   if (acceptor_) {
     ErrorCode ignored;
     acceptor_->close(ignored);
   }
-  auto connections = outgoing_;
-  for (auto& [address, conn] : connections) {
+  for (const std::shared_ptr<Connection>& conn : dialer_.connections()) {
     conn->owner = nullptr;
     conn->close(absl::CancelledError("transport shut down"));
   }
@@ -150,7 +149,7 @@ Task<absl::StatusOr<RpcReply>> TlsTransport::call(std::string address, std::stri
 }
 
 Task<absl::StatusOr<RpcReply>> TlsTransport::call_on_connection(std::string address, std::string body) {
-  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await connection_to(address);
+  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await dialer_.connection_to(address);
   if (!conn.ok()) co_return conn.status();
   std::shared_ptr<Connection> c = *conn;
   const uint64_t call_id = c->next_call_id++;
@@ -166,35 +165,10 @@ Task<absl::StatusOr<RpcReply>> TlsTransport::call_on_connection(std::string addr
   co_return std::move(*r);
 }
 
-Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::connection_to(std::string address) {
-  while (true) {
-    auto it = outgoing_.find(address);
-    if (it != outgoing_.end() && !it->second->closed) co_return it->second;
-    Dial& d = dials_[address];  // std::map: the reference survives other insertions
-    if (!d.in_progress) break;
-    Oneshot<bool> turn;
-    d.waiters.push_back(turn);
-    std::optional<bool> done = co_await turn.wait();                          // (a plain statement: GCC 12 miscompiles
-    if (!done.has_value()) co_return absl::CancelledError("call cancelled");  // co_await inside !(...))
-  }
-  Dial& d = dials_[address];
-  if (clock_.now_monotonic() < d.retry_at) {
-    co_return absl::UnavailableError(absl::StrCat(address, " unreachable (retrying later): ", d.last_error.message()));
-  }
-  d.in_progress = true;
-  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await dial(address);
-  d.in_progress = false;
-  for (Oneshot<bool>& w : std::exchange(d.waiters, {})) w.set(true);  // each looks again: connected, or backing off
-  if (!conn.ok()) {
-    ++d.failures;
-    d.retry_at = clock_.now_monotonic() + backoff_after(d.failures);
-    d.last_error = conn.status();
-    co_return conn.status();
-  }
-  d.failures = 0;
-  outgoing_[address] = *conn;
-  spawner_.spawn(read_loop(*conn));
-  co_return *conn;
+Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::dial_and_read(std::string address) {
+  absl::StatusOr<std::shared_ptr<Connection>> conn = co_await dial(std::move(address));
+  if (conn.ok()) spawner_.spawn(read_loop(*conn));
+  co_return conn;
 }
 
 Task<absl::StatusOr<std::shared_ptr<TlsTransport::Connection>>> TlsTransport::dial(std::string address) {
@@ -350,9 +324,6 @@ Task<> TlsTransport::serve(std::shared_ptr<Connection> conn, uint64_t call_id, s
   conn->send(encode_frame(reply));
 }
 
-void TlsTransport::forget(Connection* conn) {
-  auto it = outgoing_.find(conn->label);
-  if (it != outgoing_.end() && it->second.get() == conn) outgoing_.erase(it);
-}
+void TlsTransport::forget(Connection* conn) { dialer_.forget(conn->label, conn); }
 
 }  // namespace garage

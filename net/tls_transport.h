@@ -3,9 +3,10 @@
 // Every connection, in either direction, must present a certificate signed by the cluster CA;
 // the peer's node id is the hash of its certificate's public key (net/tls_identity.h). One
 // outgoing connection per peer address carries many concurrent calls, matched by call id
-// (net/frame.h). A failed dial is retried with exponential backoff (100 ms doubling to 10 s);
-// calls during the backoff fail fast with Unavailable. Everything runs on the node's one
-// io_context thread.
+// (net/frame.h). Connections are opened through a Dialer (node/runtime/dialer.h): one attempt
+// at a time per address, any number of callers waiting for it, and after a failure a backoff
+// (100 ms doubling to 10 s) during which calls fail fast with Unavailable. Everything runs on
+// the node's one io_context thread.
 //
 // Bounds: frames <= kMaxFrameBytes; <= kMaxQueuedBytes waiting to be written per connection;
 // <= kMaxServedPerConnection requests served at once per connection; TLS handshakes of
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "node/env.h"
+#include "node/runtime/dialer.h"
 #include "node/runtime/oneshot.h"
 #include "node/runtime/spawner.h"
 
@@ -53,21 +55,12 @@ class TlsTransport final : public Transport {
   class Connection;
 
  private:
-  struct Dial {
-    bool in_progress = false;
-    // One Oneshot per caller waiting for this attempt (a Oneshot has one waiter: sharing one
-    // left all but the last caller unresumed, and their timeouts could no longer fire).
-    std::vector<Oneshot<bool>> waiters;
-    int failures = 0;
-    absl::Duration retry_at = absl::ZeroDuration();
-    absl::Status last_error;
-  };
-
   TlsTransport(boost::asio::io_context& io, Clock& clock, Spawner& spawner, Tracer& tracer,
                std::unique_ptr<boost::asio::ssl::context> ctx, NodeId self_id);
 
   Task<absl::StatusOr<RpcReply>> call_on_connection(std::string address, std::string body);
-  Task<absl::StatusOr<std::shared_ptr<Connection>>> connection_to(std::string address);
+  // A new outgoing connection, its read loop started (the Dialer's dial).
+  Task<absl::StatusOr<std::shared_ptr<Connection>>> dial_and_read(std::string address);
   Task<absl::StatusOr<std::shared_ptr<Connection>>> dial(std::string address);
   Task<absl::Status> handshake(std::shared_ptr<Connection> conn, bool as_server);
   Task<> accept_loop();
@@ -84,8 +77,7 @@ class TlsTransport final : public Transport {
   NodeId self_id_;
   RpcHandler handler_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
-  std::map<std::string, std::shared_ptr<Connection>> outgoing_;  // by address
-  std::map<std::string, Dial> dials_;                            // by address
+  Dialer<Connection> dialer_;  // outgoing connections, by address
 };
 
 }  // namespace garage

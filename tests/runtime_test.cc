@@ -1,4 +1,5 @@
-// Unit tests of the coroutine runtime: Task, Oneshot, Spawner, when_all, with_timeout.
+// Unit tests of the coroutine runtime: Task, Oneshot, Spawner, when_all, with_timeout, and the
+// runtime's small I/O-free helpers (KeyedMutex, ByteBudget, Dialer).
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "node/runtime/byte_budget.h"
+#include "node/runtime/dialer.h"
 #include "node/runtime/keyed_mutex.h"
 #include "tests/runtime_harness.h"
 
@@ -341,6 +343,105 @@ TEST(ByteBudget, AGrantThatOutlivesItsBudgetGivesBackNothing) {
   ByteBudget::Grant g = h.run(budget->acquire(3));
   EXPECT_EQ(budget->in_use(), 3u);
   budget.reset();
+}
+
+// ---- Dialer: a scripted dial that takes `dial_time` and then fails or opens a connection.
+struct FakeConnection {
+  bool closed = false;
+  int serial = 0;
+};
+
+struct FakeDials {
+  explicit FakeDials(Clock& clock) : clock(clock) {}
+  Task<absl::StatusOr<std::shared_ptr<FakeConnection>>> dial(std::string address) {
+    ++started;
+    absl::Status slept = co_await sleep_for(clock, dial_time);
+    if (!slept.ok()) co_return slept;
+    if (fail) co_return absl::UnavailableError("connection refused");
+    auto c = std::make_shared<FakeConnection>();
+    c->serial = started;
+    co_return c;
+  }
+  Clock& clock;
+  absl::Duration dial_time = absl::Milliseconds(100);
+  bool fail = false;
+  int started = 0;
+};
+
+// One caller of connection_to, with its own timeout, as a transport's call is.
+Task<> connect_once(Dialer<FakeConnection>* dialer, Clock* clock, absl::Duration timeout, std::string address,
+                    std::vector<absl::StatusOr<int>>* results) {
+  absl::StatusOr<absl::StatusOr<std::shared_ptr<FakeConnection>>> r =
+      co_await with_timeout(*clock, timeout, dialer->connection_to(std::move(address)));
+  if (!r.ok()) {
+    results->push_back(r.status());
+  } else if (!r->ok()) {
+    results->push_back(r->status());
+  } else {
+    results->push_back((**r)->serial);
+  }
+}
+
+TEST(Dialer, EveryCallerWaitingForOneDialGetsItsConnection) {
+  RuntimeHarness h;
+  FakeDials dials(h.clock);
+  Dialer<FakeConnection> dialer(h.clock, [&dials](std::string a) { return dials.dial(std::move(a)); });
+  std::vector<absl::StatusOr<int>> results;
+  std::vector<Task<>> callers;
+  for (int i = 0; i < 8; ++i) callers.push_back(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));
+  h.run(when_all(std::move(callers)));
+  ASSERT_EQ(results.size(), 8u);
+  for (const absl::StatusOr<int>& r : results) EXPECT_EQ(r, absl::StatusOr<int>(1));
+  EXPECT_EQ(dials.started, 1) << "callers during a dial must share it";
+  EXPECT_EQ(dialer.dials_started(), 1u);
+}
+
+TEST(Dialer, EveryCallerWaitingForAHungDialEndsByItsOwnTimeout) {
+  RuntimeHarness h;
+  FakeDials dials(h.clock);
+  dials.dial_time = absl::Hours(1);  // a peer that accepts and never finishes the handshake
+  Dialer<FakeConnection> dialer(h.clock, [&dials](std::string a) { return dials.dial(std::move(a)); });
+  std::vector<absl::StatusOr<int>> results;
+  std::vector<Task<>> callers;
+  for (int i = 1; i <= 6; ++i) callers.push_back(connect_once(&dialer, &h.clock, absl::Seconds(i), "peer:1", &results));
+  const absl::Duration start = h.clock.now_monotonic();
+  h.run(when_all(std::move(callers)));
+  ASSERT_EQ(results.size(), 6u) << "a caller waiting for the dial was never resumed";
+  // The attempt runs in the scope of the caller that started it: its 1 s timeout ends the
+  // attempt, which then counts as failed, and the callers waiting for it learn at once that the
+  // address is unreachable for the backoff.
+  EXPECT_EQ(h.clock.now_monotonic() - start, absl::Seconds(1));
+  EXPECT_EQ(results[0].status().code(), absl::StatusCode::kDeadlineExceeded);
+  for (size_t i = 1; i < results.size(); ++i) EXPECT_EQ(results[i].status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(dials.started, 1);
+}
+
+TEST(Dialer, AFailedDialBacksOffThenDialsAgainAndAClosedConnectionIsReplaced) {
+  RuntimeHarness h;
+  FakeDials dials(h.clock);
+  dials.fail = true;
+  Dialer<FakeConnection> dialer(h.clock, [&dials](std::string a) { return dials.dial(std::move(a)); });
+  std::vector<absl::StatusOr<int>> results;
+  h.run(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));
+  h.run(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));  // within the backoff
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].status().message(), "connection refused");
+  EXPECT_EQ(results[1].status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(results[1].status().message().find("retrying later"), std::string::npos);
+  EXPECT_EQ(dials.started, 1) << "no dial during the backoff";
+
+  dials.fail = false;
+  h.run([](Clock* c) -> Task<> { (void)co_await sleep_for(*c, absl::Milliseconds(100)); }(&h.clock));
+  h.run(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));
+  EXPECT_EQ(results[2], absl::StatusOr<int>(2));
+  h.run(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));
+  EXPECT_EQ(results[3], absl::StatusOr<int>(2)) << "the open connection is reused";
+  dialer.connections()[0]->closed = true;
+  h.run(connect_once(&dialer, &h.clock, absl::Seconds(5), "peer:1", &results));
+  EXPECT_EQ(results[4], absl::StatusOr<int>(3)) << "a closed connection is dialled again";
+  EXPECT_EQ(dial_backoff_after(1), absl::Milliseconds(100));
+  EXPECT_EQ(dial_backoff_after(4), absl::Milliseconds(800));
+  EXPECT_EQ(dial_backoff_after(20), absl::Seconds(10));
 }
 
 }  // namespace
