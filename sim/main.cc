@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
                  "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones, serve-unverified-blocks, "
                  "lose-follow-ups, stale-block-gc, skip-write-rollback, live-range-trusts-senders, "
                  "complete-reuses-upload-uuid");
+  app.add_flag("--connections", options.connections,
+               "calls go through the real transport's Dialer: one dial per peer, backoff after a failure");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");
   app.add_option("--checkpoints-out", checkpoints_out, "write the checkpoint hashes to this file");
   app.add_option("--compare-checkpoints", compare_with, "compare this run's checkpoints with a file");

@@ -25,6 +25,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   ClusterConfig c;
   c.nodes = o.nodes;
   c.zones = o.zones;
+  c.network.connections = o.connections;
   if (o.faults.count("loss")) {
     c.network.loss_ppm = 20'000;       // 2% of messages lost
     c.network.duplicate_ppm = 10'000;  // 1% duplicated

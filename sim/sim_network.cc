@@ -80,9 +80,15 @@ void SimNetwork::attach(int node, SimTransport* endpoint) {
   assert(endpoints_[node] == nullptr);
   endpoints_[node] = endpoint;
   ++incarnation_[node];
+  for (SimTransport* other : endpoints_)
+    if (other != nullptr && other != endpoint) other->close_connections_to(node);
 }
 
-void SimNetwork::detach(int node) { endpoints_[node] = nullptr; }
+void SimNetwork::detach(int node) {
+  endpoints_[node] = nullptr;
+  for (SimTransport* other : endpoints_)
+    if (other != nullptr) other->close_connections_to(node);
+}
 
 absl::Duration SimNetwork::draw_delay(int from, int to) {
   const absl::Duration base = base_latency(from, to);
@@ -118,7 +124,12 @@ void SimNetwork::send(int from, int to, std::string kind, size_t bytes, std::fun
 }
 
 SimTransport::SimTransport(SimNetwork& network, int node, NodeId id, Clock& clock, Spawner& spawner)
-    : network_(network), node_(node), id_(id), clock_(clock), spawner_(spawner) {
+    : network_(network),
+      node_(node),
+      id_(id),
+      clock_(clock),
+      spawner_(spawner),
+      dialer_(clock, [this](std::string address) { return dial(std::move(address)); }) {
   network_.attach(node_, this);
 }
 
@@ -127,6 +138,19 @@ SimTransport::~SimTransport() { network_.detach(node_); }
 Task<absl::StatusOr<RpcReply>> SimTransport::call(std::string address, std::string body, CallOptions options) {
   const int target = network_.node_of(address);
   if (target < 0) co_return absl::UnavailableError(absl::StrCat("no route to ", address));
+  if (!network_.models_connections()) co_return co_await with_timeout(clock_, options.timeout, call_once(target, body));
+  // As TlsTransport: the timeout covers the wait for a connection and the call on it.
+  auto on_connection = [](SimTransport* self, std::string address, int target,
+                          std::string body) -> Task<absl::StatusOr<RpcReply>> {
+    absl::StatusOr<std::shared_ptr<Connection>> conn = co_await self->dialer_.connection_to(std::move(address));
+    if (!conn.ok()) co_return conn.status();
+    co_return co_await self->call_once(target, std::move(body));
+  };
+  co_return co_await with_timeout(clock_, options.timeout,
+                                  on_connection(this, std::move(address), target, std::move(body)));
+}
+
+Task<absl::StatusOr<RpcReply>> SimTransport::call_once(int target, std::string body) {
   const uint64_t call_id = next_call_id_++;
   Oneshot<absl::StatusOr<RpcReply>> reply;
   pending_.emplace(call_id, reply);
@@ -135,14 +159,43 @@ Task<absl::StatusOr<RpcReply>> SimTransport::call(std::string address, std::stri
   network_.send(from, target, "req", body.size(), [from, call_id, body, from_id](SimTransport& dest) {
     dest.receive_request(from, call_id, body, from_id);
   });
-  auto wait = [](Oneshot<absl::StatusOr<RpcReply>> r) -> Task<absl::StatusOr<RpcReply>> {
-    std::optional<absl::StatusOr<RpcReply>> v = co_await r.wait();
-    if (!v.has_value()) co_return absl::CancelledError("call cancelled");
-    co_return std::move(*v);
-  };
-  absl::StatusOr<RpcReply> result = co_await with_timeout(clock_, options.timeout, wait(reply));
+  std::optional<absl::StatusOr<RpcReply>> v = co_await reply.wait();
   pending_.erase(call_id);
-  co_return result;
+  if (!v.has_value()) co_return absl::CancelledError("call cancelled");
+  co_return std::move(*v);
+}
+
+Task<absl::StatusOr<std::shared_ptr<SimTransport::Connection>>> SimTransport::dial(std::string address) {
+  const int target = network_.node_of(address);
+  if (target < 0) co_return absl::UnavailableError(absl::StrCat("no route to ", address));
+  const uint64_t dial_id = next_call_id_++;
+  Oneshot<bool> answered;
+  handshakes_.emplace(dial_id, answered);
+  const int from = node_;
+  network_.send(from, target, "hello", 0, [from, dial_id](SimTransport& dest) { dest.receive_hello(from, dial_id); });
+  std::optional<bool> done = co_await answered.wait();
+  handshakes_.erase(dial_id);
+  if (!done.has_value()) co_return absl::CancelledError("dial cancelled");
+  auto conn = std::make_shared<Connection>();
+  conn->peer = target;
+  co_return conn;
+}
+
+void SimTransport::receive_hello(int from, uint64_t dial_id) {
+  network_.send(node_, from, "hello-ack", 0, [dial_id](SimTransport& dest) { dest.receive_hello_ack(dial_id); });
+}
+
+void SimTransport::receive_hello_ack(uint64_t dial_id) {
+  auto it = handshakes_.find(dial_id);
+  if (it != handshakes_.end()) it->second.set(true);
+}
+
+void SimTransport::close_connections_to(int node) {
+  for (const std::shared_ptr<Connection>& c : dialer_.connections()) {
+    if (c->peer != node) continue;
+    c->closed = true;
+    dialer_.forget(SimNetwork::address_of(node), c.get());
+  }
 }
 
 void SimTransport::receive_request(int from, uint64_t call_id, std::string body, NodeId from_id) {

@@ -10,8 +10,13 @@
 //   a message crossing a cut link, when sent or when it would arrive, is dropped.
 // - A crashed node's endpoint is gone: messages to it are dropped, even once it restarts (each
 //   restart is a new incarnation, as a new TCP connection would be).
+// - Connections (`connections`): a node's calls to a peer go through the same Dialer as the
+//   real transport (node/runtime/dialer.h): the first call dials (a handshake: one round trip
+//   through the same links), callers during the dial wait for it, a failed or cancelled dial
+//   backs off. A peer's crash or restart closes the connections to it.
 // Limits: no bandwidth or congestion model, no per-connection ordering (every message travels
-// on its own, which is harsher than TCP), no TLS or connection-setup cost.
+// on its own, which is harsher than TCP), no TLS cost; a dial to a crashed node is never
+// refused, it goes unanswered (as to a host that is down).
 #pragma once
 
 #include <map>
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "node/env.h"
+#include "node/runtime/dialer.h"
 #include "node/runtime/oneshot.h"
 #include "node/runtime/spawner.h"
 #include "sim/event_loop.h"
@@ -35,6 +41,7 @@ struct NetworkConfig {
   uint32_t loss_ppm = 0;
   uint32_t duplicate_ppm = 0;
   uint32_t reorder_ppm = 0;
+  bool connections = false;  // calls go through a Dialer (see above); off: each call on its own
 };
 
 class SimTransport;
@@ -68,9 +75,11 @@ class SimNetwork {
   }
   bool is_cut(int from, int to) const { return cut_.count({from, to}) > 0; }
 
-  // Endpoints: one live endpoint per node incarnation.
+  // Endpoints: one live endpoint per node incarnation. Attaching or detaching a node closes
+  // the other endpoints' connections to it.
   void attach(int node, SimTransport* endpoint);
   void detach(int node);
+  bool models_connections() const { return config_.connections; }
 
   // Sends a message; `deliver` runs on arrival with the receiving endpoint (if still live).
   void send(int from, int to, std::string kind, size_t bytes, std::function<void(SimTransport&)> deliver);
@@ -104,8 +113,20 @@ class SimTransport final : public Transport {
   // Called by the network on arrival.
   void receive_request(int from, uint64_t call_id, std::string body, NodeId from_id);
   void receive_reply(uint64_t call_id, absl::StatusOr<RpcReply> reply);
+  void receive_hello(int from, uint64_t dial_id);
+  void receive_hello_ack(uint64_t dial_id);
+  // `node` crashed or restarted: the connections to it are closed.
+  void close_connections_to(int node);
+
+  uint64_t dials_started() const { return dialer_.dials_started(); }
 
  private:
+  struct Connection {
+    bool closed = false;
+    int peer = -1;
+  };
+  Task<absl::StatusOr<RpcReply>> call_once(int target, std::string body);
+  Task<absl::StatusOr<std::shared_ptr<Connection>>> dial(std::string address);
   Task<> serve(int from, uint64_t call_id, std::string body, NodeId from_id);
   SimNetwork& network_;
   int node_;
@@ -115,6 +136,8 @@ class SimTransport final : public Transport {
   RpcHandler handler_;
   uint64_t next_call_id_ = 1;
   std::map<uint64_t, Oneshot<absl::StatusOr<RpcReply>>> pending_;
+  std::map<uint64_t, Oneshot<bool>> handshakes_;  // dial id -> answered
+  Dialer<Connection> dialer_;
 };
 
 }  // namespace garage::sim

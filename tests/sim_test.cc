@@ -102,6 +102,44 @@ TEST(SimNetwork, CrashedEndpointReceivesNothing) {
   EXPECT_EQ(w.network.node_of("garbage"), -1);
 }
 
+TEST(SimNetwork, WithConnectionsCallsShareOneDialAndAPeerRestartClosesIt) {
+  NetworkConfig config;
+  config.connections = true;
+  World w({0, 1}, config);
+  // Six calls at once: one dial (a round trip), every call answered over it.
+  std::vector<std::optional<absl::StatusOr<RpcReply>>> outs(6);
+  for (auto& out : outs)
+    w.spawners[0]->spawn(World::do_call(w.transports[0].get(), SimNetwork::address_of(1), absl::Seconds(1), &out));
+  while (w.loop.step()) {
+  }
+  for (auto& out : outs) {
+    ASSERT_TRUE(out.has_value());
+    EXPECT_TRUE(out->ok()) << out->status();
+  }
+  EXPECT_EQ(w.transports[0]->dials_started(), 1u);
+  EXPECT_TRUE(w.call(0, 1).ok());
+  EXPECT_EQ(w.transports[0]->dials_started(), 1u) << "the connection is reused";
+
+  // Node 1 crashes: the connection closes; a call dials again and goes unanswered, and the
+  // calls after it fail at once during the backoff.
+  w.transports[1].reset();
+  EXPECT_EQ(w.call(0, 1).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(w.transports[0]->dials_started(), 2u);
+  const absl::Duration before = w.loop.now();
+  EXPECT_EQ(w.call(0, 1).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(w.loop.now(), before) << "during the backoff a call fails without waiting";
+
+  // Node 1 restarts: after the backoff, a new dial reaches it.
+  w.transports[1] = std::make_unique<SimTransport>(w.network, 1, NodeId{}, *w.clocks[1], *w.spawners[1]);
+  w.transports[1]->set_handler(
+      [](RpcCaller, std::string) -> Task<absl::StatusOr<std::string>> { co_return std::string("pong again"); });
+  w.loop.run_until(w.loop.now() + absl::Seconds(1));
+  absl::StatusOr<RpcReply> again = w.call(0, 1);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->body, "pong again");
+  EXPECT_EQ(w.transports[0]->dials_started(), 3u);
+}
+
 struct DiskWorld {
   DiskWorld() : rng(7), disk(std::make_unique<SimDisk>(storage, h.clock, rng, DiskFaults{})) {}
   RuntimeHarness h;
