@@ -32,13 +32,22 @@ SimNode::~SimNode() {
   kv.reset();
 }
 
+namespace {
+// The network's Dialers report their probes to the run's chaos.
+NetworkConfig with_probes(NetworkConfig config, Chaos* chaos) {
+  config.dialer.chaos = chaos;
+  return config;
+}
+}  // namespace
+
 Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
     : loop_(loop),
       seed_(seed),
       config_(std::move(config)),
       world_rng_(seed ^ 0x6e6574776f726bULL),
       chaos_(seed),
-      network_(loop, world_rng_, config_.network, zones_round_robin(config_.nodes, config_.zones)),
+      network_(loop, world_rng_, with_probes(config_.network, &chaos_),
+               zones_round_robin(config_.nodes, config_.zones)),
       incarnations_(config_.nodes, 0),
       nodes_(config_.nodes) {
   uint64_t id_state = seed;

@@ -129,7 +129,8 @@ SimTransport::SimTransport(SimNetwork& network, int node, NodeId id, Clock& cloc
       id_(id),
       clock_(clock),
       spawner_(spawner),
-      dialer_(clock, [this](std::string address) { return dial(std::move(address)); }) {
+      dialer_(
+          clock, [this](std::string address) { return dial(std::move(address)); }, network.config().dialer) {
   network_.attach(node_, this);
 }
 

@@ -42,6 +42,7 @@ struct NetworkConfig {
   uint32_t duplicate_ppm = 0;
   uint32_t reorder_ppm = 0;
   bool connections = false;  // calls go through a Dialer (see above); off: each call on its own
+  DialerOptions dialer;      // planted bugs of the Dialer
 };
 
 class SimTransport;
@@ -80,6 +81,7 @@ class SimNetwork {
   void attach(int node, SimTransport* endpoint);
   void detach(int node);
   bool models_connections() const { return config_.connections; }
+  const NetworkConfig& config() const { return config_; }
 
   // Sends a message; `deliver` runs on arrival with the receiving endpoint (if still live).
   void send(int from, int to, std::string kind, size_t bytes, std::function<void(SimTransport&)> deliver);

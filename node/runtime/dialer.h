@@ -28,7 +28,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "node/chaos.h"
 #include "node/env.h"
+#include "node/planted.h"
 #include "node/runtime/oneshot.h"
 #include "node/runtime/task.h"
 
@@ -39,12 +41,21 @@ inline absl::Duration dial_backoff_after(int failures) {
   return std::min(absl::Seconds(10), absl::Milliseconds(100) * (1 << std::min(std::max(failures, 1) - 1, 7)));
 }
 
+struct DialerOptions {
+  Chaos* chaos = nullptr;  // probes (the simulator's): transport.waited_for_a_dial
+  // Planted bug (simulator only, node/planted.h): the bug of issue 25 point 2 restored. The
+  // callers waiting for one attempt share one slot: a later caller takes the earlier one's
+  // place, and the earlier one is never resumed nor cancelled (its timeout cannot end it).
+  bool planted_shared_waiter_slot = false;
+};
+
 template <class Conn>
 class Dialer {
  public:
   using DialFn = std::function<Task<absl::StatusOr<std::shared_ptr<Conn>>>(std::string address)>;
 
-  Dialer(Clock& clock, DialFn dial) : clock_(clock), dial_(std::move(dial)) {}
+  Dialer(Clock& clock, DialFn dial, DialerOptions options = {})
+      : clock_(clock), dial_(std::move(dial)), options_(options) {}
 
   // The open connection to `address`, after dialling it if there is none (and no backoff).
   Task<absl::StatusOr<std::shared_ptr<Conn>>> connection_to(std::string address) {
@@ -53,7 +64,15 @@ class Dialer {
       if (it != open_.end() && !it->second->closed) co_return it->second;
       Attempt& a = attempts_[address];  // std::map: the reference survives other insertions
       if (!a.in_progress) break;
+      if (options_.chaos != nullptr) options_.chaos->reached("transport.waited_for_a_dial");
       Oneshot<bool> turn;
+      if (planted(options_.planted_shared_waiter_slot)) {
+        a.waiters.clear();  // the earlier waiter's slot is taken: it is never resumed
+        a.waiters.push_back(turn);
+        std::optional<bool> done = co_await turn.wait_uncancellable();
+        (void)done;
+        continue;
+      }
       a.waiters.push_back(turn);
       std::optional<bool> done = co_await turn.wait();                          // (a plain statement: GCC 12
       if (!done.has_value()) co_return absl::CancelledError("call cancelled");  // miscompiles co_await in !(...))
@@ -106,6 +125,7 @@ class Dialer {
 
   Clock& clock_;
   DialFn dial_;
+  DialerOptions options_;
   std::map<std::string, std::shared_ptr<Conn>> open_;  // by address
   std::map<std::string, Attempt> attempts_;            // by address
   uint64_t dials_started_ = 0;
