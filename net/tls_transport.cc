@@ -21,8 +21,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
-namespace {}  // namespace
-
 class TlsTransport::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(TlsTransport* owner, tcp::socket socket, asio::ssl::context& ctx, std::string label)

@@ -80,8 +80,6 @@ void SimNetwork::attach(int node, SimTransport* endpoint) {
   assert(endpoints_[node] == nullptr);
   endpoints_[node] = endpoint;
   ++incarnation_[node];
-  for (SimTransport* other : endpoints_)
-    if (other != nullptr && other != endpoint) other->close_connections_to(node);
 }
 
 void SimNetwork::detach(int node) {
@@ -139,7 +137,7 @@ SimTransport::~SimTransport() { network_.detach(node_); }
 Task<absl::StatusOr<RpcReply>> SimTransport::call(std::string address, std::string body, CallOptions options) {
   const int target = network_.node_of(address);
   if (target < 0) co_return absl::UnavailableError(absl::StrCat("no route to ", address));
-  if (!network_.models_connections()) co_return co_await with_timeout(clock_, options.timeout, call_once(target, body));
+  if (!network_.config().connections) co_return co_await with_timeout(clock_, options.timeout, call_once(target, body));
   // As TlsTransport: the timeout covers the wait for a connection and the call on it.
   auto on_connection = [](SimTransport* self, std::string address, int target,
                           std::string body) -> Task<absl::StatusOr<RpcReply>> {

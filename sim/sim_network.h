@@ -76,11 +76,10 @@ class SimNetwork {
   }
   bool is_cut(int from, int to) const { return cut_.count({from, to}) > 0; }
 
-  // Endpoints: one live endpoint per node incarnation. Attaching or detaching a node closes
-  // the other endpoints' connections to it.
+  // Endpoints: one live endpoint per node incarnation. Detaching a node (its crash, before any
+  // restart) closes the other endpoints' connections to it.
   void attach(int node, SimTransport* endpoint);
   void detach(int node);
-  bool models_connections() const { return config_.connections; }
   const NetworkConfig& config() const { return config_; }
 
   // Sends a message; `deliver` runs on arrival with the receiving endpoint (if still live).
