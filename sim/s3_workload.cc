@@ -291,7 +291,8 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     check_live_indexes();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
-    result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due"));
+    result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due (",
+                                       probe_aimed_reuploads_, " aimed)"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->listings_checked, " listings checked"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked,
                                        " multipart) and ", h->deletes_acked, " deletes acknowledged, ",
@@ -560,6 +561,34 @@ std::optional<uint64_t> S3Workload::reupload_candidate(int key) {
   return pick;
 }
 
+// A write of `key` was just acknowledged: the multi-block PUT it superseded (if any) has its
+// unique first block collected about gc_delay later, at a moment the client cannot see (the
+// follow-ups that drop the old references, then the resync worker's next round). Half the time
+// its body is sent again then, within a few seconds, so re-uploads meet collections in flight.
+void S3Workload::aim_reupload(int key, uint64_t superseding_op) {
+  const auto& key_ops = history_->ops[key];
+  auto w = key_ops.find(superseding_op);
+  if (w == key_ops.end() || uniform(rng_, 2) == 0) return;
+  std::optional<uint64_t> newest;
+  for (const auto& [id, m] : key_ops) {
+    if (id == superseding_op || m.kind != kPut || !m.acked || *m.acked >= w->second.start) continue;
+    if (!newest || *m.acked > *key_ops.at(*newest).acked) newest = id;
+  }
+  if (!newest) return;
+  const History::Op& m = key_ops.at(*newest);
+  if (m.content_of || m.size <= kBlock || reuploaded_.count(*newest)) return;
+  const absl::Duration when = block_options(3).gc_delay + absl::Milliseconds(uniform(rng_, 4000));
+  const uint64_t content = *newest;
+  loop_.after(when, [this, key, content] {
+    if (!history_->ready || reuploaded_.count(content)) return;
+    if (auto q = quiet_until_.find(key); q != quiet_until_.end() && loop_.now() < q->second) return;
+    const int node = random_running_node();
+    if (node < 0) return;
+    probe_aimed_reuploads_++;
+    start_op(node, key, kReupload, false, content);
+  });
+}
+
 void S3Workload::start_listing(int node) {
   SimNode& n = cluster_.node(node);
   const uint64_t op = next_op_++;
@@ -589,7 +618,7 @@ void S3Workload::start_listing(int node) {
   }(history_, n.s3.get(), std::move(signed_request), &loop_, op));
 }
 
-void S3Workload::start_op(int node, int key, int kind, bool final_read) {
+void S3Workload::start_op(int node, int key, int kind, bool final_read, std::optional<uint64_t> reupload_of) {
   if (kind == kList) {
     start_listing(node);
     return;
@@ -610,7 +639,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   std::string body = size > 0 ? body_of(op, size, loop_.now()) : "";
   std::optional<uint64_t> content_of;
   if (kind == kReupload) {
-    content_of = reupload_candidate(key);
+    if (reupload_of) reuploaded_.insert(*reupload_of);
+    content_of = reupload_of ? reupload_of : reupload_candidate(key);
     kind = kPut;
     if (content_of) {
       const History::Op& m = history_->ops[key][*content_of];
@@ -661,11 +691,13 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read) {
   // replicas that have not all heard of the delete yet.
   std::function<void()> after_ack;
   if (kind == kDelete) {
-    after_ack = [this] {
+    after_ack = [this, key, op] {
       for (int lister = 0; lister < cluster_.size(); ++lister)
         if (cluster_.is_running(lister)) start_listing(lister);
+      aim_reupload(key, op);
     };
   }
+  if (kind == kPut) after_ack = [this, key, op] { aim_reupload(key, op); };
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
                       bool final_read, std::function<void()> after_ack) -> Task<> {

@@ -49,7 +49,8 @@ class S3Workload {
  private:
   void setup();
   void client_tick(int client, absl::Duration stop_at);
-  void start_op(int node, int key, int kind, bool final_read);
+  // reupload_of: for kReupload, the PUT whose body to send again (else one is picked).
+  void start_op(int node, int key, int kind, bool final_read, std::optional<uint64_t> reupload_of = std::nullopt);
   void start_listing(int node);
   int random_running_node();
   int node_for_next_op();
@@ -57,6 +58,7 @@ class S3Workload {
   void check_live_indexes();
   void check_blocks_present();
   std::optional<uint64_t> reupload_candidate(int key);
+  void aim_reupload(int key, uint64_t superseding_op);
   void grant_every_bucket_of_the_name();
 
   EventLoop& loop_;
@@ -65,10 +67,10 @@ class S3Workload {
   SimResult& result_;
   std::shared_ptr<History> history_;
   uint64_t next_op_ = 1;
-  uint64_t probe_reuploads_ = 0;  // re-uploads of a body whose blocks were falling due
-  std::set<uint64_t> reuploaded_;
-  std::map<int, absl::Duration> quiet_until_;  // keys written by no one until then (a re-upload)  // contents
-                                               // re-uploaded once (a second would reset the clock)
+  uint64_t probe_reuploads_ = 0;               // re-uploads of a body whose blocks were falling due
+  uint64_t probe_aimed_reuploads_ = 0;         // of which aimed at the moment the blocks fall due
+  std::set<uint64_t> reuploaded_;              // contents re-uploaded once (a second would reset the clock)
+  std::map<int, absl::Duration> quiet_until_;  // keys written by no one until then (a re-upload)
 };
 
 }  // namespace garage::sim

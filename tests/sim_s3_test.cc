@@ -102,14 +102,14 @@ int seeds_catching(const std::string& bug, uint64_t seeds, const std::string& ph
 TEST(SimS3, ServingUnverifiedBlocksIsCaught) { EXPECT_GT(seeds_catching("serve-unverified-blocks", 10), 0); }
 
 // A listing that trusts the replicas that sent a key, without reading it from those that left
-// it out, shows keys a quorum has deleted (caught on seeds 2 and 16 of 1-20).
+// it out, shows keys a quorum has deleted (caught on seeds 18 and 20 of 1-20, 4 of 1-60).
 TEST(SimS3, ListingThatTrustsTheSendersIsCaught) {
   EXPECT_GT(seeds_catching("live-range-trusts-senders", 20, "listing"), 0);
 }
 
 // Issue 25 point 1's bug restored: a Complete whose block list write fails tombstones it at
 // once under the upload's uuid, which the retry reuses: the object is acknowledged and then
-// reads no more (caught on seeds 3 and 5 of 1-20, by the final reads).
+// reads no more (caught on seed 1 of 1-20 and 4 of 1-60, by the final reads).
 TEST(SimS3, ACompleteRetriedIntoItsOwnUndoIsCaught) { EXPECT_GT(seeds_catching("complete-reuses-upload-uuid", 20), 0); }
 
 // Issue 25 point 2's bug restored in the Dialer that the simulated transport shares with the
@@ -150,9 +150,11 @@ TEST(SimS3, SkippingTheRollbackOfCutWritesIsCaught) {
 TEST(SimS3, BlocksAreCollectedAndAStaleCollectionDecisionIsCaught) {
   std::map<std::string, uint64_t> probes;
   int caught = 0;
-  // One copy (rf 1): a wrongly deleted block cannot come back from another replica. The race
-  // the planted bug loses needs a re-upload inside its window: it is hit on a few seeds in 40
-  // (about 1 in 10 on 2026-12-02), and each time it was hit it was caught but once.
+  // One copy (rf 1): a wrongly deleted block cannot come back from another replica. The planted
+  // bug is the old pass with nothing added: it decides on counts read when its round began,
+  // without the lock. The workload sends bodies again about when their blocks fall due, and
+  // the chaos that slows the real removal slows this one too: caught on 4 of seeds 1-20 on
+  // 2026-12-06 (4, 11, 17, 20: each seed where the race was lost).
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     SimOptions o;
     o.seed = seed;
@@ -160,10 +162,11 @@ TEST(SimS3, BlocksAreCollectedAndAStaleCollectionDecisionIsCaught) {
     SimResult clean = run(o);
     EXPECT_TRUE(clean.violations.empty()) << "rf 1: " << describe(clean);
     for (const auto& [name, n] : clean.probes) probes[name] += n;
+    if (seed > 20) continue;
     o.plant_bug = "stale-block-gc";
     caught += !run(o).violations.empty();
   }
-  EXPECT_GE(caught, 2) << "a stale deletion decision went unnoticed on 40 seeds";
+  EXPECT_GE(caught, 2) << "a stale deletion decision went unnoticed on 20 seeds";
   for (const char* p : {"block.deleted_unreferenced", "block.deleted_not_held", "block.stored_before_reference",
                         "block.repair_scan", "block.resynced", "block.read_from_retired_holder",
                         "block.handed_over_and_kept", "block.resync_waited_for_layout", "block.forgot_absent_block"}) {

@@ -68,8 +68,9 @@ struct BlockOptions {
   uint64_t scrub_bytes_per_second = 16u << 20;
   absl::Duration scrub_interval = absl::Hours(1);
   bool planted_skip_verify = false;  // simulation only (node/planted.h): serve blocks unchecked
-  // Simulation only: decide deletions from the state read before the worker's awaits, without
-  // the block's lock and without re-reading the count (the old snapshot-then-delete race).
+  // Simulation only: the old snapshot-then-delete pass. A resync round reads the counts of
+  // every entry it will handle before handling any, and deletes on that snapshot, without the
+  // block's lock and without reading the count again.
   bool planted_stale_gc = false;
 };
 
@@ -113,8 +114,9 @@ class BlockManager {
  private:
   Task<absl::StatusOr<std::string>> handle(NodeId from, std::string payload);
   Task<absl::Status> store_local(std::string hash, std::string data);
-  // The local copy, verified (read twice before it is called corrupt). A corrupt copy is
-  // counted and kept: a good copy from elsewhere overwrites it.
+  // The local copy, verified (condemned only when two reads agree on wrong bytes, or after
+  // three wrong reads). A corrupt copy is counted and kept: a good copy from elsewhere
+  // overwrites it.
   Task<absl::StatusOr<std::string>> read_local(std::string hash);
   Task<absl::StatusOr<std::string>> fetch_remote(std::string hash, bool include_self);
   Task<absl::StatusOr<bool>> verify(std::string hash, std::shared_ptr<std::string> data);
@@ -129,6 +131,8 @@ class BlockManager {
   // One queue entry: fetch, hand over, delete, or nothing.
   Task<absl::Status> resync_step(std::string hash);
   Task<absl::Status> delete_if_unreferenced(std::string hash, bool is_holder);
+  // The count resync_step decides on: the store's, or the round's snapshot (planted_stale_gc).
+  absl::StatusOr<BlockRefcount> count_for_decision(std::string_view hash);
   // Drops the count entry of a block gone from this node, if nothing references it.
   absl::Status forget_if_zero(std::string_view hash);
   Task<absl::Status> scrub_blocks(std::vector<std::string> hashes);
@@ -147,7 +151,8 @@ class BlockManager {
   ReplicaDirectory& replicas_;
   BlockOptions options_;
   BlockStats stats_;
-  KeyedMutex locks_;  // per block hash: its writes and its deletion
+  KeyedMutex locks_;                                           // per block hash: its writes and its deletion
+  std::map<std::string, BlockRefcount> planted_round_counts_;  // planted_stale_gc only
 };
 
 }  // namespace garage
