@@ -35,6 +35,9 @@ struct S3Settings {
   // once, as before 2026-12-04: a retry then merges into the tombstones (issue 25 point 1's bug,
   // for the checkers to find).
   bool planted_complete_reuses_upload_uuid = false;
+  // Simulation only: CopyObject writes the copy's block list without block references, so the
+  // shared blocks go with the source's last reference.
+  bool planted_copy_without_references = false;
 };
 
 // One request in flight: what routing, authentication and bucket lookup found.

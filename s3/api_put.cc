@@ -1,6 +1,7 @@
 // Writing objects: PutObject, CopyObject, and ingest() (body -> blocks), which UploadPart uses.
 #include "node/chaos.h"
 #include "node/hash.h"
+#include "node/planted.h"
 #include "s3/api.h"
 #include "s3/checksum.h"
 #include "s3/errors.h"
@@ -137,7 +138,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
     std::vector<std::string> hashes;
     for (const auto& [slot, b] : (*blocks)->blocks) hashes.push_back(b.hash);
     if (absl::Status s = write.will_reference(hashes); !s.ok()) co_return s;
-    absl::Status s = co_await model_.put_version_and_refs(v.uuid, std::move(**blocks));
+    absl::Status s;
+    if (planted(settings_.planted_copy_without_references))
+      s = co_await model_.put_version(v.uuid, std::move(**blocks));
+    else
+      s = co_await model_.put_version_and_refs(v.uuid, std::move(**blocks));
     if (!s.ok()) co_return s;
   }
   ObjectEntry entry{{v}};

@@ -138,6 +138,7 @@ void Cluster::start(int i) {
     s3_settings.read_buffer_bytes = 3 * 4096;
     s3_settings.write_buffer_bytes = 2 * 4096;  // and so do writes (s3.write_waited_for_budget)
     s3_settings.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
+    s3_settings.planted_copy_without_references = config_.planted_copy_without_references;
     n->journal = std::make_unique<WriteJournal>(env, *n->kv, *n->spawner, *n->model, config_.journal);
     n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, *n->journal, s3_settings);
   }

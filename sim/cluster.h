@@ -44,6 +44,7 @@ struct ClusterConfig {
   int replication_factor = 3;
   bool planted_retire_before_sync = false;
   bool planted_complete_reuses_upload_uuid = false;  // S3Settings, simulation only
+  bool planted_copy_without_references = false;      // S3Settings, simulation only
   bool tables = false;                               // run the replicated test table (workload "table")
   TableOptions table;
   bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")

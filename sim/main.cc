@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
                  "deliberately break the node (checker self-test): sticky-down, write-quorum-1, read-quorum-1, "
                  "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones, serve-unverified-blocks, "
                  "lose-follow-ups, stale-block-gc, skip-write-rollback, live-range-trusts-senders, "
-                 "complete-reuses-upload-uuid, shared-dial-waiter");
+                 "complete-reuses-upload-uuid, shared-dial-waiter, copy-without-references");
   app.add_flag("--connections", options.connections,
                "calls go through the real transport's Dialer: one dial per peer, backoff after a failure");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");

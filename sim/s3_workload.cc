@@ -7,7 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "node/hash.h"
+#include "node/runtime/combinators.h"
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/sigv4.h"
@@ -20,7 +22,9 @@ constexpr char kSecret[] = "simulated-secret-simulated-secret";
 constexpr char kBucket[] = "simbucket";
 // A multipart upload and a re-upload (the body of an earlier PUT of the key, sent again about
 // when its blocks fall due for deletion) are recorded as PUTs. A listing covers every key.
-enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3, kReupload = 4, kList = 5 };
+// A copy (CopyObject of another key's current version, which shares its blocks) is recorded
+// as a PUT of the body it copied.
+enum Kind { kPut = 0, kGet = 1, kDelete = 2, kMultipart = 3, kReupload = 4, kList = 5, kCopy = 6 };
 
 constexpr size_t kBlock = 4096;  // block_options().block_size
 // Shared contents come in time slots: a PUT begun in slot k (of kSlot) uses the two contents
@@ -58,25 +62,34 @@ struct Signed {
   std::shared_ptr<s3::StringBody> body;
 };
 
-Signed sign_request(std::string method, std::string path, std::string query, std::string body, absl::Time now) {
+// `extra` headers (lowercase names) are sent and signed too.
+Signed sign_request(std::string method, std::string path, std::string query, std::string body, absl::Time now,
+                    std::vector<std::pair<std::string, std::string>> extra = {}) {
   auto request = std::make_shared<s3::HttpRequest>();
   request->method = std::move(method);
   request->target = query.empty() ? path : absl::StrCat(path, "?", query);
   const std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
   const std::string payload_hash = s3::sha256_hex(body);
   request->headers = {{"host", "sim"}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", amz_date}};
+  for (auto& header : extra) request->headers.push_back(std::move(header));
   const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
-  const std::vector<std::string> signed_headers{"host", "x-amz-content-sha256", "x-amz-date"};
+  std::vector<std::string> signed_headers;
+  for (const auto& [name, value] : request->headers) signed_headers.push_back(name);
+  std::sort(signed_headers.begin(), signed_headers.end());
   const s3::SigV4Request sr{request->method, path, query, request->headers};
   const std::string signature =
       s3::signature_hex(s3::signing_key(kSecret, scope),
                         s3::string_to_sign(amz_date, scope, s3::canonical_request(sr, signed_headers, payload_hash)));
   request->headers.emplace_back(
       "authorization", absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
-                                    ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=", signature));
+                                    ", SignedHeaders=", absl::StrJoin(signed_headers, ";"), ", Signature=", signature));
   auto source = std::make_shared<s3::StringBody>(std::move(body));
   request->body = source.get();
   return Signed{std::move(request), std::move(source)};
+}
+
+std::string unquoted(const std::string& etag) {
+  return etag.size() >= 2 && etag.front() == '"' && etag.back() == '"' ? etag.substr(1, etag.size() - 2) : etag;
 }
 
 // The text of the first <tag> element of an XML reply ("" if none).
@@ -88,12 +101,13 @@ std::string xml_text(const std::string& xml, const std::string& tag) {
 }
 
 // One multipart upload of `body` (the first part one block of 4 KiB, the second the rest):
-// CreateMultipartUpload, two UploadParts, CompleteMultipartUpload. OK once complete.
-Task<bool> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std::string body) {
+// CreateMultipartUpload, two UploadParts, CompleteMultipartUpload. The number of Complete
+// requests it took, 0 if it failed.
+Task<int> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std::string body) {
   Signed create = sign_request("POST", path, "uploads", "", clock->now_wall());
   s3::HttpResponse created = co_await api->handle(*create.request);
   const std::string upload_id = xml_text(created.body, "UploadId");
-  if (created.status != 200 || upload_id.empty()) co_return false;
+  if (created.status != 200 || upload_id.empty()) co_return 0;
   std::string complete = "<CompleteMultipartUpload>";
   const std::vector<std::string> parts{body.substr(0, 4096), body.substr(4096)};
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -103,19 +117,24 @@ Task<bool> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std:
     std::string etag;
     for (const auto& [name, value] : uploaded.headers)
       if (name == "etag") etag = value;
-    if (uploaded.status != 200 || etag.empty()) co_return false;
+    if (uploaded.status != 200 || etag.empty()) co_return 0;
     absl::StrAppend(&complete, "<Part><PartNumber>", i + 1, "</PartNumber><ETag>", etag, "</ETag></Part>");
   }
   complete += "</CompleteMultipartUpload>";
-  // Retried on a server error, as SDKs retry: a Complete that failed after writing part of its
-  // effect must leave the upload completable (the retry sends the same part list).
+  // Retried on a server error, as SDKs retry, after 1 s then 2 s (botocore's backoff, without
+  // its jitter): a Complete that failed after writing part of its effect must leave the upload
+  // completable (the retry sends the same part list), and a pause lets a partition heal first.
   for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) {
+      absl::Status slept = co_await sleep_for(*clock, absl::Seconds(1 << (attempt - 1)));
+      if (!slept.ok()) co_return 0;
+    }
     Signed finish = sign_request("POST", path, absl::StrCat("uploadId=", upload_id), complete, clock->now_wall());
     s3::HttpResponse done = co_await api->handle(*finish.request);
-    if (done.status == 200 && done.body.find("<Error>") == std::string::npos) co_return true;
-    if (done.status < 500) co_return false;
+    if (done.status == 200 && done.body.find("<Error>") == std::string::npos) co_return attempt + 1;
+    if (done.status < 500) co_return 0;
   }
-  co_return false;
+  co_return 0;
 }
 
 }  // namespace
@@ -126,16 +145,23 @@ struct S3Workload::History {
     absl::Duration start;
     std::optional<absl::Duration> acked;  // nullopt: failed, or still in flight / lost in a crash
     size_t size = 0;
-    std::optional<uint64_t> content_of;  // a re-upload: sends the body of this earlier PUT
+    std::optional<uint64_t> content_of;  // a re-upload or a copy: the body of this earlier PUT
+    std::string etag;                    // of an acknowledged single-request PUT or copy
   };
   std::map<int, std::map<uint64_t, Op>> ops;  // key -> op id -> op
   // Operations not finished yet: op id -> (node, its incarnation, start). A node that did not
   // crash must finish every operation (every step has a timeout): one left over is a hang.
   std::map<uint64_t, std::tuple<int, uint64_t, absl::Duration>> unfinished;
   bool ready = false;
-  uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, reads_checked = 0, failed = 0;
+  uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
   std::vector<std::string> violations;
+
+  const Op* find_op(uint64_t id) const {
+    for (const auto& [key, key_ops] : ops)
+      if (auto it = key_ops.find(id); it != key_ops.end()) return &it->second;
+    return nullptr;
+  }
 
   // Is op `a` acknowledged before op `b` began?
   static bool before(const Op& a, const Op& b) { return a.acked && *a.acked < b.start; }
@@ -148,21 +174,26 @@ struct S3Workload::History {
     for (auto& [id, op] : key_ops)
       if (op.kind != kGet && op.acked && *op.acked < read_start) settled.push_back(&op);
     if (got) {
-      auto it = key_ops.find(*got);
-      if (it == key_ops.end() || it->second.kind != kPut || it->second.content_of) {
-        violations.push_back(absl::StrCat(what, " key ", key, ": returned op ", *got, ", which is no PUT of this key"));
+      const Op* origin = find_op(*got);
+      if (origin == nullptr || origin->kind != kPut || origin->content_of) {
+        violations.push_back(absl::StrCat(what, " key ", key, ": returned op ", *got, ", which is no PUT"));
         return;
       }
-      const Op& r = it->second;
-      if (body != body_of(*got, r.size, r.start)) {
+      if (body != body_of(*got, origin->size, origin->start)) {
         violations.push_back(absl::StrCat(what, " key ", key, ": the body of op ", *got, " came back corrupted (",
-                                          body.size(), " bytes, expected ", r.size, ")"));
+                                          body.size(), " bytes, expected ", origin->size, ")"));
         return;
       }
-      // The PUTs that sent this body: op `got` and its re-uploads. One of them must be current.
-      std::vector<std::pair<uint64_t, const Op*>> senders{{*got, &r}};
+      // The writes of this key that sent this body: op `got` itself if it is one, its
+      // re-uploads and the copies of it. One of them must be current.
+      std::vector<std::pair<uint64_t, const Op*>> senders;
       for (auto& [id, op] : key_ops)
-        if (op.content_of == *got) senders.push_back({id, &op});
+        if (id == *got || op.content_of == *got) senders.push_back({id, &op});
+      if (senders.empty()) {
+        violations.push_back(
+            absl::StrCat(what, " key ", key, ": returned the body of op ", *got, ", which no write of this key sent"));
+        return;
+      }
       std::string why;
       for (const auto& [id, sender] : senders) {
         const Op* newer = nullptr;
@@ -291,12 +322,19 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     check_live_indexes();
     if (!h->ready) result_.violations.push_back("s3: the key and bucket were never set up");
     for (const std::string& v : h->violations) result_.violations.push_back("s3: " + v);
+    // The workload's own rare paths, beside the nodes' probes: a checker of copies proves
+    // nothing on a run where none succeeded.
+    if (h->copies_acked > 0) result_.probes["workload.copy_acknowledged"] += h->copies_acked;
+    if (probe_aimed_reuploads_ > 0) result_.probes["workload.aimed_reupload"] += probe_aimed_reuploads_;
+    if (probe_moves_ > 0) result_.probes["workload.moved_by_copy_and_delete"] += probe_moves_;
+    if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
     result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due (",
                                        probe_aimed_reuploads_, " aimed)"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->listings_checked, " listings checked"));
-    result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked,
-                                       " multipart) and ", h->deletes_acked, " deletes acknowledged, ",
-                                       h->reads_checked, " reads checked, ", h->failed, " operations failed"));
+    result_.log.push_back(absl::StrCat("s3 workload: ", h->puts_acked, " puts (", h->multipart_acked, " multipart, ",
+                                       h->copies_acked, " copies of ", probe_copies_, " sent) and ", h->deletes_acked,
+                                       " deletes acknowledged, ", h->reads_checked, " reads checked, ", h->failed,
+                                       " operations failed"));
   });
 }
 
@@ -522,7 +560,8 @@ void S3Workload::client_tick(int client, absl::Duration stop_at) {
       int kind = dice < 20   ? kPut
                  : dice < 35 ? kReupload
                  : dice < 45 ? kMultipart
-                 : dice < 78 ? kGet
+                 : dice < 70 ? kGet
+                 : dice < 78 ? kCopy
                  : dice < 85 ? kList
                              : kDelete;
       if (auto q = quiet_until_.find(key); q != quiet_until_.end() && loop_.now() < q->second) kind = kGet;
@@ -589,6 +628,74 @@ void S3Workload::aim_reupload(int key, uint64_t superseding_op) {
   });
 }
 
+// CopyObject into `key` from another key's newest acknowledged single-request PUT or copy,
+// conditional on its ETag (x-amz-copy-source-if-match): a copy that succeeds copied that body,
+// and shares its blocks. Without such a source, a read instead. Half the acknowledged copies
+// are moves, as rclone's and the console's renames are: the source is deleted, and the copy
+// read back once the source's references are gone and the blocks would have been collected.
+void S3Workload::start_copy(int node, int key) {
+  const int source_key = static_cast<int>((key + 1 + uniform(rng_, kKeys - 1)) % kKeys);
+  std::optional<uint64_t> source;
+  for (const auto& [id, op] : history_->ops[source_key]) {
+    if (op.kind != kPut || !op.acked || op.etag.empty()) continue;
+    if (!source || *op.acked > *history_->ops[source_key][*source].acked) source = id;
+  }
+  if (!source) {
+    start_op(node, key, kGet, false);
+    return;
+  }
+  const History::Op& from = history_->ops[source_key][*source];
+  SimNode& n = cluster_.node(node);
+  const uint64_t op = next_op_++;
+  history_->ops[key][op] = History::Op{kPut, loop_.now(), std::nullopt, from.size, from.content_of.value_or(*source)};
+  history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
+  probe_copies_++;
+  Signed signed_request = sign_request("PUT", absl::StrCat("/", kBucket, "/key-", key), "", "", n.clock->now_wall(),
+                                       {{"x-amz-copy-source", absl::StrCat("/", kBucket, "/key-", source_key)},
+                                        {"x-amz-copy-source-if-match", absl::StrCat("\"", from.etag, "\"")}});
+  std::function<void()> after_ack = [this, key, source_key] {
+    if (uniform(rng_, 2) == 0) return;
+    if (auto q = quiet_until_.find(source_key); q != quiet_until_.end() && loop_.now() < q->second) return;
+    const int node = random_running_node();
+    if (node < 0) return;
+    probe_moves_++;
+    start_op(node, source_key, kDelete, false);
+    const absl::Duration gc_delay = block_options(3).gc_delay;
+    read_back(key, {gc_delay + absl::Seconds(3), gc_delay + absl::Seconds(8)});
+  };
+  n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, Signed req, EventLoop* loop, int key, uint64_t op,
+                      std::function<void()> after_ack) -> Task<> {
+    s3::HttpResponse resp = co_await api->handle(*req.request);
+    h->unfinished.erase(op);
+    const std::string etag = xml_text(resp.body, "ETag");
+    if (resp.status != 200 || resp.body.find("<Error>") != std::string::npos || etag.empty()) {
+      h->failed++;
+      co_return;
+    }
+    History::Op& record = h->ops[key][op];
+    record.acked = loop->now();
+    record.etag = unquoted(etag);
+    h->puts_acked++;
+    h->copies_acked++;
+    after_ack();
+  }(history_, n.s3.get(), std::move(signed_request), &loop_, key, op, std::move(after_ack)));
+}
+
+// Reads `key` back `after` each delay, and keeps the other clients off it until the last: a
+// write whose effect is checked this way is the current version when the reads run.
+void S3Workload::read_back(int key, std::vector<absl::Duration> after) {
+  absl::Duration last;
+  for (absl::Duration d : after) {
+    last = std::max(last, d);
+    loop_.after(d, [this, key] {
+      const int reader = random_running_node();
+      if (reader >= 0 && history_->ready) start_op(reader, key, kGet, false);
+    });
+  }
+  absl::Duration& quiet = quiet_until_[key];
+  quiet = std::max(quiet, loop_.now() + last + absl::Seconds(1));
+}
+
 void S3Workload::start_listing(int node) {
   SimNode& n = cluster_.node(node);
   const uint64_t op = next_op_++;
@@ -623,6 +730,10 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     start_listing(node);
     return;
   }
+  if (kind == kCopy) {
+    start_copy(node, key);
+    return;
+  }
   SimNode& n = cluster_.node(node);
   const uint64_t op = next_op_++;
   // Sizes: a third of PUTs inline (< 3 KiB), the rest one to three 4 KiB blocks; multipart
@@ -647,15 +758,9 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       size = m.size;
       body = body_of(*content_of, m.size, m.start);
       probe_reuploads_++;
-      // Read it back while the blocks' collection would be racing it, and leave the key alone
-      // meanwhile: a loss is seen only while the re-upload is the current version.
-      quiet_until_[key] = loop_.now() + absl::Seconds(16);
-      for (absl::Duration d : {absl::Seconds(4), absl::Seconds(9), absl::Seconds(15)}) {
-        loop_.after(d, [this, key] {
-          const int reader = random_running_node();
-          if (reader >= 0 && history_->ready) start_op(reader, key, kGet, false);
-        });
-      }
+      // Read it back while the blocks' collection would be racing it: a loss is seen only
+      // while the re-upload is the current version.
+      read_back(key, {absl::Seconds(4), absl::Seconds(9), absl::Seconds(15)});
     } else {
       size = kBlock * 2;
       body = body_of(op, size, loop_.now());
@@ -666,18 +771,27 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
   if (kind != kGet) history_->ops[key][op] = record;
   history_->unfinished[op] = {node, cluster_.incarnation(node), loop_.now()};
   if (kind == kMultipart) {
+    // A Complete acknowledged on a retry is read back, and its key left alone until the final
+    // reads, as a client unsure of its upload would: a retry that built on what the failed
+    // attempt left must not answer 200 for an object that is gone.
+    std::function<void()> after_retried_ack = [this, key] {
+      probe_retried_completes_++;
+      read_back(key, {absl::Seconds(1), absl::Seconds(5)});
+      quiet_until_[key] = absl::InfiniteDuration();
+    };
     n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, Clock* clock, EventLoop* loop, int key, uint64_t op,
-                        std::string path, std::string body) -> Task<> {
-      const bool ok = co_await multipart_upload(api, clock, std::move(path), std::move(body));
+                        std::string path, std::string body, std::function<void()> after_retried_ack) -> Task<> {
+      const int attempts = co_await multipart_upload(api, clock, std::move(path), std::move(body));
       h->unfinished.erase(op);
-      if (!ok) {
+      if (attempts == 0) {
         h->failed++;
         co_return;
       }
       h->ops[key][op].acked = loop->now();
       h->puts_acked++;
       h->multipart_acked++;
-    }(history_, n.s3.get(), n.clock.get(), &loop_, key, op, path, std::move(body)));
+      if (attempts > 1) after_retried_ack();
+    }(history_, n.s3.get(), n.clock.get(), &loop_, key, op, path, std::move(body), std::move(after_retried_ack)));
     return;
   }
   Signed signed_request = sign_request(kind == kPut   ? "PUT"
@@ -761,6 +875,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       co_return;
     }
     h->ops[key][op].acked = loop->now();
+    for (const auto& [name, value] : resp.headers)
+      if (name == "etag") h->ops[key][op].etag = unquoted(value);
     (kind == kPut ? h->puts_acked : h->deletes_acked)++;
     if (after_ack) after_ack();
   }(history_, n.s3.get(), request, source, &loop_, key, op, kind, final_read, std::move(after_ack)));

@@ -27,6 +27,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "sim/cluster.h"
 #include "sim/event_loop.h"
@@ -52,6 +53,8 @@ class S3Workload {
   // reupload_of: for kReupload, the PUT whose body to send again (else one is picked).
   void start_op(int node, int key, int kind, bool final_read, std::optional<uint64_t> reupload_of = std::nullopt);
   void start_listing(int node);
+  void start_copy(int node, int key);
+  void read_back(int key, std::vector<absl::Duration> after);
   int random_running_node();
   int node_for_next_op();
   void check_space_reclaimed();
@@ -68,9 +71,12 @@ class S3Workload {
   std::shared_ptr<History> history_;
   uint64_t next_op_ = 1;
   uint64_t probe_reuploads_ = 0;               // re-uploads of a body whose blocks were falling due
+  uint64_t probe_retried_completes_ = 0;       // multipart uploads acknowledged on a retried Complete
+  uint64_t probe_copies_ = 0;                  // CopyObject requests sent
+  uint64_t probe_moves_ = 0;                   // of which acknowledged and followed by the source's DELETE
   uint64_t probe_aimed_reuploads_ = 0;         // of which aimed at the moment the blocks fall due
   std::set<uint64_t> reuploaded_;              // contents re-uploaded once (a second would reset the clock)
-  std::map<int, absl::Duration> quiet_until_;  // keys written by no one until then (a re-upload)
+  std::map<int, absl::Duration> quiet_until_;  // keys written by no one until then (read_back)
 };
 
 }  // namespace garage::sim

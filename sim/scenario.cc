@@ -54,6 +54,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.blocks.planted_skip_verify = o.plant_bug == "serve-unverified-blocks";
   c.blocks.planted_stale_gc = o.plant_bug == "stale-block-gc";
   c.planted_complete_reuses_upload_uuid = o.plant_bug == "complete-reuses-upload-uuid";
+  c.planted_copy_without_references = o.plant_bug == "copy-without-references";
   c.replication_factor = o.replication_factor;
   c.table = TableWorkload::options(o.plant_bug, o.replication_factor);
   return c;
@@ -337,7 +338,7 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   if (cluster.error_events() > 0) {
     result.violations.push_back(absl::StrCat(cluster.error_events(), " error-severity trace events"));
   }
-  result.probes = cluster.chaos().probes();
+  for (const auto& [name, n] : cluster.chaos().probes()) result.probes[name] += n;  // beside the workload's own
   result.trace_hash = loop.trace().hash();
   result.events = loop.events_run();
   result.checkpoints = loop.trace().checkpoints();

@@ -40,7 +40,8 @@ inline const std::set<std::string>& all_planted_bugs() {
                                              "skip-write-rollback",
                                              "shared-dial-waiter",
                                              "live-range-trusts-senders",
-                                             "complete-reuses-upload-uuid"};
+                                             "complete-reuses-upload-uuid",
+                                             "copy-without-references"};
   return bugs;
 }
 

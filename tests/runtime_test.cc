@@ -441,7 +441,7 @@ TEST(Dialer, AFailedDialBacksOffThenDialsAgainAndAClosedConnectionIsReplaced) {
   EXPECT_EQ(results[4], absl::StatusOr<int>(3)) << "a closed connection is dialled again";
   EXPECT_EQ(dial_backoff_after(1), absl::Milliseconds(100));
   EXPECT_EQ(dial_backoff_after(4), absl::Milliseconds(800));
-  EXPECT_EQ(dial_backoff_after(20), absl::Seconds(10));
+  EXPECT_EQ(dial_backoff_after(20), absl::Seconds(3));
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 // look again when it ends: connected, or backing off. (One shared waiter slot left all but the
 // last caller waiting for good, and their timeouts could no longer fire: issue 25, point 2.)
 // A failed attempt makes the address fail fast with Unavailable for a backoff, 100 ms doubling
-// to 10 s, reset by the next success. I/O-free: the transport gives the dial itself, so the
-// logic is tested on a simulated clock (tests/runtime_test.cc, Dialer.*).
+// to 3 s, reset by the next success. The cap bounds how long a peer that is back stays unused:
+// with membership's pings each second, nodes see each other up again within kUpAfterHealBound
+// (10 s) of a heal, which the simulator checks (at 10 s, they did not always). I/O-free: the
+// transport gives the dial itself, so the logic is tested on a simulated clock
+// (tests/runtime_test.cc, Dialer.*).
 //
 // Conn has a `bool closed` member: a closed connection is dialled again. Waits are cancellable:
 // a waiting caller's timeout ends its wait. The attempt itself runs in the scope of the caller
@@ -38,7 +41,7 @@ namespace garage {
 
 // The wait before the next attempt after `failures` failed ones in a row (>= 1).
 inline absl::Duration dial_backoff_after(int failures) {
-  return std::min(absl::Seconds(10), absl::Milliseconds(100) * (1 << std::min(std::max(failures, 1) - 1, 7)));
+  return std::min(absl::Seconds(3), absl::Milliseconds(100) * (1 << std::min(std::max(failures, 1) - 1, 7)));
 }
 
 struct DialerOptions {
