@@ -27,22 +27,15 @@
 #include "net/prod_env.h"
 #include "net/tls_identity.h"
 #include "net/tls_transport.h"
-#include "node/block/block_manager.h"
-#include "node/cluster_directory.h"
 #include "node/config.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
 #include "node/model/admin.h"
-#include "node/model/block_ref_schema.h"
-#include "node/model/model.h"
-#include "node/model/write_journal.h"
 #include "node/planted.h"
+#include "node/root/node.h"
 #include "node/rpc.h"
-#include "node/runtime/combinators.h"
 #include "node/size.h"
 #include "node/table/debug_kv.h"
-#include "node/table/follow_ups.h"
-#include "node/table/table.h"
 #include "node/version.h"
 #include "s3/api.h"
 #include "s3/errors.h"
@@ -80,6 +73,27 @@ int fail(const absl::Status& s) {
   return 1;
 }
 
+// The node's part of the configuration, with the daemon's derived values.
+NodeOptions node_options(const Config& config, NodeId self_id) {
+  NodeOptions o;
+  o.self = NodeStatus{self_id, config.advertised_address(), config.zone, kGarageVersion};
+  o.bootstrap_peers = config.bootstrap_peers;
+  o.replication_factor = config.replication_factor;
+  o.tables.quorums = quorums_for(config.replication_factor, config.consistency_mode);
+  o.tables.fsync = config.metadata_fsync;
+  o.blocks.block_size = config.block_size;
+  o.blocks.quorums = o.tables.quorums;
+  o.blocks.fsync = config.data_fsync;
+  o.blocks.gc_delay = absl::Seconds(config.block_gc_delay_secs);
+  o.s3.region = config.s3_api.s3_region;
+  o.s3.root_domain = config.s3_api.root_domain;
+  o.s3.read_buffer_bytes = config.s3_api.read_buffer_max;
+  o.s3.write_buffer_bytes = config.block_ram_buffer_max;
+  o.journal.fsync = config.metadata_fsync;
+  o.journal.rollback_delay = std::max(absl::Seconds(30), 4 * o.tables.rpc_timeout);
+  return o;
+}
+
 int run_server(const Config& config) {
   for (const std::string& w : config.warnings) std::fprintf(stderr, "garage: warning: %s\n", w.c_str());
   // The metadata holds secret keys and the data folder the objects: owner-only, whatever the
@@ -102,71 +116,15 @@ int run_server(const Config& config) {
   if (!transport.ok()) return fail(transport.status());
   if (absl::Status s = (*transport)->listen(config.rpc_bind_addr); !s.ok()) return fail(s);
 
-  RpcRouter router;
   OsEntropy entropy;
   Env env{&clock, rng.get(), transport->get(), &disk, &offload, &tracer, /*chaos=*/nullptr, &entropy};
-  NodeStatus self{(*transport)->self_id(), config.advertised_address(), config.zone, kGarageVersion};
-  Membership membership(env, spawner, self, config.bootstrap_peers);
-  membership.register_rpcs(router);
-  LayoutManager layout(env, spawner, self.id, config.replication_factor);
-  layout.register_rpcs(router);
-  membership.set_layout_hooks([&layout] { return layout.digest(); },
-                              [&layout](const std::string& a, const LayoutDigest& d) { layout.on_peer_digest(a, d); });
   absl::StatusOr<std::unique_ptr<RocksKv>> kv = RocksKv::open(config.metadata_dir + "/db");
   if (!kv.ok()) return fail(kv.status());
-  ClusterDirectory directory(layout, membership);
-  TableOptions table_options;
-  table_options.quorums = quorums_for(config.replication_factor, config.consistency_mode);
-  table_options.fsync = config.metadata_fsync;
-  // Every replicated table: (schema, table). Schemas outlive their tables.
-  const CrdtSchema<LwwRegister> debug_kv_schema(kDebugKvTable), alias_schema(kAliasTable);
-  const CrdtSchema<LwwMap> bucket_schema(kBucketTable), key_schema(kKeyTable);
-  const CrdtSchema<UploadEntry> mpu_schema(kMpuTable);
-  const CrdtSchema<ObjectEntry> object_schema(kObjectTable);
-  const CrdtSchema<VersionEntry> version_schema(kVersionTable);
-  BlockOptions block_options;
-  block_options.block_size = config.block_size;
-  block_options.quorums = table_options.quorums;
-  block_options.fsync = config.data_fsync;
-  block_options.gc_delay = absl::Seconds(config.block_gc_delay_secs);
-  const BlockRefSchema block_ref_schema(block_options.gc_delay);
-  std::vector<std::unique_ptr<Table>> all_tables;
-  auto make_table = [&](const TableSchema& schema) -> Table& {
-    all_tables.push_back(
-        std::make_unique<Table>(env, **kv, spawner, schema, directory.view_for(schema.name()), table_options));
-    return *all_tables.back();
-  };
-  Table& debug_kv_table = make_table(debug_kv_schema);
-  ModelTables model_tables{make_table(bucket_schema), make_table(key_schema),     make_table(alias_schema),
-                           make_table(object_schema), make_table(version_schema), make_table(block_ref_schema),
-                           make_table(mpu_schema)};
-  std::vector<Table*> table_ptrs;
-  for (auto& t : all_tables) table_ptrs.push_back(t.get());
-  FollowUpWorker follow_ups(env, spawner, table_ptrs);
-  TableRpc tables;
-  for (auto& t : all_tables) tables.add(*t);
-  tables.register_rpcs(router);
-  DebugKv debug_kv(env, debug_kv_table);
-  debug_kv.register_rpcs(router);
-
-  // Counts for a store written before they existed; before anything can change a block_ref.
-  if (absl::Status s = build_block_refcounts_once(model_tables.block_ref.store(), **kv); !s.ok()) return fail(s);
   FsDisk data_disk(config.data_dir, offload);
-  BlockManager blocks(env, data_disk, **kv, spawner, directory, block_options);
-  blocks.register_rpcs(router);
-  Model model(env, model_tables);
-  Admin admin(model);
-  admin.register_rpcs(router);
-  s3::S3Settings s3_settings;
-  s3_settings.region = config.s3_api.s3_region;
-  s3_settings.root_domain = config.s3_api.root_domain;
-  s3_settings.read_buffer_bytes = config.s3_api.read_buffer_max;
-  s3_settings.write_buffer_bytes = config.block_ram_buffer_max;
-  WriteJournalOptions journal_options;
-  journal_options.fsync = config.metadata_fsync;
-  journal_options.rollback_delay = std::max(absl::Seconds(30), 4 * table_options.rpc_timeout);
-  WriteJournal journal(env, **kv, spawner, model, journal_options);
-  s3::S3Api s3_api(env, spawner, model, blocks, journal, s3_settings);
+  absl::StatusOr<std::unique_ptr<Node>> node =
+      Node::create(env, **kv, data_disk, spawner, node_options(config, (*transport)->self_id()));
+  if (!node.ok()) return fail(node.status());
+  s3::S3Api& s3_api = (*node)->s3();
   std::unique_ptr<HttpServer> s3_server;
   if (!config.s3_api.api_bind_addr.empty()) {
     HttpServerOptions http_options;
@@ -187,19 +145,15 @@ int run_server(const Config& config) {
     if (absl::Status s = s3_server->listen(config.s3_api.api_bind_addr); !s.ok()) return fail(s);
   }
 
-  (*transport)->set_handler(router.handler());
-  spawner.spawn(layout.load());
-  membership.start();
-  for (auto& t : all_tables) t->start();
-  follow_ups.start();
-  blocks.start();
-  journal.start();
+  (*transport)->set_handler((*node)->rpc_handler());
+  (*node)->start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     tracer.event(Severity::kInfo, "Shutdown", "signal received");
     io.stop();
   });
+  const NodeStatus& self = (*node)->membership().self();
   tracer.event(Severity::kInfo, "NodeStarted",
                absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")",
                             s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : ""));

@@ -1,0 +1,69 @@
+#include "node/root/node.h"
+
+namespace garage {
+
+Node::Tables::Tables(Env env, Kv& meta, Spawner& spawner, ClusterDirectory& directory, const NodeOptions& options)
+    : block_ref_schema(options.blocks.gc_delay) {
+  auto make = [&](const TableSchema& schema) {
+    return std::make_unique<Table>(env, meta, spawner, schema, directory.view_for(schema.name()), options.tables);
+  };
+  debug_kv = make(debug_kv_schema);
+  bucket = make(bucket_schema);
+  key = make(key_schema);
+  alias = make(alias_schema);
+  object = make(object_schema);
+  version = make(version_schema);
+  block_ref = make(block_ref_schema);
+  mpu = make(mpu_schema);
+}
+
+std::vector<Table*> Node::Tables::all() const {
+  return {debug_kv.get(), bucket.get(),  key.get(),       alias.get(),
+          object.get(),   version.get(), block_ref.get(), mpu.get()};
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::create(Env env, Kv& meta, Disk& data, Spawner& spawner,
+                                                   NodeOptions options) {
+  std::unique_ptr<Node> node(new Node(env, meta, data, spawner, std::move(options)));
+  // Counts for a store written before they existed, before anything can change a block_ref
+  // (nothing runs before start()).
+  if (absl::Status s = build_block_refcounts_once(node->tables_.block_ref->store(), meta); !s.ok()) return s;
+  return node;
+}
+
+Node::Node(Env env, Kv& meta, Disk& data, Spawner& spawner, NodeOptions options)
+    : env_(env),
+      spawner_(spawner),
+      options_(std::move(options)),
+      membership_(env, spawner, options_.self, options_.bootstrap_peers, options_.membership),
+      layout_(env, spawner, options_.self.id, options_.replication_factor, options_.planted_retire_before_sync),
+      directory_(layout_, membership_),
+      tables_(env, meta, spawner, directory_, options_),
+      follow_ups_(env, spawner, tables_.all()),
+      debug_kv_(env, *tables_.debug_kv),
+      blocks_(env, data, meta, spawner, directory_, options_.blocks),
+      model_(env, tables_.model()),
+      admin_(model_),
+      journal_(env, meta, spawner, model_, options_.journal),
+      s3_(env, spawner, model_, blocks_, journal_, options_.s3) {
+  membership_.register_rpcs(router_);
+  layout_.register_rpcs(router_);
+  membership_.set_layout_hooks([this] { return layout_.digest(); },
+                               [this](const std::string& a, const LayoutDigest& d) { layout_.on_peer_digest(a, d); });
+  for (Table* t : tables_.all()) table_rpc_.add(*t);
+  table_rpc_.register_rpcs(router_);
+  debug_kv_.register_rpcs(router_);
+  blocks_.register_rpcs(router_);
+  admin_.register_rpcs(router_);
+}
+
+void Node::start() {
+  spawner_.spawn(layout_.load());
+  membership_.start();
+  for (Table* t : tables_.all()) t->start();
+  follow_ups_.start();
+  blocks_.start();
+  journal_.start();
+}
+
+}  // namespace garage
