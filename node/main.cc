@@ -159,6 +159,7 @@ int run_server(const Config& config) {
                             s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : ""));
   io.run();
   spawner.cancel_all();
+  spawner.destroy_all();  // before the node's services, which the frames' locals refer to
   return 0;
 }
 

@@ -1,6 +1,8 @@
 #include "sim/cluster.h"
 
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 
@@ -16,19 +18,17 @@ std::vector<int> zones_round_robin(int nodes, int zones) {
 }  // namespace
 
 SimNode::~SimNode() {
-  // Explicit order: frames first (they refer to everything else), then the endpoint, then ports.
-  s3.reset();
-  model.reset();
-  blocks.reset();
-  model_tables.clear();
+  // Frames first (their locals refer to everything else), then the services, then the ports.
+  if (spawner) spawner->destroy_all();
   table_rpc.reset();
   table.reset();
   directory.reset();
-  membership.reset();
-  layout.reset();
+  own_membership.reset();
+  own_layout.reset();
+  own_router.reset();
+  node.reset();
   spawner.reset();
   transport.reset();
-  router.reset();
   kv.reset();
 }
 
@@ -59,6 +59,7 @@ Cluster::Cluster(EventLoop& loop, uint64_t seed, ClusterConfig config)
     }
     ids_.push_back(id);
     storage_.push_back(std::make_unique<SimDiskStorage>());
+    data_storage_.push_back(std::make_unique<SimDiskStorage>());
     kv_storage_.push_back(std::make_unique<MemKvStorage>());
   }
 }
@@ -85,89 +86,93 @@ void Cluster::start(int i) {
   n->disk = std::make_unique<SimDisk>(*storage_[i], *n->clock, *n->rng, config_.disk);
   n->spawner = std::make_unique<Spawner>(*n->clock);
   n->transport = std::make_unique<SimTransport>(network_, i, ids_[i], *n->clock, *n->spawner);
-  n->router = std::make_unique<RpcRouter>();
+  n->kv = std::make_unique<MemKv>(*kv_storage_[i]);
 
   Env env{n->clock.get(),  n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(),
           n->tracer.get(), &chaos_,      n->entropy.get()};
   NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
-  n->membership = std::make_unique<Membership>(
-      env, *n->spawner, self, std::vector<BootstrapPeer>{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}},
-      config_.membership);
-  n->membership->register_rpcs(*n->router);
-  n->layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor,
-                                              config_.planted_retire_before_sync);
-  n->layout->register_rpcs(*n->router);
-  LayoutManager* layout = n->layout.get();
-  n->membership->set_layout_hooks(
-      [layout] { return layout->digest(); },
-      [layout](const std::string& a, const LayoutDigest& d) { layout->on_peer_digest(a, d); });
-  n->kv = std::make_unique<MemKv>(*kv_storage_[i]);
-  if (config_.tables) {
-    n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
-    n->table = std::make_unique<Table>(env, *n->kv, *n->spawner, table_schema_, *n->directory, config_.table);
-    n->table_rpc = std::make_unique<TableRpc>();
-    n->table_rpc->add(*n->table);
-    n->table_rpc->register_rpcs(*n->router);
-  }
+  const std::vector<BootstrapPeer> bootstrap{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}};
   if (config_.s3) {
-    n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
-    n->table_rpc = std::make_unique<TableRpc>();
-    for (const TableSchema* schema :
-         std::initializer_list<const TableSchema*>{&bucket_schema_, &key_schema_, &alias_schema_, &object_schema_,
-                                                   &version_schema_, &block_ref_schema_, &mpu_schema_}) {
-      n->model_tables.push_back(std::make_unique<Table>(env, *n->kv, *n->spawner, *schema,
-                                                        n->directory->view_for(schema->name()), config_.table));
-      n->table_rpc->add(*n->model_tables.back());
-    }
-    n->table_rpc->register_rpcs(*n->router);
-    auto& t = n->model_tables;
-    std::vector<Table*> table_ptrs;
-    for (auto& table : t) table_ptrs.push_back(table.get());
-    n->follow_ups = std::make_unique<FollowUpWorker>(env, *n->spawner, table_ptrs);
-    ModelTables tables{*t[0], *t[1], *t[2], *t[3], *t[4], *t[5], *t[6]};
-    if (absl::Status s = build_block_refcounts_once(t[5]->store(), *n->kv); !s.ok()) {
-      loop_.trace().record(absl::StrCat("sim n", i, " block refcounts: ", s.message()));
-    }
-    n->blocks = std::make_unique<BlockManager>(env, *n->disk, *n->kv, *n->spawner, *n->directory, config_.blocks);
-    n->blocks->register_rpcs(*n->router);
-    n->model = std::make_unique<Model>(env, tables);
-    s3::S3Settings s3_settings;
-    s3_settings.min_part_size = 4096;  // the workload's multipart uploads are small
+    n->data_disk = std::make_unique<SimDisk>(*data_storage_[i], *n->clock, *n->rng, config_.disk);
+    NodeOptions o;
+    o.self = self;
+    o.bootstrap_peers = bootstrap;
+    o.replication_factor = config_.replication_factor;
+    o.membership = config_.membership;
+    o.tables = config_.table;
+    o.blocks = config_.blocks;
+    o.journal = config_.journal;
+    o.s3.min_part_size = 4096;  // the workload's multipart uploads are small
     // Three 4 KiB blocks for the node's readers at once: concurrent GETs and copies wait for
     // each other (probe s3.read_waited_for_budget), as they do on a busy node.
-    s3_settings.read_buffer_bytes = 3 * 4096;
-    s3_settings.write_buffer_bytes = 2 * 4096;  // and so do writes (s3.write_waited_for_budget)
-    s3_settings.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
-    s3_settings.planted_copy_without_references = config_.planted_copy_without_references;
-    n->journal = std::make_unique<WriteJournal>(env, *n->kv, *n->spawner, *n->model, config_.journal);
-    n->s3 = std::make_unique<s3::S3Api>(env, *n->spawner, *n->model, *n->blocks, *n->journal, s3_settings);
+    o.s3.read_buffer_bytes = 3 * 4096;
+    o.s3.write_buffer_bytes = 2 * 4096;  // and so do writes (s3.write_waited_for_budget)
+    o.s3.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
+    o.s3.planted_copy_without_references = config_.planted_copy_without_references;
+    o.planted_retire_before_sync = config_.planted_retire_before_sync;
+    absl::StatusOr<std::unique_ptr<Node>> node = Node::create(env, *n->kv, *n->data_disk, *n->spawner, std::move(o));
+    if (!node.ok()) {  // only a metadata store that cannot be read fails this; MemKv always can
+      std::fprintf(stderr, "garage-sim: n%d cannot start: %s\n", i, std::string(node.status().message()).c_str());
+      std::abort();
+    }
+    n->node = std::move(*node);
+    n->layout = &n->node->layout();
+    n->membership = &n->node->membership();
+    n->follow_ups = &n->node->follow_ups();
+    n->blocks = &n->node->blocks();
+    n->model = &n->node->model();
+    n->journal = &n->node->journal();
+    n->s3 = &n->node->s3();
+  } else {
+    n->own_router = std::make_unique<RpcRouter>();
+    n->own_membership = std::make_unique<Membership>(env, *n->spawner, self, bootstrap, config_.membership);
+    n->own_membership->register_rpcs(*n->own_router);
+    n->own_layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor,
+                                                    config_.planted_retire_before_sync);
+    n->own_layout->register_rpcs(*n->own_router);
+    LayoutManager* layout = n->own_layout.get();
+    n->own_membership->set_layout_hooks(
+        [layout] { return layout->digest(); },
+        [layout](const std::string& a, const LayoutDigest& d) { layout->on_peer_digest(a, d); });
+    n->layout = n->own_layout.get();
+    n->membership = n->own_membership.get();
+    if (config_.tables) {
+      n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
+      n->table = std::make_unique<Table>(env, *n->kv, *n->spawner, table_schema_, *n->directory, config_.table);
+      n->table_rpc = std::make_unique<TableRpc>();
+      n->table_rpc->add(*n->table);
+      n->table_rpc->register_rpcs(*n->own_router);
+    }
   }
-  n->transport->set_handler(n->router->handler());
+  n->transport->set_handler(n->rpc_handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
   nodes_[i] = std::move(n);
-  nodes_[i]->spawner->spawn(nodes_[i]->layout->load());
-  nodes_[i]->membership->start();
-  if (nodes_[i]->table) nodes_[i]->table->start();
-  for (auto& t : nodes_[i]->model_tables) t->start();
-  if (nodes_[i]->follow_ups) nodes_[i]->follow_ups->start();
-  if (nodes_[i]->blocks) nodes_[i]->blocks->start();
-  if (nodes_[i]->journal) nodes_[i]->journal->start();
+  SimNode& started = *nodes_[i];
+  if (started.node) {
+    started.node->start();
+    return;
+  }
+  started.spawner->spawn(started.layout->load());
+  started.membership->start();
+  if (started.table) started.table->start();
 }
 
 void Cluster::crash(int i) {
   assert(nodes_[i] != nullptr);
   error_events_ += nodes_[i]->tracer->errors();
+  std::vector<std::string> tables;  // the replicated tables of the S3 stack, by name
+  if (nodes_[i]->node)
+    for (const Table* t : nodes_[i]->node->tables()) tables.push_back(t->name());
   nodes_[i].reset();
   storage_[i]->crash();
+  data_storage_[i]->crash();
   kv_storage_[i]->crash(uniform(world_rng_, kv_storage_[i]->unsynced_batches() + 1));
   // Half the restarts come back as an upgrade from a build before the tables' live index: the
   // node indexes its tables in steps while it serves (probe table.live_index_built_a_step).
   if (config_.s3 && uniform(world_rng_, 2) == 0) {
     MemKv view(*kv_storage_[i]);
-    for (const TableSchema* schema :
-         std::initializer_list<const TableSchema*>{&bucket_schema_, &key_schema_, &alias_schema_, &object_schema_,
-                                                   &version_schema_, &block_ref_schema_, &mpu_schema_}) {
-      if (absl::Status s = TableStore::forget_live_index(view, schema->name()); !s.ok())
+    for (const std::string& table : tables) {
+      if (absl::Status s = TableStore::forget_live_index(view, table); !s.ok())
         loop_.trace().record(absl::StrCat("sim n", i, " forget live index: ", s.message()));
     }
     loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim n", i, " restarts as an upgrade"));

@@ -19,6 +19,7 @@
 #include "node/model/model.h"
 #include "node/model/write_journal.h"
 #include "node/rng.h"
+#include "node/root/node.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
 #include "node/table/follow_ups.h"
@@ -56,30 +57,36 @@ struct ClusterConfig {
 inline constexpr char kSimTableName[] = "simkv";
 
 // One running incarnation of a node. Members are declared in construction order and destroyed
-// in reverse, so coroutine frames (spawner) die before the transport and clock they use.
+// in reverse, after the spawner's frames (which refer to everything else).
 struct SimNode {
   std::unique_ptr<SimClock> clock;
   std::unique_ptr<Xoshiro256> rng;
   std::unique_ptr<SimEntropy> entropy;
   std::unique_ptr<SimTracer> tracer;
   std::unique_ptr<SimOffload> offload;
-  std::unique_ptr<SimDisk> disk;
+  std::unique_ptr<SimDisk> disk;       // metadata files (layout, peer list): Env::disk
+  std::unique_ptr<SimDisk> data_disk;  // blocks (the s3 workload), a disk of its own as in production
   std::unique_ptr<Spawner> spawner;
   std::unique_ptr<SimTransport> transport;
-  std::unique_ptr<RpcRouter> router;
-  std::unique_ptr<LayoutManager> layout;
-  std::unique_ptr<Membership> membership;
   std::unique_ptr<MemKv> kv;
+  // The s3 workload runs the node the daemon runs (node/root/node.h).
+  std::unique_ptr<Node> node;
+  // The membership and table workloads run only the services they test, wired here.
+  std::unique_ptr<RpcRouter> own_router;
+  std::unique_ptr<LayoutManager> own_layout;
+  std::unique_ptr<Membership> own_membership;
   std::unique_ptr<ClusterDirectory> directory;
   std::unique_ptr<Table> table;  // null unless ClusterConfig::tables
   std::unique_ptr<TableRpc> table_rpc;
-  // The S3 stack (ClusterConfig::s3).
-  std::vector<std::unique_ptr<Table>> model_tables;
-  std::unique_ptr<FollowUpWorker> follow_ups;
-  std::unique_ptr<BlockManager> blocks;
-  std::unique_ptr<Model> model;
-  std::unique_ptr<WriteJournal> journal;
-  std::unique_ptr<s3::S3Api> s3;
+  // Views of whichever runs (null where that service does not).
+  LayoutManager* layout = nullptr;
+  Membership* membership = nullptr;
+  FollowUpWorker* follow_ups = nullptr;
+  BlockManager* blocks = nullptr;
+  Model* model = nullptr;
+  WriteJournal* journal = nullptr;
+  s3::S3Api* s3 = nullptr;
+  RpcHandler rpc_handler() { return node ? node->rpc_handler() : own_router->handler(); }
   ~SimNode();
 };
 
@@ -95,6 +102,7 @@ class Cluster {
   SimNode& node(int i) { return *nodes_[i]; }
   SimNetwork& network() { return network_; }
   SimDiskStorage& disk_storage(int node) { return *storage_[node]; }
+  SimDiskStorage& data_disk_storage(int node) { return *data_storage_[node]; }
   MemKvStorage& kv_storage(int node) { return *kv_storage_[node]; }
   // A fresh view of a node's metadata store, for checkers (works whether or not it is running).
   TableStore inspect_table(int node, MemKv& view) { return TableStore(view, table_schema_); }
@@ -113,16 +121,10 @@ class Cluster {
   SimNetwork network_;
   std::vector<NodeId> ids_;
   std::vector<uint64_t> incarnations_;
-  std::vector<std::unique_ptr<SimDiskStorage>> storage_;
+  std::vector<std::unique_ptr<SimDiskStorage>> storage_;       // metadata disks
+  std::vector<std::unique_ptr<SimDiskStorage>> data_storage_;  // data disks
   std::vector<std::unique_ptr<MemKvStorage>> kv_storage_;
   CrdtSchema<LwwRegister> table_schema_{kSimTableName};
-  // The S3 model's schemas (shared by every node's tables).
-  CrdtSchema<LwwMap> bucket_schema_{kBucketTable}, key_schema_{kKeyTable};
-  CrdtSchema<UploadEntry> mpu_schema_{kMpuTable};
-  CrdtSchema<LwwRegister> alias_schema_{kAliasTable};
-  CrdtSchema<ObjectEntry> object_schema_{kObjectTable};
-  CrdtSchema<VersionEntry> version_schema_{kVersionTable};
-  BlockRefSchema block_ref_schema_{config_.blocks.gc_delay};
   std::vector<std::unique_ptr<SimNode>> nodes_;
   uint64_t error_events_ = 0;
 };

@@ -344,7 +344,7 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
 void S3Workload::check_live_indexes() {
   for (int i = 0; i < cluster_.size(); ++i) {
     if (!cluster_.is_running(i)) continue;
-    for (auto& table : cluster_.node(i).model_tables) {
+    for (Table* table : cluster_.node(i).node->tables()) {
       TableStore& store = table->store();
       absl::StatusOr<std::vector<TableItem>> all = store.all_items();
       absl::StatusOr<std::vector<TableItem>> live = store.range_live("", "", SIZE_MAX);
@@ -398,8 +398,11 @@ void S3Workload::check_space_reclaimed() {
     if (!cluster_.is_running(i)) continue;
     SimNode& n = cluster_.node(i);
     if (absl::StatusOr<size_t> p = n.follow_ups->pending(); p.ok()) queued += *p;
-    auto items = [&](int table) { return n.model_tables[table]->store().all_items(); };
-    absl::StatusOr<std::vector<TableItem>> objects = items(3), versions = items(4), refs = items(5), mpus = items(6);
+    const ModelTables t = n.node->model_tables();
+    absl::StatusOr<std::vector<TableItem>> objects = t.object.store().all_items();
+    absl::StatusOr<std::vector<TableItem>> versions = t.version.store().all_items();
+    absl::StatusOr<std::vector<TableItem>> refs = t.block_ref.store().all_items();
+    absl::StatusOr<std::vector<TableItem>> mpus = t.mpu.store().all_items();
     if (!objects.ok() || !versions.ok() || !refs.ok() || !mpus.ok()) continue;
     for (const TableItem& it : *objects)
       if (absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry); o.ok())
@@ -454,8 +457,8 @@ void S3Workload::check_blocks_present() {
   for (int i = 0; i < cluster_.size(); ++i) {
     if (!cluster_.is_running(i)) continue;
     SimNode& n = cluster_.node(i);
-    absl::StatusOr<std::vector<TableItem>> objects = n.model_tables[3]->store().all_items();
-    absl::StatusOr<std::vector<TableItem>> versions = n.model_tables[4]->store().all_items();
+    absl::StatusOr<std::vector<TableItem>> objects = n.node->model_tables().object.store().all_items();
+    absl::StatusOr<std::vector<TableItem>> versions = n.node->model_tables().version.store().all_items();
     if (!objects.ok() || !versions.ok()) continue;
     for (const TableItem& it : *objects) {
       absl::StatusOr<ObjectEntry> o = ObjectEntry::decode(it.entry);
@@ -476,7 +479,7 @@ void S3Workload::check_blocks_present() {
       const std::string path = BlockManager::path_of(hash);
       bool found = false;
       for (int i = 0; i < cluster_.size() && !found; ++i) {
-        auto& files = cluster_.disk_storage(i).files();
+        auto& files = cluster_.data_disk_storage(i).files();
         auto f = files.find(path);
         found = f != files.end() && f->second.current.has_value();
       }
@@ -512,7 +515,7 @@ void S3Workload::setup() {
       const Perms all{true, true, true};
       absl::Status s = co_await model->set_permissions(bucket_id, id, all, true);
       if (s.ok()) h->ready = true;
-    }(h, n.model.get()));
+    }(h, n.model));
   }
   loop_.after(absl::Seconds(1), [this] { setup(); });
 }
@@ -530,7 +533,7 @@ void S3Workload::grant_every_bucket_of_the_name() {
       absl::Status s = co_await model->set_permissions(b.id, id, everything, true);
       (void)s;
     }
-  }(cluster_.node(node).model.get()));
+  }(cluster_.node(node).model));
 }
 
 // While a layout version is spreading, half the operations go through a node that already
@@ -678,7 +681,7 @@ void S3Workload::start_copy(int node, int key) {
     h->puts_acked++;
     h->copies_acked++;
     after_ack();
-  }(history_, n.s3.get(), std::move(signed_request), &loop_, key, op, std::move(after_ack)));
+  }(history_, n.s3, std::move(signed_request), &loop_, key, op, std::move(after_ack)));
 }
 
 // Reads `key` back `after` each delay, and keeps the other clients off it until the last: a
@@ -722,7 +725,7 @@ void S3Workload::start_listing(int node) {
     }
     for (int key = 0; key < kKeys; ++key) h->check_listed(key, started, listed.contains(key));
     h->listings_checked++;
-  }(history_, n.s3.get(), std::move(signed_request), &loop_, op));
+  }(history_, n.s3, std::move(signed_request), &loop_, op));
 }
 
 void S3Workload::start_op(int node, int key, int kind, bool final_read, std::optional<uint64_t> reupload_of) {
@@ -791,7 +794,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       h->puts_acked++;
       h->multipart_acked++;
       if (attempts > 1) after_retried_ack();
-    }(history_, n.s3.get(), n.clock.get(), &loop_, key, op, path, std::move(body), std::move(after_retried_ack)));
+    }(history_, n.s3, n.clock.get(), &loop_, key, op, path, std::move(body), std::move(after_retried_ack)));
     return;
   }
   Signed signed_request = sign_request(kind == kPut   ? "PUT"
@@ -879,7 +882,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       if (name == "etag") h->ops[key][op].etag = unquoted(value);
     (kind == kPut ? h->puts_acked : h->deletes_acked)++;
     if (after_ack) after_ack();
-  }(history_, n.s3.get(), request, source, &loop_, key, op, kind, final_read, std::move(after_ack)));
+  }(history_, n.s3, request, source, &loop_, key, op, kind, final_read, std::move(after_ack)));
 }
 
 }  // namespace garage::sim

@@ -133,7 +133,7 @@ TEST(BlockAccess, ANodeOutsideTheLayoutReadsAndWritesNoBlock) {
   absl::Status put = c.run(kOutside, c.cluster().node(kOutside).blocks->put(other_hash, other));
   EXPECT_FALSE(put.ok()) << "a node outside the layout stored a block";
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(c.cluster().disk_storage(i).files().count(BlockManager::path_of(other_hash)), 0u)
+    EXPECT_EQ(c.cluster().data_disk_storage(i).files().count(BlockManager::path_of(other_hash)), 0u)
         << "node " << i << " stored the outside node's block";
 
   ASSERT_TRUE(c.run(0, c.cluster().node(0).blocks->put(hash, data)).ok());
@@ -148,8 +148,7 @@ TEST(AdminAccess, ANodeCannotReadKeysOnlyAnAdministratorCan) {
   config.clocks.clear();
   TableCluster c(config);
   must_import(c, 0, "GKsecret0001", "the-secret-itself");
-  Admin admin(c.model(0));
-  admin.register_rpcs(*c.cluster().node(0).router);
+  // The node serves the admin RPC as the daemon does (node/root/node.h).
   const std::string request =
       encode_rpc(RpcMethod::kAdmin, AdminRequest{AdminRequest::Op::kKeyInfo, {"GKsecret0001"}}.encode());
 
@@ -161,7 +160,7 @@ TEST(AdminAccess, ANodeCannotReadKeysOnlyAnAdministratorCan) {
   EXPECT_EQ(from_node.status().code(), absl::StatusCode::kPermissionDenied) << from_node.status();
 
   // The same request from an administration certificate is served, secret included.
-  RpcHandler dispatch = c.cluster().node(0).router->handler();
+  RpcHandler dispatch = c.cluster().node(0).rpc_handler();
   RpcCaller administrator{c.cluster().id_of(1), /*administrator=*/true};
   absl::StatusOr<std::string> from_admin = c.run(0, dispatch(administrator, request));
   ASSERT_TRUE(from_admin.ok()) << from_admin.status();

@@ -10,9 +10,9 @@
 //   (*node)->start();
 //
 // Ownership: the caller keeps the ports (Env, the metadata Kv, the data Disk) and the Spawner
-// alive for the Node's lifetime, and cancels the spawner's frames before destroying the Node
-// (frames refer to the services). Members are declared in construction order; schemas come
-// before their tables, which refer to them.
+// alive for the Node's lifetime, and destroys the spawner's frames (Spawner::destroy_all)
+// before the Node: their locals refer to the services. Members are declared in construction
+// order; schemas come before their tables, which refer to them.
 #pragma once
 
 #include <memory>
@@ -69,6 +69,7 @@ class Node {
   Membership& membership() { return membership_; }
   LayoutManager& layout() { return layout_; }
   ModelTables model_tables() const { return tables_.model(); }
+  std::vector<Table*> tables() const { return tables_.all(); }  // every replicated table
   FollowUpWorker& follow_ups() { return follow_ups_; }
   BlockManager& blocks() { return blocks_; }
   Model& model() { return model_; }

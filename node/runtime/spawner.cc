@@ -45,7 +45,9 @@ Root run_root(Task<> task) { co_await std::move(task); }
 
 Spawner::Spawner(Executor& executor) : scope_(executor) {}
 
-Spawner::~Spawner() {
+Spawner::~Spawner() { destroy_all(); }
+
+void Spawner::destroy_all() {
   // Destroy outstanding frames (and, through their locals, every task they await).
   while (!roots_.empty()) {
     auto node = roots_.extract(roots_.begin());

@@ -24,6 +24,9 @@ class Spawner {
 
   void spawn(Task<> task);
   void cancel_all() { scope_.cancel(); }
+  // Destroys every frame still suspended, now: their locals' destructors run (a write's
+  // journal entry, a lock guard), so call it while the services they refer to still exist.
+  void destroy_all();
   size_t live_tasks() const { return roots_.size(); }
   CancelScope& scope() { return scope_; }
 
