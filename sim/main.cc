@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
                  "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones, serve-unverified-blocks, "
                  "lose-follow-ups, stale-block-gc, skip-write-rollback, live-range-trusts-senders, "
                  "complete-reuses-upload-uuid, shared-dial-waiter, copy-without-references");
+  app.add_flag("--data-disk-dies", options.data_disk_dies,
+               "s3 workload: one node's data disk dies for good 5 s into the fault window");
   app.add_flag("--connections", options.connections,
                "calls go through the real transport's Dialer: one dial per peer, backoff after a failure");
   app.add_option("--trace-out", options.trace_path, "write every trace line to this file");

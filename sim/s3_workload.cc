@@ -448,7 +448,7 @@ void S3Workload::check_space_reclaimed() {
 }
 
 // Block safety (DESIGN.md promise 4), on the end state: every block of every object's current
-// version is on the disk of some node. A GET of an object whose block was collected under a
+// version is on the disk of some node (a dead disk counts for none). A GET of an object whose block was collected under a
 // racing PUT would fail; this names the block even if no read happened to touch it.
 void S3Workload::check_blocks_present() {
   History& h = *history_;
@@ -479,6 +479,7 @@ void S3Workload::check_blocks_present() {
       const std::string path = BlockManager::path_of(hash);
       bool found = false;
       for (int i = 0; i < cluster_.size() && !found; ++i) {
+        if (cluster_.data_disk_storage(i).dead()) continue;  // nothing on it can be read
         auto& files = cluster_.data_disk_storage(i).files();
         auto f = files.find(path);
         found = f != files.end() && f->second.current.has_value();

@@ -299,6 +299,13 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   const absl::Duration heal_at = options.duration - quiet_tail(options);
   FaultSchedule faults(loop, cluster, schedule_rng, options, result);
   faults.plan(heal_at);
+  if (options.data_disk_dies && options.workload == "s3") {
+    loop.at(kWarmup + absl::Seconds(5), [&cluster, &result, &options] {
+      const int victim = static_cast<int>(options.seed % static_cast<uint64_t>(cluster.size()));
+      cluster.data_disk_storage(victim).kill();
+      result.log.push_back(absl::StrCat("data disk of n", victim, " dies at ", at(kWarmup + absl::Seconds(5))));
+    });
+  }
   for (const auto& [when, node] : faults.down_checks) {
     loop.at(when, [&cluster, &result, &loop, node = node] { check_seen_down(cluster, node, loop.now(), result); });
   }

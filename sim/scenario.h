@@ -62,6 +62,9 @@ struct SimOptions {
   // On for even seeds of the s3 and membership workloads; off by default for the table workload
   // until its read-repair check allows for the dial backoff.
   bool connections = false;
+  // s3 workload: one node's data disk (its blocks, not its metadata) dies for good 5 s into the
+  // fault window. Its reads and writes of blocks fail; other holders must serve them.
+  bool data_disk_dies = false;
 };
 
 struct SimResult {
