@@ -140,7 +140,9 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
   // Holders nearest first (holders()): our zone before the others. Then the holders of retired
   // layout versions: blocks move to new holders after the tables, so a retired holder may
   // still have the only copy (it drops it only once the new holders have it).
-  absl::Status last = absl::NotFoundError(absl::StrCat("block ", to_hex(hash), " not found on any holder"));
+  // A holder that could not be asked may have a good copy: then the answer is its error (retry
+  // later), whatever the others said. Corrupt (DataLoss) only when every holder answered.
+  std::optional<absl::Status> unreachable;
   bool saw_corrupt = false;
   std::vector<NodeId> order = holders(hash);
   const size_t active = order.size();
@@ -154,8 +156,11 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
     std::string request = encode_block_request(BlockOp::kGet, hash, "");
     absl::StatusOr<std::string> r = co_await call(n, std::move(request));
     if (!r.ok()) {
-      if (absl::IsDataLoss(r.status())) saw_corrupt = true;
-      if (!absl::IsNotFound(r.status())) last = r.status();
+      if (absl::IsDataLoss(r.status())) {
+        saw_corrupt = true;  // a corrupt copy, or a dead disk: either way none from there
+      } else if (!absl::IsNotFound(r.status())) {
+        unreachable = r.status();
+      }
       continue;
     }
     auto data = std::make_shared<std::string>(std::move(*r));
@@ -167,10 +172,9 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
     ++stats_.corrupt_found;  // corrupted in flight or by a peer that does not check
     saw_corrupt = true;
   }
-  if (saw_corrupt && absl::IsNotFound(last)) {
-    co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": every copy found was corrupt"));
-  }
-  co_return last;
+  if (unreachable) co_return *unreachable;
+  if (saw_corrupt) co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": every copy found was corrupt"));
+  co_return absl::NotFoundError(absl::StrCat("block ", to_hex(hash), " not found on any holder"));
 }
 
 Task<absl::Status> BlockManager::store_local(std::string hash, std::string data) {
