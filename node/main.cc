@@ -32,7 +32,7 @@
 #include "node/membership.h"
 #include "node/model/admin.h"
 #include "node/planted.h"
-#include "node/root/node.h"
+#include "node/assembly/node.h"
 #include "node/rpc.h"
 #include "node/size.h"
 #include "node/table/debug_kv.h"

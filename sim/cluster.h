@@ -19,7 +19,7 @@
 #include "node/model/model.h"
 #include "node/model/write_journal.h"
 #include "node/rng.h"
-#include "node/root/node.h"
+#include "node/assembly/node.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
 #include "node/table/follow_ups.h"
@@ -69,7 +69,7 @@ struct SimNode {
   std::unique_ptr<Spawner> spawner;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<MemKv> kv;
-  // The s3 workload runs the node the daemon runs (node/root/node.h).
+  // The s3 workload runs the node the daemon runs (node/assembly/node.h).
   std::unique_ptr<Node> node;
   // The membership and table workloads run only the services they test, wired here.
   std::unique_ptr<RpcRouter> own_router;

@@ -148,7 +148,7 @@ TEST(AdminAccess, ANodeCannotReadKeysOnlyAnAdministratorCan) {
   config.clocks.clear();
   TableCluster c(config);
   must_import(c, 0, "GKsecret0001", "the-secret-itself");
-  // The node serves the admin RPC as the daemon does (node/root/node.h).
+  // The node serves the admin RPC as the daemon does (node/assembly/node.h).
   const std::string request =
       encode_rpc(RpcMethod::kAdmin, AdminRequest{AdminRequest::Op::kKeyInfo, {"GKsecret0001"}}.encode());
 

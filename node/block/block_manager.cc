@@ -173,7 +173,8 @@ Task<absl::StatusOr<std::string>> BlockManager::fetch_remote(std::string hash, b
     saw_corrupt = true;
   }
   if (unreachable) co_return *unreachable;
-  if (saw_corrupt) co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": every copy found was corrupt"));
+  if (saw_corrupt)
+    co_return absl::DataLossError(absl::StrCat("block ", to_hex(hash), ": every copy found was corrupt"));
   co_return absl::NotFoundError(absl::StrCat("block ", to_hex(hash), " not found on any holder"));
 }
 

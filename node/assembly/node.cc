@@ -1,4 +1,4 @@
-#include "node/root/node.h"
+#include "node/assembly/node.h"
 
 namespace garage {
 
