@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/scenario.h"
+#include "tests/sim_sweep.h"
 
 namespace garage::sim {
 namespace {
@@ -26,7 +27,7 @@ std::string describe(const SimResult& r) {
 }
 
 TEST(SimMembership, EveryLiveNodeSeesEveryOtherUpAfterHeal_200Seeds) {
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
+  for (uint64_t seed = 1; seed <= sweep_of(200).seeds; ++seed) {
     SimOptions o;
     o.seed = seed;
     const SimResult r = run_ok(o);
@@ -39,7 +40,7 @@ TEST(SimMembership, HoldsForOtherClusterShapes) {
     int nodes, zones;
   };
   for (Shape shape : {Shape{3, 3}, Shape{9, 3}, Shape{4, 2}, Shape{20, 3}, Shape{1, 1}}) {
-    for (uint64_t seed = 1000; seed < 1010; ++seed) {
+    for (uint64_t seed = 1000; seed < 1000 + sweep_of(10).seeds; ++seed) {
       SimOptions o;
       o.seed = seed;
       o.nodes = shape.nodes;
@@ -63,12 +64,13 @@ TEST(SimMembership, SameSeedSameTraceByteForByte) {
 
 TEST(SimMembership, DifferentSeedsGiveDifferentTraces) {
   std::set<uint64_t> hashes;
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
+  const Sweep sweep = sweep_of(100);
+  for (uint64_t seed = 1; seed <= sweep.seeds; ++seed) {
     SimOptions o;
     o.seed = seed;
     hashes.insert(run_ok(o).trace_hash);
   }
-  EXPECT_EQ(hashes.size(), 100u);
+  EXPECT_EQ(hashes.size(), sweep.seeds);
 }
 
 TEST(SimMembership, PlantedStickyDownBugIsCaughtWithinFiveSeeds) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "sim/scenario.h"
+#include "tests/sim_sweep.h"
 
 namespace garage::sim {
 namespace {
@@ -22,7 +23,7 @@ std::string describe(const SimResult& r) {
 }
 
 TEST(SimTable, NoViolationOver100SeedsWithEveryFault) {
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
+  for (uint64_t seed = 1; seed <= sweep_of(100).seeds; ++seed) {
     SimOptions o;
     o.seed = seed;
     SimResult r = run_ok(o);
@@ -33,7 +34,7 @@ TEST(SimTable, NoViolationOver100SeedsWithEveryFault) {
 // The same seeds, with no layout change, a zone joining, or a node leaving mid-run.
 TEST(SimTable, SameSeedsHoldWithAndWithoutALayoutChange) {
   for (const char* change : {"none", "add-zone", "remove-node"}) {
-    for (uint64_t seed = 1; seed <= 30; ++seed) {
+    for (uint64_t seed = 1; seed <= sweep_of(30).seeds; ++seed) {
       SimOptions o;
       o.seed = seed;
       o.layout_change = change;
@@ -62,7 +63,7 @@ TEST(SimTable, HoldsForOtherClusterShapes) {
     int nodes, zones;
   };
   for (Shape s : {Shape{3, 1}, Shape{3, 3}, Shape{4, 2}, Shape{7, 3}, Shape{9, 3}}) {
-    for (uint64_t seed = 1; seed <= 10; ++seed) {
+    for (uint64_t seed = 1; seed <= sweep_of(10).seeds; ++seed) {
       SimOptions o;
       o.seed = seed;
       o.nodes = s.nodes;
@@ -75,7 +76,7 @@ TEST(SimTable, HoldsForOtherClusterShapes) {
 
 TEST(SimTable, HoldsForReplicationFactors1To5) {
   for (int rf : {1, 2, 5}) {
-    for (uint64_t seed = 1; seed <= 10; ++seed) {
+    for (uint64_t seed = 1; seed <= sweep_of(10).seeds; ++seed) {
       SimOptions o;
       o.seed = seed;
       o.nodes = 7;
