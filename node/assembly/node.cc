@@ -1,6 +1,30 @@
 #include "node/assembly/node.h"
 
+#include <algorithm>
+
+#include "node/version.h"
+
 namespace garage {
+
+NodeOptions node_options_from_config(const Config& config, NodeId self_id) {
+  NodeOptions o;
+  o.self = NodeStatus{self_id, config.advertised_address(), config.zone, kGarageVersion};
+  o.bootstrap_peers = config.bootstrap_peers;
+  o.replication_factor = config.replication_factor;
+  o.tables.quorums = quorums_for(config.replication_factor, config.consistency_mode);
+  o.tables.fsync = config.metadata_fsync;
+  o.blocks.block_size = config.block_size;
+  o.blocks.quorums = o.tables.quorums;
+  o.blocks.fsync = config.data_fsync;
+  o.blocks.gc_delay = absl::Seconds(config.block_gc_delay_secs);
+  o.s3.region = config.s3_api.s3_region;
+  o.s3.root_domain = config.s3_api.root_domain;
+  o.s3.read_buffer_bytes = config.s3_api.read_buffer_max;
+  o.s3.write_buffer_bytes = config.block_ram_buffer_max;
+  o.journal.fsync = config.metadata_fsync;
+  o.journal.rollback_delay = std::max(absl::Seconds(30), 4 * o.tables.rpc_timeout);
+  return o;
+}
 
 Node::Tables::Tables(Env env, Kv& meta, Spawner& spawner, ClusterDirectory& directory, const NodeOptions& options)
     : block_ref_schema(options.blocks.gc_delay) {

@@ -21,6 +21,7 @@
 
 #include "node/block/block_manager.h"
 #include "node/cluster_directory.h"
+#include "node/config.h"
 #include "node/env.h"
 #include "node/layout/layout_manager.h"
 #include "node/membership.h"
@@ -52,6 +53,11 @@ struct NodeOptions {
   // Simulation only (no config key reaches it): see LayoutManager.
   bool planted_retire_before_sync = false;
 };
+
+// The node's part of the daemon's configuration, with the values the daemon derives from it
+// (quorums from the replication factor and consistency mode, the journal's rollback delay).
+// `self_id` is the transport's: the id its certificate proves.
+NodeOptions node_options_from_config(const Config& config, NodeId self_id);
 
 class Node {
  public:

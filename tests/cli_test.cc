@@ -1,0 +1,132 @@
+// The CLI's pure parts: command lines parse into typed commands (no positional guessing at run
+// time), `garage status` and `garage layout show` format typed replies, and a node is named by
+// a unique id prefix.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "node/assembly/cli_format.h"
+#include "node/assembly/cli_layout.h"
+#include "node/assembly/cli_parser.h"
+
+namespace garage {
+namespace {
+
+// Parses `args` (without the program name); fails the test if the parser wants to exit.
+CliCommand parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "garage");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  CliCommand command;
+  std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
+  EXPECT_FALSE(exit_code.has_value()) << "exit " << exit_code.value_or(0);
+  return command;
+}
+
+NodeId node_id(uint8_t first_byte) {
+  NodeId id;
+  id.bytes[0] = first_byte;
+  id.bytes[1] = 0x42;
+  return id;
+}
+
+TEST(CliParser, EachCommandBecomesATypedCommand) {
+  CliCommand server = parse({"-c", "/tmp/g.toml", "server"});
+  EXPECT_EQ(server.kind, CliCommand::Kind::kServer);
+  EXPECT_EQ(server.config_path, "/tmp/g.toml");
+
+  CliCommand allow = parse({"bucket", "allow", "photos", "--key", "GK12", "--read", "--owner", "--rpc-host", "h:3901"});
+  EXPECT_EQ(allow.kind, CliCommand::Kind::kAdmin);
+  EXPECT_EQ(allow.admin.op, AdminRequest::Op::kBucketAllow);
+  EXPECT_EQ(allow.admin.args, (std::vector<std::string>{"photos", "GK12", "RO"}));
+  EXPECT_EQ(allow.connect.rpc_host, "h:3901");
+  EXPECT_EQ(allow.config_path, "/etc/garage.toml");
+
+  CliCommand alias = parse({"bucket", "alias", "photos", "pics", "--local", "GK12"});
+  EXPECT_EQ(alias.admin.op, AdminRequest::Op::kBucketAlias);
+  EXPECT_EQ(alias.admin.args, (std::vector<std::string>{"photos", "pics", "GK12"}));
+
+  CliCommand assign = parse({"layout", "assign", "ab12", "-z", "paris", "-c", "2T", "-t", "a", "-t", "b"});
+  EXPECT_EQ(assign.kind, CliCommand::Kind::kLayout);
+  EXPECT_EQ(assign.layout_op, CliCommand::LayoutOp::kAssign);
+  EXPECT_EQ(assign.layout.node, "ab12");
+  EXPECT_EQ(assign.layout.zone, "paris");
+  EXPECT_EQ(assign.layout.capacity, "2T") << "assign's own -c is the capacity, not the config";
+  EXPECT_EQ(assign.config_path, "/etc/garage.toml");
+  EXPECT_EQ(assign.layout.tags, (std::vector<std::string>{"a", "b"}));
+
+  CliCommand apply = parse({"layout", "apply", "--version", "7"});
+  EXPECT_EQ(apply.layout_op, CliCommand::LayoutOp::kApply);
+  EXPECT_EQ(apply.layout.version, 7u);
+
+  CliCommand put = parse({"debug", "kv-put", "k", "v"});
+  EXPECT_EQ(put.kind, CliCommand::Kind::kDebugKv);
+  EXPECT_EQ(put.debug_kv.op, DebugKvRequest::Op::kPut);
+  EXPECT_EQ(put.debug_kv.key, "k");
+  EXPECT_EQ(put.debug_kv.value, "v");
+
+  CliCommand status = parse({"status", "-c", "/tmp/g.toml"});
+  EXPECT_EQ(status.kind, CliCommand::Kind::kStatus);
+  EXPECT_EQ(status.config_path, "/tmp/g.toml") << "the config option also works after the command";
+
+  EXPECT_EQ(parse({"node", "id"}).kind, CliCommand::Kind::kNodeId);
+  EXPECT_EQ(parse({"status"}).kind, CliCommand::Kind::kStatus);
+  EXPECT_EQ(parse({"key", "allow", "GK1", "--create-bucket"}).admin.op, AdminRequest::Op::kKeyAllow);
+}
+
+TEST(CliParser, BadArgumentsEndTheProcessWithAnError) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"garage"},
+                                        {"garage", "frobnicate"},
+                                        {"garage", "layout", "apply"},
+                                        {"garage", "bucket", "allow", "b"}}) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    CliCommand command;
+    testing::internal::CaptureStderr();
+    testing::internal::CaptureStdout();
+    std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
+    testing::internal::GetCapturedStdout();
+    const std::string err = testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(exit_code.has_value()) << args.back();
+    EXPECT_NE(*exit_code, 0) << args.back();
+    EXPECT_FALSE(err.empty()) << args.back();
+  }
+}
+
+TEST(CliFormat, StatusListsThisNodeFirstThenPeersUpOrDown) {
+  ClusterStatusReply status;
+  status.self = NodeStatus{node_id(0xab), "10.0.0.1:3901", "paris", "v1"};
+  status.peers.push_back(PeerView{NodeStatus{node_id(0xcd), "10.0.0.2:3901", "", ""}, false, 2500});
+  status.peers.push_back(PeerView{NodeStatus{node_id(0xef), "10.0.0.3:3901", "lyon", "v1"}, true, -1});
+  const std::string out = format_status(status);
+  const size_t self = out.find("10.0.0.1:3901"), down = out.find("10.0.0.2:3901"), up = out.find("10.0.0.3:3901");
+  ASSERT_NE(self, std::string::npos) << out;
+  EXPECT_LT(self, down) << out;
+  EXPECT_LT(down, up) << out;
+  EXPECT_NE(out.find("(this node)"), std::string::npos) << out;
+  EXPECT_NE(out.find("DOWN"), std::string::npos) << out;
+  EXPECT_NE(out.find("2.5s ago"), std::string::npos) << out;
+  EXPECT_NE(out.find("never"), std::string::npos) << out;
+  EXPECT_EQ(out.find(node_id(0xab).hex()), std::string::npos) << "ids are shown short: " << out;
+  EXPECT_NE(out.find(node_id(0xab).short_hex()), std::string::npos) << out;
+}
+
+TEST(CliFormat, AnEmptyLayoutSaysSoAndHowToStageChanges) {
+  const std::string out = format_layout(ClusterLayout{}, 3);
+  EXPECT_NE(out.find("NO LAYOUT APPLIED YET"), std::string::npos) << out;
+  EXPECT_NE(out.find("garage layout assign"), std::string::npos) << out;
+}
+
+TEST(CliLayout, ANodeIsNamedByAUniqueIdPrefixInAnyCase) {
+  const std::set<NodeId> known{node_id(0xab), node_id(0xac), node_id(0x12)};
+  absl::StatusOr<NodeId> one = resolve_node_prefix("AB", known);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(*one, node_id(0xab));
+  EXPECT_EQ(resolve_node_prefix("a", known).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(resolve_node_prefix("99", known).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(resolve_node_prefix("", known).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace garage
