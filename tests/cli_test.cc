@@ -118,6 +118,71 @@ TEST(CliFormat, AnEmptyLayoutSaysSoAndHowToStageChanges) {
   EXPECT_NE(out.find("garage layout assign"), std::string::npos) << out;
 }
 
+AdminReply sample_reply() {
+  AdminReply reply;
+  KeyInfo k;
+  k.id = "GK31c2f218a2e44f485b94239e";
+  k.name = "backup";
+  k.secret = "b892c0665f0ada8a4755dae98baa3b133590e11dae3bcc1f9d769d67f16c3835";
+  k.created_ms = 1765000000000;
+  k.buckets["b1"] = Perms{true, true, false};
+  k.local_aliases["mine"] = "b1";
+  k.allow_create_bucket = true;
+  reply.keys.push_back(k);
+  BucketInfo b;
+  b.id = "b1";
+  b.name = "photos";
+  b.created_ms = 1765000000001;
+  b.keys[k.id] = Perms{true, false, true};
+  reply.buckets.push_back(b);
+  reply.bucket_names["b1"] = "photos";
+  return reply;
+}
+
+TEST(AdminReply, RoundTripsAndRefusesGarbage) {
+  const AdminReply reply = sample_reply();
+  absl::StatusOr<AdminReply> back = AdminReply::decode(reply.encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->keys.size(), 1u);
+  EXPECT_EQ(back->keys[0].id, reply.keys[0].id);
+  EXPECT_EQ(back->keys[0].secret, reply.keys[0].secret);
+  EXPECT_EQ(back->keys[0].created_ms, reply.keys[0].created_ms);
+  EXPECT_EQ(back->keys[0].buckets, reply.keys[0].buckets);
+  EXPECT_EQ(back->keys[0].local_aliases, reply.keys[0].local_aliases);
+  EXPECT_TRUE(back->keys[0].allow_create_bucket);
+  ASSERT_EQ(back->buckets.size(), 1u);
+  EXPECT_EQ(back->buckets[0].name, "photos");
+  EXPECT_EQ(back->buckets[0].keys, reply.buckets[0].keys);
+  EXPECT_EQ(back->bucket_names, reply.bucket_names);
+  const std::string bytes = reply.encode();
+  for (size_t cut = 0; cut < bytes.size(); cut += 7) {
+    EXPECT_FALSE(AdminReply::decode(bytes.substr(0, cut)).ok()) << "a reply cut at " << cut << " was accepted";
+  }
+  EXPECT_FALSE(AdminReply::decode(bytes + "x").ok()) << "trailing bytes were accepted";
+}
+
+TEST(CliFormat, AdminRepliesReadAsTheCliAlwaysPrintedThem) {
+  const AdminReply reply = sample_reply();
+  using Op = AdminRequest::Op;
+  const std::string info = format_admin_reply(AdminRequest{Op::kKeyInfo, {"backup"}}, reply);
+  EXPECT_NE(info.find("Key ID: GK31c2f218a2e44f485b94239e\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("Secret key: b892c066"), std::string::npos) << info;
+  EXPECT_NE(info.find("Can create buckets: yes"), std::string::npos) << info;
+  EXPECT_NE(info.find("Local alias: mine -> photos"), std::string::npos) << "bucket ids are named: " << info;
+  EXPECT_NE(info.find("RW   photos"), std::string::npos) << info;
+  AdminReply listed = reply;
+  listed.keys[0].secret.clear();
+  const std::string list = format_admin_reply(AdminRequest{Op::kKeyList, {}}, listed);
+  EXPECT_EQ(list.find("b892c066"), std::string::npos) << list;
+  EXPECT_NE(list.find("GK31c2f218a2e44f485b94239e"), std::string::npos) << list;
+  EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketAllow, {"photos", "backup", "RW"}}, reply),
+            "Allowed RW on bucket photos for key GK31c2f218a2e44f485b94239e.\n");
+  EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketCreate, {"photos"}}, reply),
+            "Bucket photos created (id b1).\n");
+  EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketAlias, {"photos", "pics", ""}}, reply),
+            "Global alias pics -> photos.\n");
+}
+
 TEST(CliLayout, ANodeIsNamedByAUniqueIdPrefixInAnyCase) {
   const std::set<NodeId> known{node_id(0xab), node_id(0xac), node_id(0x12)};
   absl::StatusOr<NodeId> one = resolve_node_prefix("AB", known);

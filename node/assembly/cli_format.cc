@@ -1,7 +1,9 @@
 #include "node/assembly/cli_format.h"
 
+#include <map>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "node/size.h"
@@ -20,7 +22,75 @@ std::string format_roles(const std::map<NodeId, NodeRole>& roles, const Assignme
   return out;
 }
 
+// `key create` and `key info` (with the secret), `key import` (without).
+std::string describe_key(const KeyInfo& k, const std::map<std::string, std::string>& bucket_names) {
+  std::string out = absl::StrCat("Key name: ", k.name, "\nKey ID: ", k.id, "\n");
+  if (!k.secret.empty()) absl::StrAppend(&out, "Secret key: ", k.secret, "\n");
+  absl::StrAppend(&out, "Can create buckets: ", k.allow_create_bucket ? "yes" : "no", "\n");
+  auto bucket_name = [&](const std::string& id) {
+    auto it = bucket_names.find(id);
+    return it == bucket_names.end() ? id : it->second;
+  };
+  for (const auto& [alias, id] : k.local_aliases)
+    absl::StrAppend(&out, "Local alias: ", alias, " -> ", bucket_name(id), "\n");
+  absl::StrAppend(&out, "Buckets:\n");
+  for (const auto& [id, p] : k.buckets) absl::StrAppendFormat(&out, "  %-4s %s\n", p.str(), bucket_name(id));
+  return out;
+}
+
 }  // namespace
+
+std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
+  using Op = AdminRequest::Op;
+  auto arg = [&](size_t i) { return i < r.args.size() ? r.args[i] : std::string(); };
+  const std::string key_id = reply.keys.empty() ? arg(0) : reply.keys[0].id;
+  switch (r.op) {
+    case Op::kKeyCreate:
+    case Op::kKeyImport:
+    case Op::kKeyInfo:
+      return reply.keys.empty() ? "" : describe_key(reply.keys[0], reply.bucket_names);
+    case Op::kKeyList: {
+      std::string out = "ID                           Name\n";
+      for (const KeyInfo& k : reply.keys) absl::StrAppendFormat(&out, "%-28s %s\n", k.id, k.name);
+      return out;
+    }
+    case Op::kKeyAllow:
+      return absl::StrCat("Key ", key_id, " may now create buckets.\n");
+    case Op::kKeyDeny:
+      return absl::StrCat("Key ", key_id, " may no longer create buckets.\n");
+    case Op::kKeyDelete:
+      return absl::StrCat("Key ", key_id, " deleted.\n");
+    case Op::kBucketCreate:
+      return reply.buckets.empty()
+                 ? ""
+                 : absl::StrCat("Bucket ", reply.buckets[0].name, " created (id ", reply.buckets[0].id, ").\n");
+    case Op::kBucketList: {
+      std::string out = "Name                             ID\n";
+      for (const BucketInfo& b : reply.buckets) absl::StrAppendFormat(&out, "%-32s %s\n", b.name, b.id);
+      return out;
+    }
+    case Op::kBucketInfo: {
+      if (reply.buckets.empty()) return "";
+      const BucketInfo& b = reply.buckets[0];
+      std::string out = absl::StrCat("Bucket: ", b.name, "\nID: ", b.id, "\nKeys:\n");
+      for (const auto& [id, p] : b.keys) absl::StrAppendFormat(&out, "  %-4s %s\n", p.str(), id);
+      return out;
+    }
+    case Op::kBucketDelete:
+      return absl::StrCat("Bucket ", arg(0), " deleted.\n");
+    case Op::kBucketAllow:
+    case Op::kBucketDeny:
+      return absl::StrCat(r.op == Op::kBucketAllow ? "Allowed " : "Denied ", Perms::parse(arg(2)).str(), " on bucket ",
+                          arg(0), " for key ", key_id, ".\n");
+    case Op::kBucketAlias:
+      if (arg(2).empty()) return absl::StrCat("Global alias ", arg(1), " -> ", arg(0), ".\n");
+      return absl::StrCat("Local alias ", arg(1), " -> ", arg(0), " for key ", key_id, ".\n");
+    case Op::kBucketUnalias:
+      if (arg(1).empty()) return absl::StrCat("Global alias ", arg(0), " removed.\n");
+      return absl::StrCat("Local alias ", arg(0), " removed for key ", key_id, ".\n");
+  }
+  return "";
+}
 
 std::string format_status(const ClusterStatusReply& status) {
   constexpr absl::string_view kFormat = "%-17s %-22s %-8s %-18s %-6s %s\n";

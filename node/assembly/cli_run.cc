@@ -40,9 +40,11 @@ int run_debug_kv(const TlsFiles& files, const std::string& address, const DebugK
 }
 
 int run_admin(const TlsFiles& files, const std::string& address, const AdminRequest& req) {
-  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kAdmin, req.encode());
+  absl::StatusOr<std::string> bytes = call_node(files, address, RpcMethod::kAdmin, req.encode());
+  if (!bytes.ok()) return fail(bytes.status());
+  absl::StatusOr<AdminReply> reply = AdminReply::decode(*bytes);
   if (!reply.ok()) return fail(reply.status());
-  std::fputs(reply->c_str(), stdout);
+  std::fputs(format_admin_reply(req, *reply).c_str(), stdout);
   return 0;
 }
 

@@ -1,7 +1,6 @@
 #include "node/model/admin.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "node/codec.h"
 
 namespace garage {
@@ -26,66 +25,152 @@ absl::StatusOr<AdminRequest> AdminRequest::decode(std::string_view bytes) {
   return r;
 }
 
+namespace {
+
+// Sizes a reply may carry: a cluster's keys and buckets, each with its grants.
+constexpr uint32_t kMaxReplyItems = 1 << 20;
+constexpr uint32_t kMaxGrants = 1 << 16;
+
+void encode_perms(Encoder& e, const std::pair<const std::string, Perms>& grant) {
+  e.str(grant.first);
+  e.u8(static_cast<uint8_t>(grant.second.read | grant.second.write << 1 | grant.second.owner << 2));
+}
+
+std::map<std::string, Perms> decode_grants(Decoder& d) {
+  std::map<std::string, Perms> out;
+  for (auto& [id, bits] : d.list<std::pair<std::string, uint8_t>>(kMaxGrants, [](Decoder& d) {
+         std::string id = d.str(1024);
+         return std::pair{id, d.u8()};
+       })) {
+    out[id] = Perms{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
+  }
+  return out;
+}
+
+template <typename Map>
+std::vector<std::pair<std::string, typename Map::mapped_type>> entries(const Map& m) {
+  return {m.begin(), m.end()};
+}
+
+std::map<std::string, std::string> decode_names(Decoder& d) {
+  std::map<std::string, std::string> out;
+  for (auto& [a, b] : d.list<std::pair<std::string, std::string>>(kMaxReplyItems, [](Decoder& d) {
+         std::string first = d.str(1024);
+         return std::pair{first, d.str(1024)};
+       })) {
+    out[a] = b;
+  }
+  return out;
+}
+
+void encode_names(Encoder& e, const std::map<std::string, std::string>& names) {
+  e.list(entries(names), [](Encoder& e, const std::pair<std::string, std::string>& p) {
+    e.str(p.first);
+    e.str(p.second);
+  });
+}
+
+}  // namespace
+
+std::string AdminReply::encode() const {
+  Encoder e;
+  e.u8(kVersion);
+  e.list(keys, [](Encoder& e, const KeyInfo& k) {
+    e.str(k.id);
+    e.str(k.name);
+    e.str(k.secret);
+    e.i64(k.created_ms);
+    e.list(entries(k.buckets), [](Encoder& e, const std::pair<std::string, Perms>& g) { encode_perms(e, g); });
+    encode_names(e, k.local_aliases);
+    e.boolean(k.allow_create_bucket);
+  });
+  e.list(buckets, [](Encoder& e, const BucketInfo& b) {
+    e.str(b.id);
+    e.str(b.name);
+    e.i64(b.created_ms);
+    e.list(entries(b.keys), [](Encoder& e, const std::pair<std::string, Perms>& g) { encode_perms(e, g); });
+  });
+  encode_names(e, bucket_names);
+  return e.take();
+}
+
+absl::StatusOr<AdminReply> AdminReply::decode(std::string_view bytes) {
+  Decoder d(bytes);
+  d.version(kVersion, kVersion);
+  AdminReply r;
+  r.keys = d.list<KeyInfo>(kMaxReplyItems, [](Decoder& d) {
+    KeyInfo k;
+    k.id = d.str(1024);
+    k.name = d.str(1024);
+    k.secret = d.str(1024);
+    k.created_ms = d.i64();
+    k.buckets = decode_grants(d);
+    k.local_aliases = decode_names(d);
+    k.allow_create_bucket = d.boolean();
+    return k;
+  });
+  r.buckets = d.list<BucketInfo>(kMaxReplyItems, [](Decoder& d) {
+    BucketInfo b;
+    b.id = d.str(1024);
+    b.name = d.str(1024);
+    b.created_ms = d.i64();
+    b.keys = decode_grants(d);
+    return b;
+  });
+  r.bucket_names = decode_names(d);
+  if (absl::Status s = d.finish(); !s.ok()) return s;
+  return r;
+}
+
 void Admin::register_rpcs(RpcRouter& router) {
   router.add(RpcMethod::kAdmin, [this](NodeId, std::string payload) -> Task<absl::StatusOr<std::string>> {
     absl::StatusOr<AdminRequest> req = AdminRequest::decode(payload);
     if (!req.ok()) co_return req.status();
-    co_return co_await execute(std::move(*req));
+    absl::StatusOr<AdminReply> reply = co_await execute(std::move(*req));
+    if (!reply.ok()) co_return reply.status();
+    co_return reply->encode();
   });
 }
 
-namespace {
-std::string describe_key(const KeyInfo& k, const std::map<std::string, std::string>& bucket_names, bool secret) {
-  std::string out = absl::StrCat("Key name: ", k.name, "\nKey ID: ", k.id, "\n");
-  if (secret) absl::StrAppend(&out, "Secret key: ", k.secret, "\n");
-  absl::StrAppend(&out, "Can create buckets: ", k.allow_create_bucket ? "yes" : "no", "\n");
-  for (const auto& [alias, id] : k.local_aliases) {
-    auto it = bucket_names.find(id);
-    absl::StrAppend(&out, "Local alias: ", alias, " -> ", it == bucket_names.end() ? id : it->second, "\n");
-  }
-  absl::StrAppend(&out, "Buckets:\n");
-  for (const auto& [id, p] : k.buckets) {
-    auto it = bucket_names.find(id);
-    absl::StrAppend(&out, absl::StrFormat("  %-4s %s\n", p.str(), it == bucket_names.end() ? id : it->second));
-  }
-  return out;
-}
-}  // namespace
-
-Task<absl::StatusOr<std::string>> Admin::execute(AdminRequest r) {
+Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
   using Op = AdminRequest::Op;
   auto need = [&](size_t n) { return r.args.size() == n; };
-  std::map<std::string, std::string> bucket_names;
+  AdminReply reply;
   if (r.op == Op::kKeyInfo || r.op == Op::kKeyCreate || r.op == Op::kKeyImport) {
     absl::StatusOr<std::vector<BucketInfo>> all = co_await model_.list_buckets();
-    if (all.ok())
-      for (const BucketInfo& b : *all) bucket_names[b.id] = b.name;
+    if (all.ok()) {
+      for (const BucketInfo& b : *all) reply.bucket_names[b.id] = b.name;
+    }
   }
   switch (r.op) {
     case Op::kKeyCreate: {
       if (!need(1)) break;
       absl::StatusOr<KeyInfo> k = co_await model_.create_key(r.args[0]);
       if (!k.ok()) co_return k.status();
-      co_return describe_key(*k, bucket_names, true);
+      reply.keys.push_back(*k);
+      co_return reply;
     }
     case Op::kKeyImport: {
       if (!need(3)) break;
       absl::StatusOr<KeyInfo> k = co_await model_.import_key(r.args[0], r.args[1], r.args[2]);
       if (!k.ok()) co_return k.status();
-      co_return describe_key(*k, bucket_names, false);
+      k->secret.clear();  // the caller gave it
+      reply.keys.push_back(*k);
+      co_return reply;
     }
     case Op::kKeyList: {
       absl::StatusOr<std::vector<KeyInfo>> keys = co_await model_.list_keys();
       if (!keys.ok()) co_return keys.status();
-      std::string out = "ID                           Name\n";
-      for (const KeyInfo& k : *keys) absl::StrAppend(&out, absl::StrFormat("%-28s %s\n", k.id, k.name));
-      co_return out;
+      for (KeyInfo& k : *keys) k.secret.clear();
+      reply.keys = std::move(*keys);
+      co_return reply;
     }
     case Op::kKeyInfo: {
       if (!need(1)) break;
       absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[0]);
       if (!k.ok()) co_return k.status();
-      co_return describe_key(*k, bucket_names, true);
+      reply.keys.push_back(*k);
+      co_return reply;
     }
     case Op::kKeyAllow:
     case Op::kKeyDeny: {
@@ -96,7 +181,10 @@ Task<absl::StatusOr<std::string>> Admin::execute(AdminRequest r) {
       const bool allow = r.op == Op::kKeyAllow;
       absl::Status s = co_await model_.set_allow_create_bucket(k->id, allow);
       if (!s.ok()) co_return s;
-      co_return absl::StrCat("Key ", k->id, allow ? " may now create buckets.\n" : " may no longer create buckets.\n");
+      k->secret.clear();
+      k->allow_create_bucket = allow;
+      reply.keys.push_back(*k);
+      co_return reply;
     }
     case Op::kKeyDelete: {
       if (!need(1)) break;
@@ -104,86 +192,97 @@ Task<absl::StatusOr<std::string>> Admin::execute(AdminRequest r) {
       if (!k.ok()) co_return k.status();
       absl::Status s = co_await model_.delete_key(k->id);
       if (!s.ok()) co_return s;
-      co_return absl::StrCat("Key ", k->id, " deleted.\n");
+      k->secret.clear();
+      reply.keys.push_back(*k);
+      co_return reply;
     }
     case Op::kBucketCreate: {
       if (!need(1)) break;
       absl::StatusOr<BucketInfo> b = co_await model_.create_bucket(r.args[0]);
       if (!b.ok()) co_return b.status();
-      co_return absl::StrCat("Bucket ", b->name, " created (id ", b->id, ").\n");
+      reply.buckets.push_back(*b);
+      co_return reply;
     }
     case Op::kBucketList: {
       absl::StatusOr<std::vector<BucketInfo>> all = co_await model_.list_buckets();
       if (!all.ok()) co_return all.status();
-      std::string out = "Name                             ID\n";
-      for (const BucketInfo& b : *all) absl::StrAppend(&out, absl::StrFormat("%-32s %s\n", b.name, b.id));
-      co_return out;
+      reply.buckets = std::move(*all);
+      co_return reply;
     }
-    case Op::kBucketInfo: {
-      if (!need(1)) break;
-      absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
-      if (!b.ok()) co_return b.status();
-      if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
-      std::string out = absl::StrCat("Bucket: ", (*b)->name, "\nID: ", (*b)->id, "\nKeys:\n");
-      for (const auto& [id, p] : (*b)->keys) absl::StrAppend(&out, absl::StrFormat("  %-4s %s\n", p.str(), id));
-      co_return out;
-    }
-    case Op::kBucketDelete: {
-      if (!need(1)) break;
-      absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
-      if (!b.ok()) co_return b.status();
-      if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
-      absl::Status s = co_await model_.delete_bucket((*b)->id);
-      if (!s.ok()) co_return s;
-      co_return absl::StrCat("Bucket ", r.args[0], " deleted.\n");
-    }
+    case Op::kBucketInfo:
+    case Op::kBucketDelete:
     case Op::kBucketAllow:
-    case Op::kBucketDeny: {
-      if (!need(3)) break;
-      absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
-      if (!b.ok()) co_return b.status();
-      if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
-      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[1]);
-      if (!k.ok()) co_return k.status();
-      const Perms which = Perms::parse(r.args[2]);
-      if (!which.any()) co_return absl::InvalidArgumentError("give at least one of --read, --write, --owner");
-      const bool allow = r.op == Op::kBucketAllow;
-      absl::Status s = co_await model_.set_permissions((*b)->id, k->id, which, allow);
-      if (!s.ok()) co_return s;
-      co_return absl::StrCat(allow ? "Allowed " : "Denied ", which.str(), " on bucket ", r.args[0], " for key ", k->id,
-                             ".\n");
-    }
+    case Op::kBucketDeny:
     case Op::kBucketAlias: {
-      if (!need(3)) break;
+      const bool sizes_ok = (r.op == Op::kBucketInfo || r.op == Op::kBucketDelete) ? need(1) : need(3);
+      if (!sizes_ok) break;
       absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
       if (!b.ok()) co_return b.status();
       if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
-      if (r.args[2].empty()) {
-        absl::Status s = co_await model_.set_global_alias(r.args[1], (*b)->id, true);
-        if (!s.ok()) co_return s;
-        co_return absl::StrCat("Global alias ", r.args[1], " -> ", r.args[0], ".\n");
-      }
-      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[2]);
-      if (!k.ok()) co_return k.status();
-      absl::Status s = co_await model_.set_local_alias(k->id, r.args[1], (*b)->id, true);
-      if (!s.ok()) co_return s;
-      co_return absl::StrCat("Local alias ", r.args[1], " -> ", r.args[0], " for key ", k->id, ".\n");
+      reply.buckets.push_back(**b);
+      co_return co_await change_bucket(std::move(r), std::move(reply));
     }
     case Op::kBucketUnalias: {
       if (!need(2)) break;
       if (r.args[1].empty()) {
         absl::Status s = co_await model_.set_global_alias(r.args[0], "", false);
         if (!s.ok()) co_return s;
-        co_return absl::StrCat("Global alias ", r.args[0], " removed.\n");
+        co_return reply;
       }
       absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[1]);
       if (!k.ok()) co_return k.status();
       absl::Status s = co_await model_.set_local_alias(k->id, r.args[0], "", false);
       if (!s.ok()) co_return s;
-      co_return absl::StrCat("Local alias ", r.args[0], " removed for key ", k->id, ".\n");
+      k->secret.clear();
+      reply.keys.push_back(*k);
+      co_return reply;
     }
   }
   co_return absl::InvalidArgumentError("wrong number of arguments for this admin operation");
+}
+
+// The bucket operations once the bucket is found (reply.buckets[0]).
+Task<absl::StatusOr<AdminReply>> Admin::change_bucket(AdminRequest r, AdminReply reply) {
+  using Op = AdminRequest::Op;
+  const std::string bucket_id = reply.buckets[0].id;
+  switch (r.op) {
+    case Op::kBucketInfo:
+      co_return reply;
+    case Op::kBucketDelete: {
+      absl::Status s = co_await model_.delete_bucket(bucket_id);
+      if (!s.ok()) co_return s;
+      co_return reply;
+    }
+    case Op::kBucketAllow:
+    case Op::kBucketDeny: {
+      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[1]);
+      if (!k.ok()) co_return k.status();
+      const Perms which = Perms::parse(r.args[2]);
+      if (!which.any()) co_return absl::InvalidArgumentError("give at least one of --read, --write, --owner");
+      absl::Status s = co_await model_.set_permissions(bucket_id, k->id, which, r.op == Op::kBucketAllow);
+      if (!s.ok()) co_return s;
+      k->secret.clear();
+      reply.keys.push_back(*k);
+      co_return reply;
+    }
+    case Op::kBucketAlias: {
+      if (r.args[2].empty()) {
+        absl::Status s = co_await model_.set_global_alias(r.args[1], bucket_id, true);
+        if (!s.ok()) co_return s;
+        co_return reply;
+      }
+      absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[2]);
+      if (!k.ok()) co_return k.status();
+      absl::Status s = co_await model_.set_local_alias(k->id, r.args[1], bucket_id, true);
+      if (!s.ok()) co_return s;
+      k->secret.clear();
+      reply.keys.push_back(*k);
+      co_return reply;
+    }
+    default:
+      break;
+  }
+  co_return absl::InternalError("not a bucket operation");
 }
 
 }  // namespace garage
