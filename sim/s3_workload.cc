@@ -13,6 +13,7 @@
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/sigv4.h"
+#include "sim/operator.h"
 
 namespace garage::sim {
 
@@ -153,6 +154,11 @@ struct S3Workload::History {
   // crash must finish every operation (every step has a timeout): one left over is a hang.
   std::map<uint64_t, std::tuple<int, uint64_t, absl::Duration>> unfinished;
   bool ready = false;
+  // The setup attempt in flight, if any: the node it runs on and that node's incarnation.
+  // Attempts never overlap (an operator waits for the CLI's answer): two concurrent
+  // `bucket create` of one name both succeed, and the name then points to either bucket.
+  int setup_node = -1;
+  uint64_t setup_incarnation = 0;
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
   std::vector<std::string> violations;
@@ -448,8 +454,8 @@ void S3Workload::check_space_reclaimed() {
 }
 
 // Block safety (DESIGN.md promise 4), on the end state: every block of every object's current
-// version is on the disk of some node (a dead disk counts for none). A GET of an object whose block was collected under a
-// racing PUT would fail; this names the block even if no read happened to touch it.
+// version is on the disk of some node (a dead disk counts for none). A GET of an object whose block was collected under
+// a racing PUT would fail; this names the block even if no read happened to touch it.
 void S3Workload::check_blocks_present() {
   History& h = *history_;
   std::set<std::string> current;                              // version uuids some node's object entry holds as current
@@ -493,30 +499,43 @@ void S3Workload::check_blocks_present() {
   result_.log.push_back(absl::StrCat("s3 workload: ", checked, " blocks of current objects checked present"));
 }
 
+namespace {
+
+// As an operator would, with the CLI: key import, bucket create, bucket allow. True once done.
+Task<bool> set_up_key_and_bucket(RpcHandler node) {
+  using Op = AdminRequest::Op;
+  AdminRequest import{Op::kKeyImport, {"sim", kKeyId, kSecret}};
+  absl::StatusOr<AdminReply> key = co_await admin_call(node, std::move(import));
+  if (!key.ok() && !absl::IsAlreadyExists(key.status())) co_return false;  // exists: an earlier try imported it
+  AdminRequest info{Op::kBucketInfo, {kBucket}};
+  absl::StatusOr<AdminReply> bucket = co_await admin_call(node, std::move(info));
+  if (!bucket.ok() && absl::IsNotFound(bucket.status())) {
+    AdminRequest create{Op::kBucketCreate, {kBucket}};
+    bucket = co_await admin_call(node, std::move(create));
+  }
+  if (!bucket.ok()) co_return false;
+  AdminRequest allow{Op::kBucketAllow, {kBucket, kKeyId, "RWO"}};
+  absl::StatusOr<AdminReply> allowed = co_await admin_call(node, std::move(allow));
+  co_return allowed.ok();
+}
+
+}  // namespace
+
 void S3Workload::setup() {
   auto h = history_;
   if (h->ready) return;
-  const int node = random_running_node();
+  const bool attempt_running = h->setup_node >= 0 && cluster_.is_running(h->setup_node) &&
+                               cluster_.incarnation(h->setup_node) == h->setup_incarnation;
+  const int node = attempt_running ? -1 : random_running_node();
   if (node >= 0) {
     SimNode& n = cluster_.node(node);
-    n.spawner->spawn([](std::shared_ptr<History> h, Model* model) -> Task<> {
-      std::string name = "sim", id = kKeyId, secret = kSecret, bucket = kBucket;
-      absl::StatusOr<KeyInfo> key = co_await model->import_key(name, id, secret);
-      if (!key.ok() && !absl::IsAlreadyExists(key.status())) co_return;  // an earlier try imported it
-      absl::StatusOr<std::optional<BucketInfo>> b = co_await model->bucket_by_name(bucket);
-      if (!b.ok()) co_return;
-      std::string bucket_id;
-      if (b->has_value()) {
-        bucket_id = (*b)->id;
-      } else {
-        absl::StatusOr<BucketInfo> created = co_await model->create_bucket(bucket);
-        if (!created.ok()) co_return;
-        bucket_id = created->id;
-      }
-      const Perms all{true, true, true};
-      absl::Status s = co_await model->set_permissions(bucket_id, id, all, true);
-      if (s.ok()) h->ready = true;
-    }(h, n.model));
+    h->setup_node = node;
+    h->setup_incarnation = cluster_.incarnation(node);
+    // As an operator would, with the CLI: key import, bucket create, bucket allow.
+    n.spawner->spawn([](std::shared_ptr<History> h, RpcHandler node) -> Task<> {
+      h->ready = co_await set_up_key_and_bucket(std::move(node));
+      h->setup_node = -1;
+    }(h, n.rpc_handler()));
   }
   loop_.after(absl::Seconds(1), [this] { setup(); });
 }

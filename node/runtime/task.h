@@ -10,6 +10,13 @@
 //   Task<> caller() { int v = co_await answer(); ... }
 //
 // Coroutine parameters are copied into the frame, references are not: pass by value.
+//
+// GCC 12 (Debian 12's compiler) miscompiles two shapes, so the code base avoids them:
+//  - a non-trivial temporary inside a co_await expression is destroyed twice. Name such values
+//    first: `std::string key = "a"; co_await get(key);`, not `co_await get(std::string("a"));`
+//    (nor a braced list converted to a std::vector or a struct in the call);
+//  - co_await inside a condition or a ternary (`if (!(co_await x))`, `c ? co_await a : b`):
+//    await in a statement of its own and test the named result.
 #pragma once
 
 #include <cassert>
