@@ -8,55 +8,9 @@
 set -uo pipefail
 
 build=${1:?usage: real_cluster_test.sh BUILD_DIR}
-garage="$build/garage"
-src=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
-
-base=$((20000 + RANDOM % 20000))
-port() { echo $((base + $1)); }
-
-"$src/scripts/genkeys.sh" "$work/keys" node1 node2 node3 >/dev/null
-"$src/scripts/genkeys.sh" "$work/evil" intruder >/dev/null
-
-write_config() {  # write_config NAME PORT KEYDIR
-  local name=$1 p=$2 keys=$3
-  mkdir -p "$work/$name"
-  cat > "$work/$name/garage.toml" <<TOML
-metadata_dir = "$work/$name/meta"
-data_dir = "$work/$name/data"
-rpc_bind_addr = "127.0.0.1:$p"
-replication_factor = 3
-bootstrap_peers = ["127.0.0.1:$(port 1)"]
-[rpc_tls]
-ca_cert = "$keys/ca.crt"
-node_cert = "$keys/$name.crt"
-node_key = "$keys/$name.key"
-cli_cert = "$keys/cli.crt"
-cli_key = "$keys/cli.key"
-TOML
-}
-
-declare -A pid_of
-start() {  # start NAME
-  "$garage" -c "$work/$1/garage.toml" server >>"$work/$1.log" 2>&1 &
-  pid_of[$1]=$!
-  pids+=($!)
-  disown $!  # no "Killed" job notices from kill -9
-}
+source "$(dirname "$0")/lib/nodes.sh"
+make_nodes 3 3
+"$src/scripts/genkeys.sh" "$work/evil" node4 >/dev/null  # the intruder's keys: another CA
 
 # status_of FROM_NODE PORT -> the STATUS column for the node at 127.0.0.1:PORT ("" if unknown)
 status_of() {
@@ -64,33 +18,17 @@ status_of() {
     awk -v a="127.0.0.1:$2" '$2 == a { for (i = 3; i <= NF; i++) if ($i == "up" || $i == "DOWN") { print $i; exit } }'
 }
 
-# wait_for SECONDS COMMAND...: polls every 0.2 s; prints the elapsed seconds; fails on timeout.
-wait_for() {
-  local limit=$1
-  shift
-  local start_ns=$(date +%s%N)
-  while true; do
-    if "$@"; then
-      echo "$(( ($(date +%s%N) - start_ns) / 1000000 ))ms"
-      return 0
-    fi
-    if (( $(date +%s%N) - start_ns > limit * 1000000000 )); then return 1; fi
-    sleep 0.2
-  done
-}
-
 all_see_all_up() {
   for from in node1 node2 node3; do
     for i in 1 2 3; do
-      [ "$(status_of "$from" "$(port $i)")" = "up" ] || return 1
+      [ "$(status_of "$from" "$(rpc $i)")" = "up" ] || return 1
     done
   done
 }
 others_see_node3() {  # others_see_node3 STATE
-  [ "$(status_of node1 "$(port 3)")" = "$1" ] && [ "$(status_of node2 "$(port 3)")" = "$1" ]
+  [ "$(status_of node1 "$(rpc 3)")" = "$1" ] && [ "$(status_of node2 "$(rpc 3)")" = "$1" ]
 }
 
-for i in 1 2 3; do write_config "node$i" "$(port $i)" "$work/keys"; done
 for i in 1 2 3; do start "node$i"; done
 
 t=$(wait_for 15 all_see_all_up) ; check "3 nodes find each other from one bootstrap address (in ${t:-timeout})" [ -n "$t" ]
@@ -153,10 +91,10 @@ check "a delete through node3 succeeds" quiet $G3 debug kv-del greeting
 $G debug kv-get greeting >/dev/null 2>&1
 check "  ... and node1 then reports the key absent (exit 2)" [ $? -eq 2 ]
 
-write_config intruder "$(port 4)" "$work/evil"
-start intruder
+write_node_config 4 "$work/evil" 3
+start node4
 sleep 3
-check "a node with a foreign certificate never appears in status" [ -z "$(status_of node1 "$(port 4)")" ]
+check "a node with a foreign certificate never appears in status" [ -z "$(status_of node1 "$(rpc 4)")" ]
 check "  ... and node1 logged the refused handshake" grep -q "PeerRefused" "$work/node1.log"
 
 printf 'metadata_dir = 3\n' > "$work/bad.toml"
@@ -167,5 +105,4 @@ check "  ... (message: $out)" grep -q "metadata_dir" <<<"$out"
 out=$("$garage" -c "$work/missing.toml" status 2>&1)
 check "a missing config file is reported" grep -q "cannot read config file" <<<"$out"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -11,7 +11,7 @@
 set -uo pipefail
 
 build=${1:?usage: retried_complete_test.sh BUILD_DIR}
-source "$(dirname "$0")/lib/s3_nodes.sh"
+source "$(dirname "$0")/lib/nodes.sh"
 node_extra='block_size = "1M"
 block_gc_delay_secs = 2
 allow_short_gc_delay_for_tests = true'

@@ -13,59 +13,25 @@
 #                                                        s3_security, s3_bounds, s3_crash, s3_listing;
 #                                                        crash restarts the node)
 #   LISTING_DELETES=N: how many keys the listing section deletes first (default 5,000).
-#   KEEP_WORK=1 keeps the work folder (config, server.log, client logs) for a look afterwards.
+#   KEEP_WORK=1 keeps the work folder (config, node1.log, client logs) for a look afterwards.
 set -uo pipefail
 
 build=${1:?usage: s3_clients_test.sh BUILD_DIR [SECTION ...]}
 shift
 sections=("$@")
 [ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js curl)
-garage=$(cd "$build" && pwd)/garage
-src=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
-  [ -f "$work/crash.pid" ] && kill -9 "$(cat "$work/crash.pid")" 2>/dev/null
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/nodes.sh"
 
 # The bounds section opens 400+ connections: room for them on machines whose default is 1024.
 ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-base=$((20000 + RANDOM % 20000))
-s3_port=$base
-rpc_port=$((base + 1))
 region=garage
-"$src/scripts/genkeys.sh" "$work/keys" node1 >/dev/null
-cat > "$work/garage.toml" <<TOML
-metadata_dir = "$work/meta"
-data_dir = "$work/data"
-replication_factor = 1
-rpc_bind_addr = "127.0.0.1:$rpc_port"
-[s3_api]
-api_bind_addr = "127.0.0.1:$s3_port"
-s3_region = "$region"
-root_domain = ".s3.garage.localhost"
-max_connections = 400
-[rpc_tls]
-ca_cert = "$work/keys/ca.crt"
-node_cert = "$work/keys/node1.crt"
-node_key = "$work/keys/node1.key"
-cli_cert = "$work/keys/cli.crt"
-cli_key = "$work/keys/cli.key"
-TOML
-G() { "$garage" -c "$work/garage.toml" "$@"; }
-"$garage" -c "$work/garage.toml" server 2>"$work/server.log" &
-server_pid=$!
+s3_extra='root_domain = ".s3.garage.localhost"
+max_connections = 400'
+make_nodes 1 1
+conf=$work/node1/garage.toml
+log=$work/node1.log
+s3_port=$(s3p 1)
+start node1
 for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
 G layout assign "$(G node id | cut -c1-16)" -z local -c 10G >/dev/null
 G layout apply --version 1 >/dev/null
@@ -128,7 +94,7 @@ for section in "${sections[@]}"; do
     ;;
   bounds)
     # Issue 9, point 8 (tests/http_bounds_test.py): connection limit, idle and stalled clients.
-    if /usr/bin/python3 "$src/tests/http_bounds_test.py" "$endpoint" "$key_id" "$secret" "$region" "$server_pid" 400 \
+    if /usr/bin/python3 "$src/tests/http_bounds_test.py" "$endpoint" "$key_id" "$secret" "$region" "${pid_of[node1]}" 400 \
       > "$work/bounds.log" 2>&1; then
       check "bounds: $(grep -c '^ok' "$work/bounds.log") checks" true
     else
@@ -149,32 +115,31 @@ for section in "${sections[@]}"; do
   crash)
     # kill -9 during PUTs, DELETEs and block collection (tests/crash_gc_test.py), with a 3 s
     # gc delay: the script restarts the node itself, six times.
-    kill -9 "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-    server_pid=""
-    sed -i '1i block_gc_delay_secs = 3\nallow_short_gc_delay_for_tests = true' "$work/garage.toml"
-    if /usr/bin/python3 "$src/tests/crash_gc_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work/data" \
-      "$work/crash.pid" "$work/server.log" "$garage" -c "$work/garage.toml" server > "$work/crash.log" 2>&1; then
+    stop node1
+    sed -i '1i block_gc_delay_secs = 3\nallow_short_gc_delay_for_tests = true' "$conf"
+    if /usr/bin/python3 "$src/tests/crash_gc_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work/node1/data" \
+      "$work/crash.pid" "$log" "$garage" -c "$conf" server > "$work/crash.log" 2>&1; then
       check "crash: $(grep -c '^ok' "$work/crash.log") checks" true
     else
       check "crash: see the failures below" false
     fi
     cat "$work/crash.log"
+    [ -f "$work/crash.pid" ] && pid_of[crash]=$(cat "$work/crash.pid")  # the script's last node: killed on exit
     ;;
   security)
     # Issue 9's regressions over HTTP (tests/security_test.py): not a client, an attacker.
     if /usr/bin/python3 "$src/tests/security_test.py" "$endpoint" "$key_id" "$secret" "$region" \
-      "$garage" -c "$work/garage.toml" > "$work/security.log" 2>&1; then
+      "$garage" -c "$conf" > "$work/security.log" 2>&1; then
       check "security: $(grep -c '^ok' "$work/security.log") checks" true
     else
       cat "$work/security.log"
       check "security: see the failures above" false
     fi
     # 11: the metadata (it holds secret keys) and the data are the daemon's user's alone.
-    check "security: metadata_dir and data_dir are 0700" [ "$(stat -c %a "$work/meta" "$work/data" | sort -u)" = 700 ]
+    check "security: metadata_dir and data_dir are 0700" [ "$(stat -c %a "$work/node1/meta" "$work/node1/data" | sort -u)" = 700 ]
     check "security: no file under them is readable by others" \
-      [ -z "$(find "$work/meta" "$work/data" -perm /077 -print -quit)" ]
-    check "security: the server log holds no secret key" bash -c "! grep -qF '$secret' '$work/server.log'"
+      [ -z "$(find "$work/node1/meta" "$work/node1/data" -perm /077 -print -quit)" ]
+    check "security: the server log holds no secret key" bash -c "! grep -qF '$secret' '$log'"
     ;;
   boto3)
     if /usr/bin/python3 "$src/tests/clients/boto3_test.py" "$endpoint" "$key_id" "$secret" "$region" > "$work/boto3.log" 2>&1; then
@@ -253,9 +218,8 @@ CFG
   esac
 done
 
-if grep -q "AddressSanitizer\|double free\|Aborted" "$work/server.log"; then
-  cat "$work/server.log"
+if grep -q "AddressSanitizer\|double free\|Aborted" "$log"; then
+  cat "$log"
   check "the server survived" false
 fi
-echo "s3_clients_test: $passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

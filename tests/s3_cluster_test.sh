@@ -8,7 +8,7 @@
 set -uo pipefail
 
 build=${1:?usage: s3_cluster_test.sh BUILD_DIR}
-source "$(dirname "$0")/lib/s3_nodes.sh"
+source "$(dirname "$0")/lib/nodes.sh"
 node_extra='block_size = "256K"'
 make_nodes 3 3
 ready_cluster 3 replicated cluster-test

@@ -8,7 +8,7 @@
 set -uo pipefail
 
 build=${1:?usage: write_answers_test.sh BUILD_DIR}
-source "$(dirname "$0")/lib/s3_nodes.sh"
+source "$(dirname "$0")/lib/nodes.sh"
 node_extra='block_size = "1M"'
 make_nodes 2 2
 ready_cluster 2 answers answers-test
