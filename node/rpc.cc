@@ -34,6 +34,34 @@ bool needs_administrator(RpcMethod method) {
   return true;  // a method added without a rule is closed until it has one
 }
 
+std::string_view rpc_method_name(RpcMethod method) {
+  switch (method) {
+    case RpcMethod::kPing:
+      return "ping";
+    case RpcMethod::kClusterStatus:
+      return "cluster_status";
+    case RpcMethod::kLayoutGet:
+      return "layout_get";
+    case RpcMethod::kLayoutAdmin:
+      return "layout_admin";
+    case RpcMethod::kTable:
+      return "table";
+    case RpcMethod::kDebugKv:
+      return "debug_kv";
+    case RpcMethod::kBlock:
+      return "block";
+    case RpcMethod::kAdmin:
+      return "admin";
+  }
+  return "unknown";
+}
+
+std::vector<RpcMethod> RpcRouter::methods() const {
+  std::vector<RpcMethod> out;
+  for (const auto& [method, handler] : handlers_) out.push_back(method);
+  return out;
+}
+
 RpcHandler RpcRouter::handler() {
   return [this](RpcCaller from, std::string request) { return dispatch(std::move(from), std::move(request)); };
 }

@@ -12,6 +12,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "node/env.h"
 
@@ -34,6 +36,9 @@ enum class RpcMethod : uint16_t {
 // of the cluster's CA; tables and blocks further check that it is a node of the layout.
 bool needs_administrator(RpcMethod method);
 
+// "ping", "cluster_status", ...: how logs and service lists name a method.
+std::string_view rpc_method_name(RpcMethod method);
+
 std::string encode_rpc(RpcMethod method, std::string_view payload);
 
 class RpcRouter {
@@ -42,6 +47,8 @@ class RpcRouter {
   void add(RpcMethod method, MethodHandler handler) { handlers_[method] = std::move(handler); }
   // A Transport handler that decodes the envelope and dispatches. The router must outlive it.
   RpcHandler handler();
+  // The methods it answers, in method order.
+  std::vector<RpcMethod> methods() const;
 
  private:
   Task<absl::StatusOr<std::string>> dispatch(RpcCaller from, std::string request);

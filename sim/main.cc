@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "sim/scenario.h"
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
   if (verbose) {
     for (const auto& line : result->log) std::cout << line << "\n";
     for (const auto& [name, count] : result->probes) std::cout << "probe " << name << " reached " << count << "x\n";
+    if (!result->services.empty()) std::cout << "services: " << absl::StrJoin(result->services, " ") << "\n";
   }
   for (const auto& v : result->violations) std::cout << "VIOLATION " << v << "\n";
   if (!checkpoints_out.empty() && !write_checkpoints(checkpoints_out, result->checkpoints)) {

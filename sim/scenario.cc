@@ -30,8 +30,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   // bound, dial backoff included). Odd seeds keep one message per call, whose failures land
   // part-way through writes more often (a Complete's partial block list, for one). The table
   // workload's read-repair check does not allow for the dial backoff yet (seed 44).
-  c.network.connections =
-      o.connections || ((o.workload == "s3" || o.workload == "membership") && o.seed % 2 == 0);
+  c.network.connections = o.connections || ((o.workload == "s3" || o.workload == "membership") && o.seed % 2 == 0);
   c.network.dialer.planted_shared_waiter_slot = o.plant_bug == "shared-dial-waiter";
   if (o.faults.count("loss")) {
     c.network.loss_ppm = 20'000;       // 2% of messages lost
@@ -341,6 +340,9 @@ absl::StatusOr<SimResult> run_simulation(const SimOptions& options) {
   });
 
   loop.run_until(options.duration);
+  for (int i = 0; i < cluster.size() && result.services.empty(); ++i) {
+    if (cluster.is_running(i) && cluster.node(i).node) result.services = cluster.node(i).node->services();
+  }
   for (int i = 0; i < cluster.size(); ++i) {
     if (cluster.is_running(i)) cluster.crash(i);  // collects error counts, frees every frame
   }

@@ -75,6 +75,9 @@ struct SimResult {
   std::vector<Checkpoint> checkpoints;
   std::vector<std::string> log;            // human-readable summary of the schedule and checks
   std::map<std::string, uint64_t> probes;  // rare paths reached (node/chaos.h), with counts
+  // What a node of the s3 workload runs (Node::services(), the first one running at the end):
+  // the list the daemon logs at start, for the tests to compare.
+  std::vector<std::string> services;
 
   std::string last_line() const;  // "seed=N trace_hash=HEX events=E violations=V"
 };

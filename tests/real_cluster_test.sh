@@ -2,7 +2,8 @@
 # Real processes on loopback: three `garage server` nodes with mutual TLS find each other from
 # one bootstrap address; `garage status` lists all three up; after kill -9 of one the others see
 # it DOWN within the bound; it comes back up after a restart; a CLI or a node whose certificate
-# comes from another CA is refused; a bad config file is refused with a clear message.
+# comes from another CA is refused; a bad config file is refused with a clear message; the
+# daemon runs the same services as the simulator's node (garage-sim, which must be built).
 #
 #   tests/real_cluster_test.sh BUILD_DIR
 set -uo pipefail
@@ -96,6 +97,13 @@ start node4
 sleep 3
 check "a node with a foreign certificate never appears in status" [ -z "$(status_of node1 "$(rpc 4)")" ]
 check "  ... and node1 logged the refused handshake" grep -q "PeerRefused" "$work/node1.log"
+
+# The simulator runs the node the daemon runs: the same services, as the node reports them.
+daemon_services=$(sed -n 's/.* INFO NodeServices //p' "$work/node1.log" | head -n 1)
+sim_services=$("$build/garage-sim" --seed 1 --workload s3 -v 2>/dev/null | sed -n 's/^services: //p')
+check "the daemon reports what it runs (${daemon_services:0:60}...)" [ -n "$daemon_services" ]
+check "  ... and the simulator's node runs exactly the same services" [ "$daemon_services" = "$sim_services" ]
+[ "$daemon_services" = "$sim_services" ] || printf 'daemon:    %s\nsimulator: %s\n' "$daemon_services" "$sim_services"
 
 printf 'metadata_dir = 3\n' > "$work/bad.toml"
 out=$("$garage" -c "$work/bad.toml" server 2>&1)

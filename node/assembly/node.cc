@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "node/version.h"
 
 namespace garage {
@@ -88,6 +89,17 @@ void Node::start() {
   follow_ups_.start();
   blocks_.start();
   journal_.start();
+  loops_started_ = {"loop:layout_load", "loop:membership", "loop:tables",
+                    "loop:follow_ups",  "loop:blocks",     "loop:journal"};
+}
+
+std::vector<std::string> Node::services() const {
+  std::vector<std::string> out;
+  for (RpcMethod m : router_.methods()) out.push_back("rpc:" + std::string(rpc_method_name(m)));
+  for (Table* t : tables_.all()) out.push_back(absl::StrCat("table:", t->name()));
+  out.push_back("s3");
+  out.insert(out.end(), loops_started_.begin(), loops_started_.end());
+  return out;
 }
 
 }  // namespace garage

@@ -71,6 +71,11 @@ class Node {
   RpcHandler rpc_handler() { return router_.handler(); }
   // Loads the layout and starts every background loop.
   void start();
+  // What this node runs, as it reports it: "rpc:<method>" for each RPC it answers, "table:<name>"
+  // for each replicated table, "s3" for the S3 API, then each background loop start() began
+  // ("loop:membership", ...). The daemon logs it at start and the simulator reports it, so a
+  // test can show that the simulated node runs every service the daemon runs.
+  std::vector<std::string> services() const;
 
   Membership& membership() { return membership_; }
   LayoutManager& layout() { return layout_; }
@@ -119,6 +124,7 @@ class Node {
   Admin admin_;
   WriteJournal journal_;
   s3::S3Api s3_;
+  std::vector<std::string> loops_started_;
 };
 
 }  // namespace garage

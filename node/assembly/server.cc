@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "net/http_server.h"
 #include "net/prod_env.h"
 #include "net/tls_transport.h"
@@ -101,6 +102,8 @@ absl::Status run_server(const Config& config) {
   tracer.event(Severity::kInfo, "NodeStarted",
                absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")",
                             s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : ""));
+  // What this node runs (tests compare it with the simulator's node: tests/real_cluster_test.sh).
+  tracer.event(Severity::kInfo, "NodeServices", absl::StrJoin((*node)->services(), " "));
   io.run();
   spawner.cancel_all();
   spawner.destroy_all();  // before the node's services, which the frames' locals refer to
