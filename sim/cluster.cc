@@ -110,6 +110,7 @@ void Cluster::start(int i) {
     o.s3.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
     o.s3.planted_copy_without_references = config_.planted_copy_without_references;
     o.planted_retire_before_sync = config_.planted_retire_before_sync;
+    o.planted_unalias_does_nothing = config_.planted_unalias_does_nothing;
     absl::StatusOr<std::unique_ptr<Node>> node = Node::create(env, *n->kv, *n->data_disk, *n->spawner, std::move(o));
     if (!node.ok()) {  // only a metadata store that cannot be read fails this; MemKv always can
       std::fprintf(stderr, "garage-sim: n%d cannot start: %s\n", i, std::string(node.status().message()).c_str());

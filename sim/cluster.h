@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "node/assembly/node.h"
 #include "node/block/block_manager.h"
 #include "node/cluster_directory.h"
 #include "node/layout/layout_manager.h"
@@ -19,7 +20,6 @@
 #include "node/model/model.h"
 #include "node/model/write_journal.h"
 #include "node/rng.h"
-#include "node/assembly/node.h"
 #include "node/rpc.h"
 #include "node/runtime/spawner.h"
 #include "node/table/follow_ups.h"
@@ -46,6 +46,7 @@ struct ClusterConfig {
   bool planted_retire_before_sync = false;
   bool planted_complete_reuses_upload_uuid = false;  // S3Settings, simulation only
   bool planted_copy_without_references = false;      // S3Settings, simulation only
+  bool planted_unalias_does_nothing = false;         // NodeOptions, simulation only
   bool tables = false;                               // run the replicated test table (workload "table")
   TableOptions table;
   bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")

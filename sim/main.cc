@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
                  "deliberately break the node (checker self-test): sticky-down, write-quorum-1, read-quorum-1, "
                  "skip-read-repair, retire-layout-before-sync, merkle-skip-tombstones, serve-unverified-blocks, "
                  "lose-follow-ups, stale-block-gc, skip-write-rollback, live-range-trusts-senders, "
-                 "complete-reuses-upload-uuid, shared-dial-waiter, copy-without-references");
+                 "complete-reuses-upload-uuid, shared-dial-waiter, copy-without-references, unalias-does-nothing");
   app.add_flag("--data-disk-dies", options.data_disk_dies,
                "s3 workload: one node's data disk dies for good 5 s into the fault window");
   app.add_flag("--connections", options.connections,

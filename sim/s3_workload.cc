@@ -159,6 +159,7 @@ struct S3Workload::History {
   // `bucket create` of one name both succeed, and the name then points to either bucket.
   int setup_node = -1;
   uint64_t setup_incarnation = 0;
+  uint64_t operator_rounds_completed = 0;
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
   std::vector<std::string> violations;
@@ -309,6 +310,14 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
   // alias (last writer wins) may settle on the one the key got no rights on. Once healed, the
   // key gets rights on every bucket of the name, so the final reads check data, not that race.
   loop_.at(heal_at + absl::Seconds(10), [this] { grant_every_bucket_of_the_name(); });
+  // Operator rounds (keys, buckets, rights, aliases through the admin RPC) while faults run.
+  int round = 0;
+  for (absl::Duration at = absl::Seconds(12); at < end - absl::Seconds(20); at += absl::Seconds(12)) {
+    loop_.at(at, [this, r = round++] {
+      const int node = random_running_node();
+      if (node >= 0) cluster_.node(node).spawner->spawn(operator_round(history_, cluster_.node(node).rpc_handler(), r));
+    });
+  }
   loop_.at(end - absl::Seconds(5), [this] {
     for (int k = 0; k < kKeys; ++k) {
       const int node = random_running_node();
@@ -334,6 +343,9 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     if (probe_aimed_reuploads_ > 0) result_.probes["workload.aimed_reupload"] += probe_aimed_reuploads_;
     if (probe_moves_ > 0) result_.probes["workload.moved_by_copy_and_delete"] += probe_moves_;
     if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
+    if (h->operator_rounds_completed > 0) {
+      result_.probes["workload.operator_round_completed"] += h->operator_rounds_completed;
+    }
     result_.log.push_back(absl::StrCat("s3 workload: ", probe_reuploads_, " re-uploads of contents falling due (",
                                        probe_aimed_reuploads_, " aimed)"));
     result_.log.push_back(absl::StrCat("s3 workload: ", h->listings_checked, " listings checked"));
@@ -520,6 +532,68 @@ Task<bool> set_up_key_and_bucket(RpcHandler node) {
 }
 
 }  // namespace
+
+// An operator's round through the admin RPC, as `garage key|bucket ...` does it: a new key, a
+// bucket of its own (a fresh name: two creations of one name race, see setup()), rights for
+// the key, a global alias; read back; then all of it undone and read back again. Every read
+// is a quorum read after the acknowledged change, so it must show the change. A step that
+// fails (no quorum, a timeout) ends the round, as an operator would stop and look.
+Task<> S3Workload::operator_round(std::shared_ptr<History> h, RpcHandler node, int round) {
+  using Op = AdminRequest::Op;
+  const std::string key_name = absl::StrCat("operator-", round);
+  const std::string bucket = absl::StrCat("opbucket-", round), alias = absl::StrCat("opalias-", round);
+  auto violation = [&](const std::string& what) {
+    h->violations.push_back(absl::StrCat("operator round ", round, ": ", what));
+  };
+  AdminRequest create_key{Op::kKeyCreate, {key_name}};
+  absl::StatusOr<AdminReply> key = co_await admin_call(node, std::move(create_key));
+  if (!key.ok()) co_return;
+  if (key->keys.size() != 1 || key->keys[0].secret.empty())
+    co_return violation("key create answered no key and secret");
+  const std::string key_id = key->keys[0].id;
+  AdminRequest create_bucket{Op::kBucketCreate, {bucket}};
+  absl::StatusOr<AdminReply> created = co_await admin_call(node, std::move(create_bucket));
+  if (!created.ok()) co_return;
+  if (created->buckets.size() != 1) co_return violation("bucket create answered no bucket");
+  const std::string bucket_id = created->buckets[0].id;
+  AdminRequest allow{Op::kBucketAllow, {bucket, key_id, "RW"}};
+  absl::StatusOr<AdminReply> allowed = co_await admin_call(node, std::move(allow));
+  if (!allowed.ok()) co_return;
+  AdminRequest add_alias{Op::kBucketAlias, {bucket, alias, ""}};
+  absl::StatusOr<AdminReply> aliased = co_await admin_call(node, std::move(add_alias));
+  if (!aliased.ok()) co_return;
+
+  AdminRequest info{Op::kBucketInfo, {alias}};
+  absl::StatusOr<AdminReply> seen = co_await admin_call(node, std::move(info));
+  if (absl::IsNotFound(seen.status())) co_return violation(absl::StrCat("acknowledged alias ", alias, " not found"));
+  if (!seen.ok()) co_return;
+  if (seen->buckets.size() != 1 || seen->buckets[0].id != bucket_id) {
+    co_return violation(absl::StrCat("alias ", alias, " names another bucket than ", bucket));
+  }
+  auto rights = seen->buckets[0].keys.find(key_id);
+  if (rights == seen->buckets[0].keys.end() || !rights->second.read || !rights->second.write || rights->second.owner) {
+    co_return violation(absl::StrCat("bucket ", bucket, " does not show the acknowledged rights RW of key ", key_id));
+  }
+
+  AdminRequest unalias{Op::kBucketUnalias, {alias, ""}};
+  absl::StatusOr<AdminReply> unaliased = co_await admin_call(node, std::move(unalias));
+  if (!unaliased.ok()) co_return;
+  AdminRequest info_again{Op::kBucketInfo, {alias}};
+  absl::StatusOr<AdminReply> gone = co_await admin_call(node, std::move(info_again));
+  if (gone.ok())
+    co_return violation(absl::StrCat("alias ", alias, " still names a bucket after its removal was acknowledged"));
+  AdminRequest delete_bucket{Op::kBucketDelete, {bucket}};
+  absl::StatusOr<AdminReply> deleted_bucket = co_await admin_call(node, std::move(delete_bucket));
+  if (!deleted_bucket.ok()) co_return;
+  AdminRequest delete_key{Op::kKeyDelete, {key_id}};
+  absl::StatusOr<AdminReply> deleted_key = co_await admin_call(node, std::move(delete_key));
+  if (!deleted_key.ok()) co_return;
+  AdminRequest key_info{Op::kKeyInfo, {key_id}};
+  absl::StatusOr<AdminReply> key_gone = co_await admin_call(node, std::move(key_info));
+  if (key_gone.ok())
+    co_return violation(absl::StrCat("key ", key_id, " still found after its deletion was acknowledged"));
+  if (absl::IsNotFound(key_gone.status())) ++h->operator_rounds_completed;
+}
 
 void S3Workload::setup() {
   auto h = history_;

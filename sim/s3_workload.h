@@ -63,6 +63,7 @@ class S3Workload {
   std::optional<uint64_t> reupload_candidate(int key);
   void aim_reupload(int key, uint64_t superseding_op);
   void grant_every_bucket_of_the_name();
+  static Task<> operator_round(std::shared_ptr<History> h, RpcHandler node, int round);
 
   EventLoop& loop_;
   Cluster& cluster_;

@@ -56,6 +56,7 @@ ClusterConfig make_config(const SimOptions& o, Rng& rng) {
   c.blocks.planted_stale_gc = o.plant_bug == "stale-block-gc";
   c.planted_complete_reuses_upload_uuid = o.plant_bug == "complete-reuses-upload-uuid";
   c.planted_copy_without_references = o.plant_bug == "copy-without-references";
+  c.planted_unalias_does_nothing = o.plant_bug == "unalias-does-nothing";
   c.replication_factor = o.replication_factor;
   c.table = TableWorkload::options(o.plant_bug, o.replication_factor);
   return c;

@@ -41,7 +41,8 @@ inline const std::set<std::string>& all_planted_bugs() {
                                              "shared-dial-waiter",
                                              "live-range-trusts-senders",
                                              "complete-reuses-upload-uuid",
-                                             "copy-without-references"};
+                                             "copy-without-references",
+                                             "unalias-does-nothing"};
   return bugs;
 }
 

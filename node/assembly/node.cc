@@ -68,7 +68,7 @@ Node::Node(Env env, Kv& meta, Disk& data, Spawner& spawner, NodeOptions options)
       debug_kv_(env, *tables_.debug_kv),
       blocks_(env, data, meta, spawner, directory_, options_.blocks),
       model_(env, tables_.model()),
-      admin_(model_),
+      admin_(model_, options_.planted_unalias_does_nothing),
       journal_(env, meta, spawner, model_, options_.journal),
       s3_(env, spawner, model_, blocks_, journal_, options_.s3) {
   membership_.register_rpcs(router_);

@@ -52,6 +52,8 @@ struct NodeOptions {
   s3::S3Settings s3;
   // Simulation only (no config key reaches it): see LayoutManager.
   bool planted_retire_before_sync = false;
+  // Simulation only: see Admin.
+  bool planted_unalias_does_nothing = false;
 };
 
 // The node's part of the daemon's configuration, with the values the daemon derives from it

@@ -54,7 +54,10 @@ struct AdminReply {
 
 class Admin {
  public:
-  explicit Admin(Model& model) : model_(model) {}
+  // `planted_unalias_does_nothing`: simulation only (node/planted.h), `bucket unalias` of a
+  // global alias answers success and changes nothing.
+  explicit Admin(Model& model, bool planted_unalias_does_nothing = false)
+      : model_(model), planted_unalias_does_nothing_(planted_unalias_does_nothing) {}
   void register_rpcs(RpcRouter& router);
   Task<absl::StatusOr<AdminReply>> execute(AdminRequest request);
 
@@ -62,6 +65,7 @@ class Admin {
   Task<absl::StatusOr<AdminReply>> change_bucket(AdminRequest request, AdminReply reply);
 
   Model& model_;
+  const bool planted_unalias_does_nothing_;
 };
 
 }  // namespace garage
