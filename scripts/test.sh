@@ -52,7 +52,7 @@ echo "== unit, property and simulation tests under sanitizers"
 # the plain build only: they test the simulator's checkers, which the plain build runs just the
 # same. Seed sweeps run a quarter of their seeds here (tests/sim_sweep.h): they look for memory
 # errors, and the plain build gives every seed's verdict.
-planted_sweeps='SimS3\.(ListingThatTrustsTheSendersIsCaught|ACompleteRetriedIntoItsOwnUndoIsCaught|BlocksAreCollectedAndAStaleCollectionDecisionIsCaught)|SimTable\.RetiringTheOldLayoutEarlyIsCaughtForEachKindOfChange'
+planted_sweeps='SimS3\.(ListingThatTrustsTheSendersIsCaught|ACompleteRetriedIntoItsOwnUndoIsCaught|BlocksAreCollectedAndAStaleCollectionDecisionIsCaught|ACopyWithoutBlockReferencesIsCaught)|SimTable\.RetiringTheOldLayoutEarlyIsCaughtForEachKindOfChange'
 GARAGE_SIM_SWEEP_DIVISOR=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan -L unit -E "$planted_sweeps" ||
   status=1
