@@ -20,12 +20,6 @@ std::vector<int> zones_round_robin(int nodes, int zones) {
 SimNode::~SimNode() {
   // Frames first (their locals refer to everything else), then the services, then the ports.
   if (spawner) spawner->destroy_all();
-  table_rpc.reset();
-  table.reset();
-  directory.reset();
-  own_membership.reset();
-  own_layout.reset();
-  own_router.reset();
   node.reset();
   spawner.reset();
   transport.reset();
@@ -73,6 +67,28 @@ uint64_t splitmix_seed(uint64_t seed, int node, uint64_t incarnation) {
 }
 }  // namespace
 
+// The daemon's options, with the simulator's choices as values: small parts and buffers.
+NodeOptions Cluster::node_options(int i) const {
+  NodeOptions o;
+  o.self = NodeStatus{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
+  o.bootstrap_peers = {BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}};
+  o.replication_factor = config_.replication_factor;
+  o.membership = config_.membership;
+  o.tables = config_.table;
+  o.blocks = config_.blocks;
+  o.journal = config_.journal;
+  o.s3.min_part_size = 4096;  // the workload's multipart uploads are small
+  // Three 4 KiB blocks for the node's readers at once: concurrent GETs and copies wait for
+  // each other (probe s3.read_waited_for_budget), as they do on a busy node.
+  o.s3.read_buffer_bytes = 3 * 4096;
+  o.s3.write_buffer_bytes = 2 * 4096;  // and so do writes (s3.write_waited_for_budget)
+  o.s3.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
+  o.s3.planted_copy_without_references = config_.planted_copy_without_references;
+  o.planted_retire_before_sync = config_.planted_retire_before_sync;
+  o.planted_unalias_does_nothing = config_.planted_unalias_does_nothing;
+  return o;
+}
+
 void Cluster::start(int i) {
   assert(nodes_[i] == nullptr);
   const uint64_t incarnation = ++incarnations_[i];
@@ -90,87 +106,39 @@ void Cluster::start(int i) {
 
   Env env{n->clock.get(),  n->rng.get(), n->transport.get(), n->disk.get(), n->offload.get(),
           n->tracer.get(), &chaos_,      n->entropy.get()};
-  NodeStatus self{ids_[i], SimNetwork::address_of(i), absl::StrCat("zone", network_.zone_of(i)), "garage-cpp-sim"};
-  const std::vector<BootstrapPeer> bootstrap{BootstrapPeer{std::nullopt, SimNetwork::address_of(0)}};
-  if (config_.s3) {
-    n->data_disk = std::make_unique<SimDisk>(*data_storage_[i], *n->clock, *n->rng, config_.disk);
-    NodeOptions o;
-    o.self = self;
-    o.bootstrap_peers = bootstrap;
-    o.replication_factor = config_.replication_factor;
-    o.membership = config_.membership;
-    o.tables = config_.table;
-    o.blocks = config_.blocks;
-    o.journal = config_.journal;
-    o.s3.min_part_size = 4096;  // the workload's multipart uploads are small
-    // Three 4 KiB blocks for the node's readers at once: concurrent GETs and copies wait for
-    // each other (probe s3.read_waited_for_budget), as they do on a busy node.
-    o.s3.read_buffer_bytes = 3 * 4096;
-    o.s3.write_buffer_bytes = 2 * 4096;  // and so do writes (s3.write_waited_for_budget)
-    o.s3.planted_complete_reuses_upload_uuid = config_.planted_complete_reuses_upload_uuid;
-    o.s3.planted_copy_without_references = config_.planted_copy_without_references;
-    o.planted_retire_before_sync = config_.planted_retire_before_sync;
-    o.planted_unalias_does_nothing = config_.planted_unalias_does_nothing;
-    absl::StatusOr<std::unique_ptr<Node>> node = Node::create(env, *n->kv, *n->data_disk, *n->spawner, std::move(o));
-    if (!node.ok()) {  // only a metadata store that cannot be read fails this; MemKv always can
-      std::fprintf(stderr, "garage-sim: n%d cannot start: %s\n", i, std::string(node.status().message()).c_str());
-      std::abort();
-    }
-    n->node = std::move(*node);
-    n->layout = &n->node->layout();
-    n->membership = &n->node->membership();
-    n->follow_ups = &n->node->follow_ups();
-    n->blocks = &n->node->blocks();
-    n->model = &n->node->model();
-    n->journal = &n->node->journal();
-    n->s3 = &n->node->s3();
-  } else {
-    n->own_router = std::make_unique<RpcRouter>();
-    n->own_membership = std::make_unique<Membership>(env, *n->spawner, self, bootstrap, config_.membership);
-    n->own_membership->register_rpcs(*n->own_router);
-    n->own_layout = std::make_unique<LayoutManager>(env, *n->spawner, ids_[i], config_.replication_factor,
-                                                    config_.planted_retire_before_sync);
-    n->own_layout->register_rpcs(*n->own_router);
-    LayoutManager* layout = n->own_layout.get();
-    n->own_membership->set_layout_hooks(
-        [layout] { return layout->digest(); },
-        [layout](const std::string& a, const LayoutDigest& d) { layout->on_peer_digest(a, d); });
-    n->layout = n->own_layout.get();
-    n->membership = n->own_membership.get();
-    if (config_.tables) {
-      n->directory = std::make_unique<ClusterDirectory>(*n->layout, *n->membership);
-      n->table = std::make_unique<Table>(env, *n->kv, *n->spawner, table_schema_, *n->directory, config_.table);
-      n->table_rpc = std::make_unique<TableRpc>();
-      n->table_rpc->add(*n->table);
-      n->table_rpc->register_rpcs(*n->own_router);
-    }
+  n->data_disk = std::make_unique<SimDisk>(*data_storage_[i], *n->clock, *n->rng, config_.disk);
+  absl::StatusOr<std::unique_ptr<Node>> node = Node::create(env, *n->kv, *n->data_disk, *n->spawner, node_options(i));
+  if (!node.ok()) {  // only a metadata store that cannot be read fails this; MemKv always can
+    std::fprintf(stderr, "garage-sim: n%d cannot start: %s\n", i, std::string(node.status().message()).c_str());
+    std::abort();
   }
+  n->node = std::move(*node);
+  n->layout = &n->node->layout();
+  n->membership = &n->node->membership();
+  n->follow_ups = &n->node->follow_ups();
+  n->blocks = &n->node->blocks();
+  n->model = &n->node->model();
+  n->journal = &n->node->journal();
+  n->s3 = &n->node->s3();
+  n->table = &n->node->debug_kv_table();
   n->transport->set_handler(n->rpc_handler());
   loop_.trace().record(absl::StrCat(absl::ToInt64Microseconds(loop_.now()), " sim start n", i, " #", incarnation));
   nodes_[i] = std::move(n);
-  SimNode& started = *nodes_[i];
-  if (started.node) {
-    started.node->start();
-    return;
-  }
-  started.spawner->spawn(started.layout->load());
-  started.membership->start();
-  if (started.table) started.table->start();
+  nodes_[i]->node->start();
 }
 
 void Cluster::crash(int i) {
   assert(nodes_[i] != nullptr);
   error_events_ += nodes_[i]->tracer->errors();
-  std::vector<std::string> tables;  // the replicated tables of the S3 stack, by name
-  if (nodes_[i]->node)
-    for (const Table* t : nodes_[i]->node->tables()) tables.push_back(t->name());
+  std::vector<std::string> tables;  // the node's replicated tables, by name
+  for (const Table* t : nodes_[i]->node->tables()) tables.push_back(t->name());
   nodes_[i].reset();
   storage_[i]->crash();
   data_storage_[i]->crash();
   kv_storage_[i]->crash(uniform(world_rng_, kv_storage_[i]->unsynced_batches() + 1));
   // Half the restarts come back as an upgrade from a build before the tables' live index: the
   // node indexes its tables in steps while it serves (probe table.live_index_built_a_step).
-  if (config_.s3 && uniform(world_rng_, 2) == 0) {
+  if (config_.upgrade_restarts && uniform(world_rng_, 2) == 0) {
     MemKv view(*kv_storage_[i]);
     for (const std::string& table : tables) {
       if (absl::Status s = TableStore::forget_live_index(view, table); !s.ok())

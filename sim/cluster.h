@@ -47,15 +47,13 @@ struct ClusterConfig {
   bool planted_complete_reuses_upload_uuid = false;  // S3Settings, simulation only
   bool planted_copy_without_references = false;      // S3Settings, simulation only
   bool planted_unalias_does_nothing = false;         // NodeOptions, simulation only
-  bool tables = false;                               // run the replicated test table (workload "table")
-  TableOptions table;
-  bool s3 = false;  // run the S3 stack: model tables, block manager, S3Api (workload "s3")
+  TableOptions table;                                // every replicated table of the node
+  // Half the restarts come back as an upgrade from a build before the tables' live index (the
+  // s3 workload; the others keep their seeds' schedules).
+  bool upgrade_restarts = false;
   BlockOptions blocks;
   WriteJournalOptions journal;
 };
-
-// The table the simulation's clients use: LWW registers keyed by (key, "").
-inline constexpr char kSimTableName[] = "simkv";
 
 // One running incarnation of a node. Members are declared in construction order and destroyed
 // in reverse, after the spawner's frames (which refer to everything else).
@@ -66,20 +64,14 @@ struct SimNode {
   std::unique_ptr<SimTracer> tracer;
   std::unique_ptr<SimOffload> offload;
   std::unique_ptr<SimDisk> disk;       // metadata files (layout, peer list): Env::disk
-  std::unique_ptr<SimDisk> data_disk;  // blocks (the s3 workload), a disk of its own as in production
+  std::unique_ptr<SimDisk> data_disk;  // blocks, a disk of its own as in production
   std::unique_ptr<Spawner> spawner;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<MemKv> kv;
-  // The s3 workload runs the node the daemon runs (node/assembly/node.h).
+  // Every workload runs the node the daemon runs (node/assembly/node.h).
   std::unique_ptr<Node> node;
-  // The membership and table workloads run only the services they test, wired here.
-  std::unique_ptr<RpcRouter> own_router;
-  std::unique_ptr<LayoutManager> own_layout;
-  std::unique_ptr<Membership> own_membership;
-  std::unique_ptr<ClusterDirectory> directory;
-  std::unique_ptr<Table> table;  // null unless ClusterConfig::tables
-  std::unique_ptr<TableRpc> table_rpc;
-  // Views of whichever runs (null where that service does not).
+  // Views of its services. The table workload reads and writes the node's debug_kv table.
+  Table* table = nullptr;
   LayoutManager* layout = nullptr;
   Membership* membership = nullptr;
   FollowUpWorker* follow_ups = nullptr;
@@ -87,7 +79,7 @@ struct SimNode {
   Model* model = nullptr;
   WriteJournal* journal = nullptr;
   s3::S3Api* s3 = nullptr;
-  RpcHandler rpc_handler() { return node ? node->rpc_handler() : own_router->handler(); }
+  RpcHandler rpc_handler() { return node->rpc_handler(); }
   ~SimNode();
 };
 
@@ -114,6 +106,8 @@ class Cluster {
   void crash(int node);
 
  private:
+  NodeOptions node_options(int node) const;
+
   EventLoop& loop_;
   uint64_t seed_;
   ClusterConfig config_;
@@ -125,7 +119,7 @@ class Cluster {
   std::vector<std::unique_ptr<SimDiskStorage>> storage_;       // metadata disks
   std::vector<std::unique_ptr<SimDiskStorage>> data_storage_;  // data disks
   std::vector<std::unique_ptr<MemKvStorage>> kv_storage_;
-  CrdtSchema<LwwRegister> table_schema_{kSimTableName};
+  CrdtSchema<LwwRegister> table_schema_{kDebugKvTable};
   std::vector<std::unique_ptr<SimNode>> nodes_;
   uint64_t error_events_ = 0;
 };

@@ -145,11 +145,11 @@ void TableWorkload::client_tick(int client, absl::Duration stop_at) {
         auto [it, inserted] = history_->tried_tombstones.emplace(key, entry);
         if (!inserted) it->second.merge(entry);
       }
-      n.spawner->spawn(write_op(history_, n.table.get(), key, tree_key(key), entry));
+      n.spawner->spawn(write_op(history_, n.table, key, tree_key(key), entry));
     } else {
       std::optional<LwwRegister> floor;
       if (auto it = history_->acked_floor.find(key); it != history_->acked_floor.end()) floor = it->second;
-      n.spawner->spawn(read_op(history_, n.table.get(), key, tree_key(key), floor, false));
+      n.spawner->spawn(read_op(history_, n.table, key, tree_key(key), floor, false));
     }
   }
   const absl::Duration next = loop_.now() + uniform_duration(rng_, absl::Milliseconds(100), absl::Milliseconds(500));
@@ -164,7 +164,7 @@ void TableWorkload::sweep() {
     SimNode& n = cluster_.node(node);
     std::optional<LwwRegister> floor;
     if (auto it = history_->acked_floor.find(key); it != history_->acked_floor.end()) floor = it->second;
-    n.spawner->spawn(read_op(history_, n.table.get(), key, tree_key(key), floor, true));
+    n.spawner->spawn(read_op(history_, n.table, key, tree_key(key), floor, true));
   }
 }
 

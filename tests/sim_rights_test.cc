@@ -22,7 +22,6 @@ ClusterConfig skewed_cluster() {
   ClusterConfig c;
   c.nodes = 3;
   c.zones = 3;
-  c.s3 = true;
   c.table = TableCluster::quiet_options();
   c.clocks = {ClockFaults{.skew = absl::Hours(1)}, ClockFaults{}, ClockFaults{.skew = -absl::Hours(1)}};
   return c;
@@ -115,7 +114,6 @@ TEST(BlockAccess, ANodeOutsideTheLayoutReadsAndWritesNoBlock) {
   ClusterConfig config;
   config.nodes = 4;
   config.zones = 3;
-  config.s3 = true;
   config.table = TableCluster::quiet_options();
   TableCluster c(config, /*seed=*/7, /*assigned=*/3);
   constexpr int kOutside = 3;

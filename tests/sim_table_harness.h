@@ -87,7 +87,6 @@ class TableCluster {
     ClusterConfig c;
     c.nodes = nodes;
     c.zones = std::min(nodes, 3);
-    c.tables = true;
     c.table = options;
     return c;
   }

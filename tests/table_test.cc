@@ -122,7 +122,7 @@ TEST(Table, LiveRangeReadLetsATombstoneWinOverAStaleReplica) {
 TEST(Table, GarbageFromAPeerIsRefusedAndNothingIsStored) {
   TableCluster c;
   TableRequest req;
-  req.table = kSimTableName;
+  req.table = kDebugKvTable;
   req.op = TableOp::kWrite;
   req.items = {TableItem{make_tree_key("bkt", "a"), "not an entry"}};
   absl::StatusOr<std::string> r = c.run(1, c.table(1).handle(c.cluster().id_of(0), req));

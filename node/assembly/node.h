@@ -83,6 +83,7 @@ class Node {
   LayoutManager& layout() { return layout_; }
   ModelTables model_tables() const { return tables_.model(); }
   std::vector<Table*> tables() const { return tables_.all(); }  // every replicated table
+  Table& debug_kv_table() { return *tables_.debug_kv; }         // the simulator's table workload uses it
   FollowUpWorker& follow_ups() { return follow_ups_; }
   BlockManager& blocks() { return blocks_; }
   Model& model() { return model_; }

@@ -416,7 +416,8 @@ Task<absl::Status> Table::sync_all() {
   absl::Status result;
   for (auto& [peer, partitions] : by_peer) {
     absl::Status s = co_await sync_with(peer, std::move(partitions));
-    if (!s.ok() && result.ok()) result = s;
+    if (!s.ok() && result.ok())
+      result = absl::Status(s.code(), absl::StrCat("with ", peer.short_hex(), ": ", s.message()));
   }
   if (result.ok() && counts) {
     synced_version_ = std::max(synced_version_, version);
