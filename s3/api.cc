@@ -116,11 +116,13 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // 1. Who is asking. Anonymous requests are refused (no public buckets yet).
   absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(call.http);
   if (!parsed.ok()) co_return parsed.status();
-  if (!parsed->has_value()) co_return s3_error("AccessDenied", "anonymous access is not allowed; sign your request");
+  if (!parsed->has_value())
+    co_return s3_error(S3Code::kAccessDenied, "anonymous access is not allowed; sign your request");
   absl::StatusOr<std::optional<KeyInfo>> key = co_await model_.get_key((*parsed)->key_id);
   if (!key.ok()) co_return key.status();
   if (!key->has_value())
-    co_return s3_error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+    co_return s3_error(S3Code::kInvalidAccessKeyId,
+                       "The AWS Access Key Id you provided does not exist in our records.");
   AuthSettings auth_settings{settings_.region};
   absl::StatusOr<AuthContext> auth =
       verify_auth(**parsed, (*key)->secret, call.http, env_.clock->now_wall(), auth_settings);
@@ -197,7 +199,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
     default:
       break;
   }
-  co_return s3_error("NotImplemented", "endpoint not implemented");
+  co_return s3_error(S3Code::kNotImplemented, "endpoint not implemented");
 }
 
 }  // namespace garage::s3

@@ -47,7 +47,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
   absl::StatusOr<std::string> location = parse_create_bucket(*body);
   if (!location.ok()) co_return location.status();
   if (!location->empty() && *location != settings_.region) {
-    co_return s3_error("InvalidLocationConstraint",
+    co_return s3_error(S3Code::kInvalidLocationConstraint,
                        "the location constraint must be empty or this cluster's region, " + settings_.region);
   }
   absl::StatusOr<std::optional<BucketInfo>> existing = co_await model_.bucket_by_name(call.route.bucket);
@@ -55,16 +55,19 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
   if (existing->has_value()) {
     auto it = call.key.buckets.find((*existing)->id);
     if (it != call.key.buckets.end() && it->second.owner) {
-      co_return s3_error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+      co_return s3_error(S3Code::kBucketAlreadyOwnedByYou,
+                         "Your previous request to create the named bucket succeeded and you already own it.");
     }
-    co_return s3_error("BucketAlreadyExists", "The requested bucket name is not available.");
+    co_return s3_error(S3Code::kBucketAlreadyExists, "The requested bucket name is not available.");
   }
   // As in Garage: a key creates buckets only once allowed (`garage key allow --create-bucket`).
   if (!call.key.allow_create_bucket) {
-    co_return s3_error("AccessDenied", "This key is not allowed to create buckets (garage key allow --create-bucket).");
+    co_return s3_error(S3Code::kAccessDenied,
+                       "This key is not allowed to create buckets (garage key allow --create-bucket).");
   }
   absl::StatusOr<BucketInfo> created = co_await model_.create_bucket(call.route.bucket);
-  if (absl::IsInvalidArgument(created.status())) co_return s3_error("InvalidBucketName", created.status().message());
+  if (absl::IsInvalidArgument(created.status()) && !is_s3_error(created.status()))
+    co_return s3_error(S3Code::kInvalidBucketName, created.status().message());
   if (!created.ok()) co_return created.status();
   const Perms all{true, true, true};
   absl::Status s = co_await model_.set_permissions(created->id, call.key.id, all, true);
@@ -76,7 +79,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
 
 Task<absl::StatusOr<HttpResponse>> S3Api::delete_bucket(S3Call& call) {
   absl::Status s = co_await model_.delete_bucket(call.bucket->id);
-  if (absl::IsFailedPrecondition(s)) co_return s3_error("BucketNotEmpty", "The bucket you tried to delete is not empty");
+  // The model's own refusal (an S3 error from below would carry its code: is_s3_error).
+  if (absl::IsFailedPrecondition(s) && !is_s3_error(s)) co_return s3_error(S3Code::kBucketNotEmpty);
   if (!s.ok()) co_return s;
   HttpResponse r;
   r.status = 204;

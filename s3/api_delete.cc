@@ -20,7 +20,8 @@ Task<absl::Status> S3Api::delete_key(const std::string& bucket_id, const std::st
   if (!existing->has_value()) co_return absl::OkStatus();
   // Only uploads in progress: nothing to delete, and a marker would end them (prune).
   const auto& versions = (*existing)->versions;
-  if (std::none_of(versions.begin(), versions.end(), [](const ObjectVersion& v) { return v.state == VersionState::kComplete; })) {
+  if (std::none_of(versions.begin(), versions.end(),
+                   [](const ObjectVersion& v) { return v.state == VersionState::kComplete; })) {
     co_return absl::OkStatus();
   }
   ObjectVersion marker;

@@ -43,7 +43,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
     absl::StatusOr<HttpResponse> r = co_await get_object_once(call, head);
     if (r.ok() || !absl::IsAborted(r.status())) co_return r;
     probe(env_, "s3.get_reread_after_overwrite");
-    if (attempt == kAttempts) co_return s3_error("ServiceUnavailable", "The object changed while being read; retry.");
+    if (attempt == kAttempts)
+      co_return s3_error(S3Code::kServiceUnavailable, "The object changed while being read; retry.");
   }
 }
 
@@ -51,19 +52,17 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!entry.ok()) co_return entry.status();
   const ObjectVersion* found = entry->has_value() ? (*entry)->current() : nullptr;
-  if (found == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+  if (found == nullptr) co_return s3_error(S3Code::kNoSuchKey);
   const ObjectVersion v = *found;
   const HttpRequest& http = call.http;
   const int64_t modified_s = v.timestamp_ms / 1000;
 
   // Preconditions, in the order RFC 7232 section 6 gives.
   if (std::optional<std::string> h = http.header("if-match")) {
-    if (!etag_matches(*h, v.meta.etag))
-      co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (!etag_matches(*h, v.meta.etag)) co_return s3_error(S3Code::kPreconditionFailed);
   } else if (std::optional<std::string> h = http.header("if-unmodified-since")) {
     std::optional<absl::Time> t = parse_http_date(*h);
-    if (t && modified_s > absl::ToUnixSeconds(*t))
-      co_return s3_error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (t && modified_s > absl::ToUnixSeconds(*t)) co_return s3_error(S3Code::kPreconditionFailed);
   }
   bool not_modified = false;
   if (std::optional<std::string> h = http.header("if-none-match")) {
@@ -97,7 +96,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
   if (std::optional<std::string> h = http.header("range")) {
     absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> range = parse_get_range(*h, v.meta.size);
     if (!range.ok()) {
-      if (head) co_return s3_error("InvalidRange", "The requested range is not satisfiable");
+      if (head) co_return s3_error(S3Code::kInvalidRange);
       co_return range.status();
     }
     if (range->has_value()) {

@@ -40,11 +40,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
   const std::string prefix = route.param("prefix").value_or("");
   const std::string delimiter = route.param("delimiter").value_or("");
   const bool url_encoding = route.param("encoding-type") == "url";
-  if (route.param("encoding-type") && !url_encoding) co_return s3_error("InvalidArgument", "encoding-type must be url");
+  if (route.param("encoding-type") && !url_encoding)
+    co_return s3_error(S3Code::kInvalidArgument, "encoding-type must be url");
   int max_keys = 1000;
   if (std::optional<std::string> m = route.param("max-keys")) {
     if (!absl::SimpleAtoi(*m, &max_keys) || max_keys < 0)
-      co_return s3_error("InvalidArgument", "max-keys must be a non-negative integer");
+      co_return s3_error(S3Code::kInvalidArgument, "max-keys must be a non-negative integer");
     max_keys = std::min(max_keys, 1000);
   }
   // Where to start: keys strictly after `after`, and not before the prefix.
@@ -53,7 +54,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
     if (std::optional<std::string> token = route.param("continuation-token")) {
       std::string decoded;
       if (!absl::WebSafeBase64Unescape(*token, &decoded))
-        co_return s3_error("InvalidArgument", "bad continuation-token");
+        co_return s3_error(S3Code::kInvalidArgument, "bad continuation-token");
       after = decoded;
     } else {
       after = route.param("start-after").value_or("");
@@ -200,17 +201,18 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_multipart_uploads(S3Call& call) {
   const std::string key_marker = route.param("key-marker").value_or("");
   const std::string id_marker_hex = route.param("upload-id-marker").value_or("");
   const bool url_encoding = route.param("encoding-type") == "url";
-  if (route.param("encoding-type") && !url_encoding) co_return s3_error("InvalidArgument", "encoding-type must be url");
+  if (route.param("encoding-type") && !url_encoding)
+    co_return s3_error(S3Code::kInvalidArgument, "encoding-type must be url");
   int max_uploads = 1000;
   if (std::optional<std::string> m = route.param("max-uploads")) {
     if (!absl::SimpleAtoi(*m, &max_uploads) || max_uploads < 1)
-      co_return s3_error("InvalidArgument", "max-uploads must be a positive integer");
+      co_return s3_error(S3Code::kInvalidArgument, "max-uploads must be a positive integer");
     max_uploads = std::min(max_uploads, 1000);
   }
   // Uploads of key-marker itself are listed after upload-id-marker (in the order they began);
   // without it, listing resumes after the key.
   const std::string id_marker = from_hex(id_marker_hex);
-  if (!id_marker_hex.empty() && id_marker.empty()) co_return s3_error("InvalidArgument", "bad upload-id-marker");
+  if (!id_marker_hex.empty() && id_marker.empty()) co_return s3_error(S3Code::kInvalidArgument, "bad upload-id-marker");
 
   std::vector<std::pair<std::string, std::string>> uploads;  // key, version uuid
   std::vector<std::pair<std::string, int64_t>> upload_times;

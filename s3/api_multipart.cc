@@ -70,7 +70,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
     int in_progress = 0;
     for (const ObjectVersion& old : (*existing)->versions) in_progress += old.state == VersionState::kUploading;
     if (in_progress >= kMaxUploadsInProgressPerKey) {
-      co_return s3_error("InvalidRequest",
+      co_return s3_error(S3Code::kInvalidRequest,
                          absl::StrCat("This key already has ", in_progress, " multipart uploads in progress (at most ",
                                       kMaxUploadsInProgressPerKey, "): complete or abort some first."));
     }
@@ -94,16 +94,16 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
 Task<absl::StatusOr<S3Api::FoundUpload>> S3Api::find_upload(S3Call& call, bool completed_too) {
   FoundUpload found;
   found.uuid = from_hex(call.route.param("uploadId").value_or(""));
-  if (found.uuid.size() != 16) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
+  if (found.uuid.size() != 16) co_return s3_error(S3Code::kNoSuchUpload);
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!entry.ok()) co_return entry.status();
-  if (!entry->has_value()) co_return s3_error("NoSuchUpload", "The specified upload does not exist.");
+  if (!entry->has_value()) co_return s3_error(S3Code::kNoSuchUpload);
   found.entry = std::move(**entry);
   const ObjectVersion* v = found.entry.upload(found.uuid);
   const bool usable = v != nullptr && (v->state == VersionState::kUploading ||
                                        (completed_too && v->state == VersionState::kUploadCompleted));
   if (!usable) {
-    co_return s3_error("NoSuchUpload", "The specified upload does not exist or was completed or aborted.");
+    co_return s3_error(S3Code::kNoSuchUpload, "The specified upload does not exist or was completed or aborted.");
   }
   found.record = *v;
   co_return found;
@@ -113,7 +113,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   int part_number = 0;
   if (!absl::SimpleAtoi(call.route.param("partNumber").value_or(""), &part_number) || part_number < 1 ||
       part_number > 10000) {
-    co_return s3_error("InvalidArgument", "partNumber must be an integer between 1 and 10000");
+    co_return s3_error(S3Code::kInvalidArgument, "partNumber must be an integer between 1 and 10000");
   }
   absl::StatusOr<FoundUpload> found = co_await find_upload(call);
   if (!found.ok()) co_return found.status();
@@ -196,20 +196,22 @@ Task<absl::StatusOr<CombinedParts>> combine_parts(Model& model, const std::vecto
   int previous = 0;
   for (size_t i = 0; i < wanted.size(); ++i) {
     const CompletedPart& w = wanted[i];
-    if (w.number <= previous) co_return s3_error("InvalidPartOrder", "The list of parts was not in ascending order.");
+    if (w.number <= previous)
+      co_return s3_error(S3Code::kInvalidPartOrder, "The list of parts was not in ascending order.");
     previous = w.number;
     auto it = parts.find(static_cast<uint32_t>(w.number));
     if (it == parts.end() || it->second.etag != w.etag) {
-      co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " was not uploaded or its ETag differs"));
+      co_return s3_error(S3Code::kInvalidPart,
+                         absl::StrCat("part ", w.number, " was not uploaded or its ETag differs"));
     }
     const UploadPart& p = it->second;
     if (i + 1 < wanted.size() && p.size < min_part_size) {
-      co_return s3_error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+      co_return s3_error(S3Code::kEntityTooSmall);
     }
     absl::StatusOr<std::optional<VersionEntry>> pv = co_await model.get_version(p.uuid);
     if (!pv.ok()) co_return pv.status();
     if (!pv->has_value() || (*pv)->deleted)
-      co_return s3_error("InvalidPart", absl::StrCat("part ", w.number, " has no data"));
+      co_return s3_error(S3Code::kInvalidPart, absl::StrCat("part ", w.number, " has no data"));
     for (const auto& [slot, b] : (*pv)->blocks) {
       if (out.first_block.empty()) out.first_block = b.hash;
       out.list.blocks[{static_cast<uint32_t>(w.number), slot.second}] = b;
@@ -240,7 +242,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   if (found->record.state == VersionState::kUploadCompleted) {
     // Completed already: the same part list gets the same answer, as S3 gives it.
     if (found->record.meta.etag == etag) co_return completed_response(call, etag);
-    co_return s3_error("NoSuchUpload", "The specified upload was completed with other parts.");
+    co_return s3_error(S3Code::kNoSuchUpload, "The specified upload was completed with other parts.");
   }
   absl::StatusOr<std::map<uint32_t, UploadPart>> parts = co_await model_.get_parts(found->uuid);
   if (!parts.ok()) co_return parts.status();

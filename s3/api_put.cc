@@ -35,7 +35,8 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
     if (!ended) {
       md5.update(*piece);
       out.size += piece->size();
-      if (out.size > settings_.max_object_size) co_return s3_error("EntityTooLarge", "object larger than allowed");
+      if (out.size > settings_.max_object_size)
+        co_return s3_error(S3Code::kEntityTooLarge, "object larger than allowed");
       if (block.empty()) {
         block = std::move(*piece);  // a whole block in one piece, the usual case: no copy
       } else {
@@ -113,7 +114,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
   if (!src.ok()) co_return src.status();
   const bool replace = call.http.header("x-amz-metadata-directive") == "REPLACE";
   if (!replace && src->bucket.id == call.bucket->id && src->key == call.route.key) {
-    co_return s3_error("InvalidRequest",
+    co_return s3_error(S3Code::kInvalidRequest,
                        "This copy request is illegal because it is trying to copy an object to itself without changing "
                        "the object's metadata.");
   }
@@ -134,7 +135,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
     absl::StatusOr<std::optional<VersionEntry>> blocks = co_await model_.get_version(src_copy.uuid);
     if (!blocks.ok()) co_return blocks.status();
     if (!blocks->has_value() || (*blocks)->deleted)
-      co_return s3_error("NoSuchKey", "the source object was just deleted");
+      co_return s3_error(S3Code::kNoSuchKey, "the source object was just deleted");
     std::vector<std::string> hashes;
     for (const auto& [slot, b] : (*blocks)->blocks) hashes.push_back(b.hash);
     if (absl::Status s = write.will_reference(hashes); !s.ok()) co_return s;

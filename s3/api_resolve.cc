@@ -27,9 +27,9 @@ Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo& key, std::
     bucket = co_await model_.bucket_by_name(std::move(name));
   }
   if (!bucket.ok()) co_return bucket.status();
-  if (!bucket->has_value()) co_return s3_error("NoSuchBucket", "The specified bucket does not exist");
+  if (!bucket->has_value()) co_return s3_error(S3Code::kNoSuchBucket);
   auto it = key.buckets.find((*bucket)->id);
-  if (it == key.buckets.end() || !permits(it->second, access)) co_return s3_error("AccessDenied", "Access Denied");
+  if (it == key.buckets.end() || !permits(it->second, access)) co_return s3_error(S3Code::kAccessDenied);
   co_return std::move(**bucket);
 }
 
@@ -42,7 +42,7 @@ absl::StatusOr<std::pair<std::string, std::string>> parse_copy_source(absl::stri
   if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
   const size_t slash = decoded.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
-    return s3_error("InvalidArgument", "x-amz-copy-source must be bucket/key");
+    return s3_error(S3Code::kInvalidArgument, "x-amz-copy-source must be bucket/key");
   }
   return std::pair{decoded.substr(0, slash), decoded.substr(slash + 1)};
 }
@@ -61,14 +61,14 @@ Task<absl::StatusOr<S3Api::CopySource>> S3Api::resolve_copy_source(S3Call& call)
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(bucket->id, src->second);
   if (!entry.ok()) co_return entry.status();
   const ObjectVersion* current = entry->has_value() ? (*entry)->current() : nullptr;
-  if (current == nullptr) co_return s3_error("NoSuchKey", "The specified key does not exist.");
+  if (current == nullptr) co_return s3_error(S3Code::kNoSuchKey);
   if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match");
       m && !etag_matches(*m, current->meta.etag)) {
-    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-match does not match");
+    co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-match does not match");
   }
   if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
       m && etag_matches(*m, current->meta.etag)) {
-    co_return s3_error("PreconditionFailed", "x-amz-copy-source-if-none-match matches");
+    co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-none-match matches");
   }
   co_return CopySource{std::move(*bucket), std::move(src->second), *current};
 }

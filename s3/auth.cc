@@ -38,7 +38,7 @@ std::vector<std::pair<std::string, std::string>> query_params(absl::string_view 
 absl::Status parse_credential(absl::string_view credential, ParsedAuth& out) {
   std::vector<std::string> parts = absl::StrSplit(credential, '/');
   if (parts.size() != 5 || parts[4] != "aws4_request") {
-    return s3_error("AuthorizationHeaderMalformed", "Credential must be KEY/DATE/REGION/SERVICE/aws4_request");
+    return s3_error(S3Code::kAuthorizationHeaderMalformed, "Credential must be KEY/DATE/REGION/SERVICE/aws4_request");
   }
   out.key_id = parts[0];
   out.scope = SigV4Scope{parts[1], parts[2], parts[3]};
@@ -65,9 +65,9 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
   if (std::optional<std::string> header = request.header("authorization")) {
     absl::string_view h = *header;
     if (absl::StartsWith(h, "AWS "))
-      return s3_error("InvalidRequest", "Signature version 2 is not supported; use SigV4");
+      return s3_error(S3Code::kInvalidRequest, "Signature version 2 is not supported; use SigV4");
     if (!absl::ConsumePrefix(&h, kAlgorithm)) {
-      return s3_error("AuthorizationHeaderMalformed", "unsupported authorization scheme");
+      return s3_error(S3Code::kAuthorizationHeaderMalformed, "unsupported authorization scheme");
     }
     for (absl::string_view field : absl::StrSplit(h, ',', absl::SkipWhitespace())) {
       field = absl::StripAsciiWhitespace(field);
@@ -83,10 +83,11 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
       }
     }
     if (a.key_id.empty() || a.signed_headers.empty() || a.signature.empty()) {
-      return s3_error("AuthorizationHeaderMalformed", "Authorization needs Credential, SignedHeaders and Signature");
+      return s3_error(S3Code::kAuthorizationHeaderMalformed,
+                      "Authorization needs Credential, SignedHeaders and Signature");
     }
     std::optional<std::string> date = request.header("x-amz-date");
-    if (!date) return s3_error("AccessDenied", "x-amz-date is required (the Date header is not supported)");
+    if (!date) return s3_error(S3Code::kAccessDenied, "x-amz-date is required (the Date header is not supported)");
     a.amz_date = *date;
     return std::optional<ParsedAuth>(std::move(a));
   }
@@ -111,7 +112,7 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
   int64_t seconds = 0;
   if (algorithm != kAlgorithm || a.key_id.empty() || a.amz_date.empty() || a.signed_headers.empty() ||
       !absl::SimpleAtoi(expires, &seconds) || seconds < 1 || seconds > 7 * 24 * 3600) {
-    return s3_error("AuthorizationQueryParametersError",
+    return s3_error(S3Code::kAuthorizationQueryParametersError,
                     "presigned URLs need X-Amz-Algorithm=AWS4-HMAC-SHA256, Credential, Date, SignedHeaders, "
                     "Signature and Expires between 1 and 604800 seconds");
   }
@@ -122,32 +123,32 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
 absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_view secret, const HttpRequest& request,
                                         absl::Time now, const AuthSettings& settings) {
   absl::StatusOr<absl::Time> date = parse_amz_date(auth.amz_date);
-  if (!date.ok()) return s3_error("AccessDenied", date.status().message());
+  if (!date.ok()) return s3_error(S3Code::kAccessDenied, date.status().message());
   if (auth.scope.date != auth.amz_date.substr(0, 8)) {
-    return s3_error("SignatureDoesNotMatch", "the credential's date does not match x-amz-date");
+    return s3_error(S3Code::kSignatureDoesNotMatch, "the credential's date does not match x-amz-date");
   }
   if (auth.presigned) {
-    if (now > *date + auth.expires) return s3_error("AccessDenied", "Request has expired");
-    if (*date - now > settings.presigned_early_allowance) return s3_error("AccessDenied", "Request is not yet valid");
+    if (now > *date + auth.expires) return s3_error(S3Code::kAccessDenied, "Request has expired");
+    if (*date - now > settings.presigned_early_allowance)
+      return s3_error(S3Code::kAccessDenied, "Request is not yet valid");
   } else if (absl::AbsDuration(now - *date) > settings.max_skew) {
-    return s3_error("RequestTimeTooSkewed",
-                    "The difference between the request time and the server's time is too large.");
+    return s3_error(S3Code::kRequestTimeTooSkewed);
   }
   if (auth.scope.region != settings.region) {
-    return s3_error("AuthorizationHeaderMalformed",
+    return s3_error(S3Code::kAuthorizationHeaderMalformed,
                     absl::StrCat("the region '", auth.scope.region, "' is wrong; expecting '", settings.region, "'"));
   }
-  if (auth.scope.service != "s3") return s3_error("AuthorizationHeaderMalformed", "the service must be 's3'");
+  if (auth.scope.service != "s3") return s3_error(S3Code::kAuthorizationHeaderMalformed, "the service must be 's3'");
   bool host_signed = false;
   for (const std::string& h : auth.signed_headers) host_signed = host_signed || h == "host";
-  if (!host_signed) return s3_error("AccessDenied", "the host header must be signed");
+  if (!host_signed) return s3_error(S3Code::kAccessDenied, "the host header must be signed");
   // As AWS: every x-amz-* header, and Content-MD5, is signed or the request is refused. An
   // unsigned one would change what a captured request does (x-amz-copy-source turns a PUT into
   // a copy; x-amz-meta-* and x-amz-acl add what the signer never said).
   for (const auto& [name, value] : request.headers) {
     if (!absl::StartsWith(name, "x-amz-") && name != "content-md5") continue;
     if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), name) == auth.signed_headers.end())
-      return s3_error("AccessDenied",
+      return s3_error(S3Code::kAccessDenied,
                       absl::StrCat("There were headers present in the request which were not signed: ", name));
   }
 
@@ -167,7 +168,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
     ctx.mode = PayloadMode::kUnsigned;
   } else {
     std::optional<std::string> sha = request.header("x-amz-content-sha256");
-    if (!sha) return s3_error("InvalidRequest", "x-amz-content-sha256 is required with SigV4");
+    if (!sha) return s3_error(S3Code::kInvalidRequest, "x-amz-content-sha256 is required with SigV4");
     payload_hash = *sha;
     if (payload_hash == "UNSIGNED-PAYLOAD")
       ctx.mode = PayloadMode::kUnsigned;
@@ -181,7 +182,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
       ctx.mode = PayloadMode::kSignedHash;
       ctx.payload_hash = payload_hash;
     } else {
-      return s3_error("InvalidArgument", "x-amz-content-sha256 must be a hex SHA-256 or a known payload mode");
+      return s3_error(S3Code::kInvalidArgument, "x-amz-content-sha256 must be a hex SHA-256 or a known payload mode");
     }
   }
   SigV4Request req{request.method, path, query, request.headers};
@@ -190,7 +191,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
   ctx.signing_key = signing_key(secret, auth.scope);
   const std::string expected = signature_hex(ctx.signing_key, to_sign);
   if (!constant_time_equal(expected, auth.signature)) {
-    return s3_error("SignatureDoesNotMatch",
+    return s3_error(S3Code::kSignatureDoesNotMatch,
                     "The request signature we calculated does not match the signature you provided. Check your key "
                     "and signing method.");
   }

@@ -8,12 +8,12 @@
 // aws_chunked.h), or not at all (UNSIGNED-PAYLOAD).
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "s3/http.h"
 #include "s3/sigv4.h"
@@ -21,10 +21,10 @@
 namespace garage::s3 {
 
 enum class PayloadMode {
-  kSignedHash,              // x-amz-content-sha256 is the body's hex SHA-256
-  kUnsigned,                // UNSIGNED-PAYLOAD (and presigned URLs)
-  kStreamingSigned,         // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
-  kStreamingSignedTrailer,  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
+  kSignedHash,                // x-amz-content-sha256 is the body's hex SHA-256
+  kUnsigned,                  // UNSIGNED-PAYLOAD (and presigned URLs)
+  kStreamingSigned,           // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+  kStreamingSignedTrailer,    // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
   kStreamingUnsignedTrailer,  // STREAMING-UNSIGNED-PAYLOAD-TRAILER
 };
 
@@ -34,7 +34,7 @@ struct ParsedAuth {
   SigV4Scope scope;
   std::vector<std::string> signed_headers;
   std::string signature;
-  std::string amz_date;  // YYYYMMDDTHHMMSSZ
+  std::string amz_date;                           // YYYYMMDDTHHMMSSZ
   absl::Duration expires = absl::ZeroDuration();  // presigned only
 };
 

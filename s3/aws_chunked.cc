@@ -37,7 +37,7 @@ Task<absl::Status> AwsChunkedBody::fill(size_t need) {
   while (pending().size() < need) {
     absl::StatusOr<std::string> piece = co_await inner_.read(std::max(need - pending().size(), kLinePiece));
     if (!piece.ok()) co_return piece.status();
-    if (piece->empty()) co_return s3_error("IncompleteBody", "the aws-chunked body ended early");
+    if (piece->empty()) co_return s3_error(S3Code::kIncompleteBody, "the aws-chunked body ended early");
     buffer_.erase(0, buffer_pos_);
     buffer_pos_ = 0;
     buffer_ += *piece;
@@ -53,7 +53,7 @@ Task<absl::StatusOr<std::string>> AwsChunkedBody::line() {
       consume(end + 2);
       co_return l;
     }
-    if (pending().size() > kMaxLine) co_return s3_error("InvalidRequest", "aws-chunked: line too long");
+    if (pending().size() > kMaxLine) co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: line too long");
     absl::Status s = co_await fill(pending().size() + 1);
     if (!s.ok()) co_return s;
   }
@@ -65,7 +65,7 @@ absl::Status AwsChunkedBody::check_signature(absl::string_view data_hash_hex) {
                                            "\n", previous_signature_, "\n", kEmptySha256, "\n", data_hash_hex);
   std::string expected = signature_hex(auth_.signing_key, to_sign);
   if (!constant_time_equal(expected, chunk_signature_)) {
-    return s3_error("SignatureDoesNotMatch", "aws-chunked: a chunk signature does not match");
+    return s3_error(S3Code::kSignatureDoesNotMatch, "aws-chunked: a chunk signature does not match");
   }
   previous_signature_ = std::move(expected);
   return absl::OkStatus();
@@ -83,11 +83,11 @@ Task<absl::Status> AwsChunkedBody::start_chunk() {
   }
   uint64_t size = 0;
   if (size_hex.empty() || size_hex.size() > 16 || !absl::SimpleHexAtoi(size_hex, &size)) {
-    co_return s3_error("InvalidRequest", "aws-chunked: bad chunk size");
+    co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: bad chunk size");
   }
-  if (size > kMaxChunk) co_return s3_error("InvalidRequest", "aws-chunked: chunk larger than 5 GiB");
+  if (size > kMaxChunk) co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: chunk larger than 5 GiB");
   if (signed_ && chunk_signature_.size() != 64) {
-    co_return s3_error("SignatureDoesNotMatch", "aws-chunked: chunk has no signature");
+    co_return s3_error(S3Code::kSignatureDoesNotMatch, "aws-chunked: chunk has no signature");
   }
   if (size > 0) {
     chunk_left_ = size;
@@ -102,7 +102,7 @@ Task<absl::Status> AwsChunkedBody::start_chunk() {
   } else {
     absl::StatusOr<std::string> end = co_await line();
     if (!end.ok()) co_return end.status();
-    if (!end->empty()) co_return s3_error("InvalidRequest", "aws-chunked: the last chunk not followed by CRLF");
+    if (!end->empty()) co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: the last chunk not followed by CRLF");
   }
   if (!s.ok()) co_return s;
   done_ = true;
@@ -113,7 +113,7 @@ Task<absl::Status> AwsChunkedBody::finish_chunk() {
   absl::Status s = co_await fill(2);
   if (!s.ok()) co_return s;
   if (!absl::StartsWith(pending(), "\r\n"))
-    co_return s3_error("InvalidRequest", "aws-chunked: chunk not followed by CRLF");
+    co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: chunk not followed by CRLF");
   consume(2);
   if (!signed_) co_return absl::OkStatus();
   const std::string hash_hex = to_hex(chunk_sha256_->digest());
@@ -125,12 +125,12 @@ Task<absl::Status> AwsChunkedBody::read_trailers() {
   std::string canonical;
   std::string trailer_signature;
   for (int lines = 0;; ++lines) {
-    if (lines > 16) co_return s3_error("InvalidRequest", "aws-chunked: too many trailer lines");
+    if (lines > 16) co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: too many trailer lines");
     absl::StatusOr<std::string> l = co_await line();
     if (!l.ok()) co_return l.status();
     if (l->empty()) break;
     const size_t colon = l->find(':');
-    if (colon == std::string::npos) co_return s3_error("InvalidRequest", "aws-chunked: bad trailer line");
+    if (colon == std::string::npos) co_return s3_error(S3Code::kInvalidRequest, "aws-chunked: bad trailer line");
     std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(l->substr(0, colon)));
     std::string value(absl::StripAsciiWhitespace(l->substr(colon + 1)));
     if (name == "x-amz-trailer-signature") {
@@ -145,7 +145,7 @@ Task<absl::Status> AwsChunkedBody::read_trailers() {
         absl::StrCat("AWS4-HMAC-SHA256-TRAILER\n", auth_.amz_date, "\n", auth_.scope.to_string(), "\n",
                      previous_signature_, "\n", sha256_hex(canonical));
     if (!constant_time_equal(signature_hex(auth_.signing_key, to_sign), trailer_signature)) {
-      co_return s3_error("SignatureDoesNotMatch", "aws-chunked: the trailer signature does not match");
+      co_return s3_error(S3Code::kSignatureDoesNotMatch, "aws-chunked: the trailer signature does not match");
     }
   }
   co_return absl::OkStatus();
@@ -165,7 +165,7 @@ Task<absl::StatusOr<std::string>> AwsChunkedBody::read(size_t max) {
   } else {
     absl::StatusOr<std::string> piece = co_await inner_.read(want);
     if (!piece.ok()) co_return piece.status();
-    if (piece->empty()) co_return s3_error("IncompleteBody", "the aws-chunked body ended early");
+    if (piece->empty()) co_return s3_error(S3Code::kIncompleteBody, "the aws-chunked body ended early");
     if (piece->size() > want) {  // a source that gave more than asked: keep the rest for later
       buffer_.assign(*piece, want);
       buffer_pos_ = 0;

@@ -8,7 +8,7 @@
 
 namespace garage::s3 {
 namespace {
-absl::Status unsatisfiable() { return s3_error("InvalidRange", "The requested range is not satisfiable"); }
+absl::Status unsatisfiable() { return s3_error(S3Code::kInvalidRange); }
 
 // Digits only (SimpleAtoi also takes signs and spaces).
 bool parse_u64(absl::string_view s, uint64_t* out) {
@@ -46,7 +46,7 @@ absl::StatusOr<ByteRange> parse_copy_range(absl::string_view header, uint64_t si
   if (!absl::ConsumePrefix(&spec, "bytes=") || dash == absl::string_view::npos ||
       !parse_u64(spec.substr(0, spec.find('-')), &first) || !parse_u64(spec.substr(spec.find('-') + 1), &last) ||
       last < first) {
-    return s3_error("InvalidArgument",
+    return s3_error(S3Code::kInvalidArgument,
                     "The x-amz-copy-source-range value must be of the form bytes=first-last "
                     "where first and last are the zero-based offsets of the first and last bytes to copy");
   }

@@ -48,11 +48,16 @@ std::optional<ChecksumAlgo> checksum_algo_from_name(absl::string_view name) {
 
 std::string checksum_header_name(ChecksumAlgo algo) {
   switch (algo) {
-    case ChecksumAlgo::kCrc32: return "x-amz-checksum-crc32";
-    case ChecksumAlgo::kCrc32c: return "x-amz-checksum-crc32c";
-    case ChecksumAlgo::kSha1: return "x-amz-checksum-sha1";
-    case ChecksumAlgo::kSha256: return "x-amz-checksum-sha256";
-    case ChecksumAlgo::kMd5: return "content-md5";
+    case ChecksumAlgo::kCrc32:
+      return "x-amz-checksum-crc32";
+    case ChecksumAlgo::kCrc32c:
+      return "x-amz-checksum-crc32c";
+    case ChecksumAlgo::kSha1:
+      return "x-amz-checksum-sha1";
+    case ChecksumAlgo::kSha256:
+      return "x-amz-checksum-sha256";
+    case ChecksumAlgo::kMd5:
+      return "content-md5";
   }
   return "";
 }
@@ -79,7 +84,8 @@ Checksummer& Checksummer::operator=(Checksummer&&) noexcept = default;
 void Checksummer::update(absl::string_view data) {
   switch (algo_) {
     case ChecksumAlgo::kCrc32:
-      crc_ = static_cast<uint32_t>(::crc32(crc_, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+      crc_ = static_cast<uint32_t>(
+          ::crc32(crc_, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
       break;
     case ChecksumAlgo::kCrc32c:
       crc_ = crc32c_update(crc_, data);

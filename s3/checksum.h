@@ -2,12 +2,13 @@
 // (CRC32, CRC32C, SHA-1, SHA-256, base64 of the big-endian digest) and MD5 (ETag, Content-MD5).
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace garage::s3 {
 

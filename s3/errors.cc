@@ -1,6 +1,9 @@
 #include "s3/errors.h"
 
-#include <map>
+#include <cassert>
+#include <iterator>
+#include <optional>
+#include <string>
 
 #include "absl/strings/cord.h"
 #include "s3/xml.h"
@@ -10,81 +13,157 @@ namespace garage::s3 {
 namespace {
 constexpr char kPayloadUrl[] = "garage.s3/code";
 
-int status_of(absl::string_view code) {
-  static const std::map<absl::string_view, int> kStatus = {
-      {"AccessDenied", 403},
-      {"AuthorizationHeaderMalformed", 400},
-      {"AuthorizationQueryParametersError", 400},
-      {"BadDigest", 400},
-      {"BucketAlreadyExists", 409},
-      {"BucketAlreadyOwnedByYou", 409},
-      {"BucketNotEmpty", 409},
-      {"EntityTooLarge", 400},
-      {"EntityTooSmall", 400},
-      {"IncompleteBody", 400},
-      {"InternalError", 500},
-      {"InvalidAccessKeyId", 403},
-      {"InvalidArgument", 400},
-      {"InvalidBucketName", 400},
-      {"InvalidDigest", 400},
-      {"InvalidPart", 400},
-      {"InvalidPartOrder", 400},
-      {"InvalidRange", 416},
-      {"InvalidRequest", 400},
-      {"KeyTooLongError", 400},
-      {"MalformedXML", 400},
-      {"MethodNotAllowed", 405},
-      {"MissingContentLength", 411},
-      {"NoSuchBucket", 404},
-      {"NoSuchKey", 404},
-      {"MetadataTooLarge", 400},
-      {"NoSuchUpload", 404},
-      {"NotImplemented", 501},
-      {"NotModified", 304},
-      {"PreconditionFailed", 412},
-      {"RequestHeaderSectionTooLarge", 400},
-      {"RequestTimeTooSkewed", 403},
-      {"ServiceUnavailable", 503},
-      {"SignatureDoesNotMatch", 403},
-      {"SlowDown", 503},
-      {"XAmzContentSHA256Mismatch", 400},
-  };
-  auto it = kStatus.find(code);
-  return it == kStatus.end() ? 400 : it->second;
+// In S3Code's order (checked below). Messages are AWS's where it documents one.
+constexpr S3CodeInfo kCodes[] = {
+    {S3Code::kAccessDenied, "AccessDenied", 403, "Access Denied"},
+    {S3Code::kAuthorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400,
+     "The authorization header that you provided is not valid."},
+    {S3Code::kAuthorizationQueryParametersError, "AuthorizationQueryParametersError", 400,
+     "The authorization query parameters are not valid."},
+    {S3Code::kBadDigest, "BadDigest", 400, "The Content-MD5 you specified did not match what we received."},
+    {S3Code::kBucketAlreadyExists, "BucketAlreadyExists", 409,
+     "The requested bucket name is not available. Please select a different name and try again."},
+    {S3Code::kBucketAlreadyOwnedByYou, "BucketAlreadyOwnedByYou", 409,
+     "The bucket that you tried to create already exists, and you own it."},
+    {S3Code::kBucketNotEmpty, "BucketNotEmpty", 409, "The bucket that you tried to delete is not empty."},
+    {S3Code::kEntityTooLarge, "EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."},
+    {S3Code::kEntityTooSmall, "EntityTooSmall", 400,
+     "Your proposed upload is smaller than the minimum allowed object size."},
+    {S3Code::kIncompleteBody, "IncompleteBody", 400,
+     "You did not provide the number of bytes specified by the Content-Length HTTP header."},
+    {S3Code::kInternalError, "InternalError", 500, "We encountered an internal error. Please try again."},
+    {S3Code::kInvalidAccessKeyId, "InvalidAccessKeyId", 403,
+     "The AWS access key ID that you provided does not exist in our records."},
+    {S3Code::kInvalidArgument, "InvalidArgument", 400, "Invalid Argument"},
+    {S3Code::kInvalidBucketName, "InvalidBucketName", 400, "The specified bucket is not valid."},
+    {S3Code::kInvalidDigest, "InvalidDigest", 400, "The Content-MD5 you specified is not valid."},
+    {S3Code::kInvalidLocationConstraint, "InvalidLocationConstraint", 400,
+     "The specified location constraint is not valid."},
+    {S3Code::kInvalidPart, "InvalidPart", 400,
+     "One or more of the specified parts could not be found, or its entity tag did not match."},
+    {S3Code::kInvalidPartOrder, "InvalidPartOrder", 400,
+     "The list of parts was not in ascending order. The parts list must be specified in order by part number."},
+    {S3Code::kInvalidRange, "InvalidRange", 416, "The requested range is not satisfiable"},
+    {S3Code::kInvalidRequest, "InvalidRequest", 400, "Invalid Request"},
+    {S3Code::kKeyTooLongError, "KeyTooLongError", 400, "Your key is too long."},
+    {S3Code::kMalformedXML, "MalformedXML", 400,
+     "The XML that you provided was not well formed or did not validate against our published schema."},
+    {S3Code::kMetadataTooLarge, "MetadataTooLarge", 400,
+     "Your metadata headers exceed the maximum allowed metadata size."},
+    {S3Code::kMethodNotAllowed, "MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
+    {S3Code::kMissingContentLength, "MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
+    {S3Code::kNoSuchBucket, "NoSuchBucket", 404, "The specified bucket does not exist"},
+    {S3Code::kNoSuchKey, "NoSuchKey", 404, "The specified key does not exist."},
+    {S3Code::kNoSuchUpload, "NoSuchUpload", 404, "The specified upload does not exist."},
+    {S3Code::kNotImplemented, "NotImplemented", 501,
+     "A header or request you provided implies functionality that is not implemented."},
+    {S3Code::kNotModified, "NotModified", 304, "Not Modified"},
+    {S3Code::kPreconditionFailed, "PreconditionFailed", 412,
+     "At least one of the pre-conditions you specified did not hold"},
+    {S3Code::kRequestHeaderSectionTooLarge, "RequestHeaderSectionTooLarge", 400,
+     "Your request header section exceeds the maximum allowed size."},
+    {S3Code::kRequestTimeTooSkewed, "RequestTimeTooSkewed", 403,
+     "The difference between the request time and the server's time is too large."},
+    {S3Code::kServiceUnavailable, "ServiceUnavailable", 503, "The service is unavailable right now; please retry."},
+    {S3Code::kSignatureDoesNotMatch, "SignatureDoesNotMatch", 403,
+     "The request signature that we calculated does not match the signature that you provided."},
+    {S3Code::kSlowDown, "SlowDown", 503, "Please reduce your request rate."},
+    {S3Code::kXAmzContentSHA256Mismatch, "XAmzContentSHA256Mismatch", 400,
+     "The provided 'x-amz-content-sha256' header does not match what was computed."},
+};
+static_assert(std::size(kCodes) == kS3CodeCount, "every S3Code has one row");
+constexpr bool rows_in_enum_order() {
+  for (int i = 0; i < kS3CodeCount; ++i)
+    if (static_cast<int>(kCodes[i].code) != i) return false;
+  return true;
+}
+static_assert(rows_in_enum_order(), "kCodes is in S3Code's order");
+
+// What generic checks (absl::IsNotFound...) should see of an S3 error.
+absl::StatusCode absl_code_for(int http_status) {
+  switch (http_status) {
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kAlreadyExists;
+    case 416:
+      return absl::StatusCode::kOutOfRange;
+    case 304:
+    case 412:
+      return absl::StatusCode::kFailedPrecondition;
+    case 500:
+      return absl::StatusCode::kInternal;
+    case 501:
+      return absl::StatusCode::kUnimplemented;
+    case 503:
+      return absl::StatusCode::kUnavailable;
+    default:
+      return absl::StatusCode::kInvalidArgument;  // the other 4xx: the request itself is wrong
+  }
 }
 }  // namespace
 
-absl::Status s3_error(absl::string_view code, absl::string_view message) {
-  absl::Status s(absl::StatusCode::kFailedPrecondition, message);
-  s.SetPayload(kPayloadUrl, absl::Cord(code));
+const S3CodeInfo& code_info(S3Code code) {
+  const int i = static_cast<int>(code);
+  assert(i >= 0 && i < kS3CodeCount);
+  return kCodes[i];
+}
+
+absl::Status s3_error(S3Code code) { return s3_error(code, code_info(code).message); }
+
+absl::Status s3_error(S3Code code, absl::string_view message) {
+  const S3CodeInfo& info = code_info(code);
+  absl::Status s(absl_code_for(info.http_status), message);
+  s.SetPayload(kPayloadUrl, absl::Cord(std::string(1, static_cast<char>(code))));
   return s;
 }
 
-S3ErrorInfo error_info(const absl::Status& status) {
-  const std::string message(status.message());
-  if (absl::optional<absl::Cord> code = status.GetPayload(kPayloadUrl)) {
-    const std::string c(*code);
-    return {status_of(c), c, message};
-  }
-  // A status from below the S3 layer (quorums, disks, peers) carries text for the log: paths,
-  // node ids, peer errors. Clients get S3's own words; the log has the rest (with the request id).
-  switch (status.code()) {
+namespace {
+// The S3 code a status carries, if s3_error made it.
+std::optional<S3Code> carried_code(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kPayloadUrl);
+  if (!payload || payload->size() != 1) return std::nullopt;
+  const int i = static_cast<unsigned char>(std::string(*payload)[0]);
+  if (i >= kS3CodeCount) return std::nullopt;
+  return static_cast<S3Code>(i);
+}
+
+// A status from below the S3 layer (quorums, disks, peers) carries text for the log: paths,
+// node ids, peer errors. Clients get S3's own words; the log has the rest (with the request id).
+S3Code code_for_lower_layer(absl::StatusCode code) {
+  switch (code) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-      return {503, "ServiceUnavailable", "The service is unavailable right now; please retry."};
+      return S3Code::kServiceUnavailable;
     case absl::StatusCode::kInvalidArgument:
-      return {400, "InvalidRequest", message};  // validation of the request: its text is about it
+      return S3Code::kInvalidRequest;
     case absl::StatusCode::kNotFound:
-      return {404, "NoSuchKey", "The specified key does not exist."};
+      return S3Code::kNoSuchKey;
     case absl::StatusCode::kPermissionDenied:
-      return {403, "AccessDenied", "Access Denied"};
+      return S3Code::kAccessDenied;
     case absl::StatusCode::kResourceExhausted:
-      return {400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size."};
+      return S3Code::kEntityTooLarge;
     case absl::StatusCode::kUnimplemented:
-      return {501, "NotImplemented", "A header or request you provided implies functionality that is not implemented."};
+      return S3Code::kNotImplemented;
     default:
-      return {500, "InternalError", "We encountered an internal error. Please try again."};
+      return S3Code::kInternalError;
   }
+}
+}  // namespace
+
+bool is_s3_error(const absl::Status& status) { return carried_code(status).has_value(); }
+
+S3ErrorInfo error_info(const absl::Status& status) {
+  if (std::optional<S3Code> code = carried_code(status)) {
+    const S3CodeInfo& info = code_info(*code);
+    return {info.http_status, std::string(info.name), std::string(status.message())};
+  }
+  const S3CodeInfo& info = code_info(code_for_lower_layer(status.code()));
+  // A request that failed validation below the S3 layer: its text is about the request.
+  const bool own_words = status.code() == absl::StatusCode::kInvalidArgument;
+  return {info.http_status, std::string(info.name), std::string(own_words ? status.message() : info.message)};
 }
 
 HttpResponse error_response(const absl::Status& status, absl::string_view resource, absl::string_view request_id,

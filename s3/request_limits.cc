@@ -45,9 +45,10 @@ bool allowed_in_xml(int32_t cp) {
 absl::Status check_object_key(absl::string_view key) {
   for (size_t i = 0; i < key.size();) {
     const int32_t cp = next_code_point(key, i);
-    if (cp < 0) return s3_error("InvalidArgument", "Object keys must be valid UTF-8.");
+    if (cp < 0) return s3_error(S3Code::kInvalidArgument, "Object keys must be valid UTF-8.");
     if (!allowed_in_xml(cp))
-      return s3_error("InvalidArgument", "Object keys may not contain control characters (other than tab, CR, LF).");
+      return s3_error(S3Code::kInvalidArgument,
+                      "Object keys may not contain control characters (other than tab, CR, LF).");
   }
   return absl::OkStatus();
 }
@@ -63,15 +64,17 @@ absl::Status check_user_metadata(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
     if (!absl::StartsWith(name, "x-amz-meta-")) {
       if (value.size() > kMaxStoredHeaderValue || name.size() > kMaxStoredHeaderName) {
-        return s3_error("RequestHeaderSectionTooLarge",
-                        absl::StrCat("The ", name, " header is too large (at most ", kMaxStoredHeaderValue, " bytes)."));
+        return s3_error(
+            S3Code::kRequestHeaderSectionTooLarge,
+            absl::StrCat("The ", name, " header is too large (at most ", kMaxStoredHeaderValue, " bytes)."));
       }
       continue;
     }
     total += name.size() - 11 + value.size();
   }
   if (total > kMaxUserMetadataBytes)
-    return s3_error("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size (2 KB).");
+    return s3_error(S3Code::kMetadataTooLarge,
+                    "Your metadata headers exceed the maximum allowed metadata size (2 KB).");
   return absl::OkStatus();
 }
 

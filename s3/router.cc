@@ -10,34 +10,55 @@ namespace garage::s3 {
 
 const char* endpoint_name(Endpoint e) {
   switch (e) {
-    case Endpoint::kListBuckets: return "ListBuckets";
-    case Endpoint::kCreateBucket: return "CreateBucket";
-    case Endpoint::kHeadBucket: return "HeadBucket";
-    case Endpoint::kDeleteBucket: return "DeleteBucket";
-    case Endpoint::kGetBucketLocation: return "GetBucketLocation";
-    case Endpoint::kGetBucketVersioning: return "GetBucketVersioning";
-    case Endpoint::kListObjects: return "ListObjects";
-    case Endpoint::kListObjectsV2: return "ListObjectsV2";
-    case Endpoint::kListMultipartUploads: return "ListMultipartUploads";
-    case Endpoint::kDeleteObjects: return "DeleteObjects";
-    case Endpoint::kPutObject: return "PutObject";
-    case Endpoint::kCopyObject: return "CopyObject";
-    case Endpoint::kGetObject: return "GetObject";
-    case Endpoint::kHeadObject: return "HeadObject";
-    case Endpoint::kDeleteObject: return "DeleteObject";
-    case Endpoint::kCreateMultipartUpload: return "CreateMultipartUpload";
-    case Endpoint::kUploadPart: return "UploadPart";
-    case Endpoint::kUploadPartCopy: return "UploadPartCopy";
-    case Endpoint::kCompleteMultipartUpload: return "CompleteMultipartUpload";
-    case Endpoint::kAbortMultipartUpload: return "AbortMultipartUpload";
-    case Endpoint::kListParts: return "ListParts";
+    case Endpoint::kListBuckets:
+      return "ListBuckets";
+    case Endpoint::kCreateBucket:
+      return "CreateBucket";
+    case Endpoint::kHeadBucket:
+      return "HeadBucket";
+    case Endpoint::kDeleteBucket:
+      return "DeleteBucket";
+    case Endpoint::kGetBucketLocation:
+      return "GetBucketLocation";
+    case Endpoint::kGetBucketVersioning:
+      return "GetBucketVersioning";
+    case Endpoint::kListObjects:
+      return "ListObjects";
+    case Endpoint::kListObjectsV2:
+      return "ListObjectsV2";
+    case Endpoint::kListMultipartUploads:
+      return "ListMultipartUploads";
+    case Endpoint::kDeleteObjects:
+      return "DeleteObjects";
+    case Endpoint::kPutObject:
+      return "PutObject";
+    case Endpoint::kCopyObject:
+      return "CopyObject";
+    case Endpoint::kGetObject:
+      return "GetObject";
+    case Endpoint::kHeadObject:
+      return "HeadObject";
+    case Endpoint::kDeleteObject:
+      return "DeleteObject";
+    case Endpoint::kCreateMultipartUpload:
+      return "CreateMultipartUpload";
+    case Endpoint::kUploadPart:
+      return "UploadPart";
+    case Endpoint::kUploadPartCopy:
+      return "UploadPartCopy";
+    case Endpoint::kCompleteMultipartUpload:
+      return "CompleteMultipartUpload";
+    case Endpoint::kAbortMultipartUpload:
+      return "AbortMultipartUpload";
+    case Endpoint::kListParts:
+      return "ListParts";
   }
   return "?";
 }
 
 namespace {
 absl::Status not_implemented(absl::string_view what) {
-  return s3_error("NotImplemented", std::string("this S3 operation is not implemented: ") + std::string(what));
+  return s3_error(S3Code::kNotImplemented, std::string("this S3 operation is not implemented: ") + std::string(what));
 }
 
 // The bucket named by a virtual-host-style Host header, if any.
@@ -46,7 +67,8 @@ std::optional<std::string> host_bucket(const HttpRequest& request, absl::string_
   std::optional<std::string> host = request.header("host");
   if (!host) return std::nullopt;
   std::string h = absl::AsciiStrToLower(*host);
-  if (const size_t colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos) h.resize(colon);
+  if (const size_t colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos)
+    h.resize(colon);
   std::string suffix(root_domain);
   if (suffix.front() != '.') suffix = "." + suffix;
   if (!absl::EndsWith(h, suffix) || h.size() == suffix.size()) return std::nullopt;
@@ -60,11 +82,14 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
   const size_t q = request.target.find('?');
   r.path = request.target.substr(0, q);
   r.raw_query = q == std::string::npos ? "" : request.target.substr(q + 1);
-  if (r.path.empty() || r.path[0] != '/') return s3_error("InvalidRequest", "the request target must begin with '/'");
+  if (r.path.empty() || r.path[0] != '/')
+    return s3_error(S3Code::kInvalidRequest, "the request target must begin with '/'");
   for (absl::string_view part : absl::StrSplit(r.raw_query, '&', absl::SkipEmpty())) {
     const size_t eq = part.find('=');
-    if (eq == absl::string_view::npos) r.query[uri_decode(part)] = "";
-    else r.query[uri_decode(part.substr(0, eq))] = uri_decode(part.substr(eq + 1));
+    if (eq == absl::string_view::npos)
+      r.query[uri_decode(part)] = "";
+    else
+      r.query[uri_decode(part.substr(0, eq))] = uri_decode(part.substr(eq + 1));
   }
   const std::string path = uri_decode(r.path.substr(1));
   if (std::optional<std::string> b = host_bucket(request, root_domain)) {
@@ -75,9 +100,9 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     r.bucket = path.substr(0, slash);
     r.key = slash == std::string::npos ? "" : path.substr(slash + 1);
     // "//bucket/key": an empty bucket name, not the service (only "/" lists the buckets).
-    if (r.bucket.empty() && !path.empty()) return s3_error("InvalidBucketName", "The specified bucket is not valid.");
+    if (r.bucket.empty() && !path.empty()) return s3_error(S3Code::kInvalidBucketName);
   }
-  if (r.key.size() > 1024) return s3_error("KeyTooLongError", "Your key is too long");
+  if (r.key.size() > 1024) return s3_error(S3Code::kKeyTooLongError, "Your key is too long");
   const std::string& m = request.method;
   auto has = [&](const char* p) { return r.query.count(p) > 0; };
   if (r.bucket.empty()) {
@@ -85,21 +110,26 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
       r.endpoint = Endpoint::kListBuckets;
       return r;
     }
-    return s3_error("MethodNotAllowed", "only GET is allowed on the service");
+    return s3_error(S3Code::kMethodNotAllowed, "only GET is allowed on the service");
   }
   if (r.key.empty()) {
     if (m == "GET") {
-      if (has("location")) r.endpoint = Endpoint::kGetBucketLocation;
-      else if (has("versioning")) r.endpoint = Endpoint::kGetBucketVersioning;
-      else if (has("uploads")) r.endpoint = Endpoint::kListMultipartUploads;
-      else if (r.param("list-type") == "2") r.endpoint = Endpoint::kListObjectsV2;
+      if (has("location"))
+        r.endpoint = Endpoint::kGetBucketLocation;
+      else if (has("versioning"))
+        r.endpoint = Endpoint::kGetBucketVersioning;
+      else if (has("uploads"))
+        r.endpoint = Endpoint::kListMultipartUploads;
+      else if (r.param("list-type") == "2")
+        r.endpoint = Endpoint::kListObjectsV2;
       else if (has("acl") || has("policy") || has("cors") || has("lifecycle") || has("website") || has("tagging") ||
                has("versions") || has("encryption") || has("object-lock") || has("notification") || has("logging") ||
                has("replication") || has("ownershipControls") || has("publicAccessBlock") || has("accelerate") ||
                has("requestPayment") || has("analytics") || has("metrics") || has("inventory") ||
                has("intelligent-tiering"))
         return not_implemented("bucket sub-resource");
-      else r.endpoint = Endpoint::kListObjects;
+      else
+        r.endpoint = Endpoint::kListObjects;
     } else if (m == "HEAD") {
       r.endpoint = Endpoint::kHeadBucket;
     } else if (m == "PUT") {
@@ -112,7 +142,7 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
       if (!has("delete")) return not_implemented("POST on a bucket (browser uploads)");
       r.endpoint = Endpoint::kDeleteObjects;
     } else {
-      return s3_error("MethodNotAllowed", "method not allowed on a bucket");
+      return s3_error(S3Code::kMethodNotAllowed, "method not allowed on a bucket");
     }
     return r;
   }
@@ -120,19 +150,27 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
       has("attributes") || has("select")) {
     return not_implemented("object sub-resource");
   }
-  if (m == "GET") r.endpoint = has("uploadId") ? Endpoint::kListParts : Endpoint::kGetObject;
-  else if (m == "HEAD") r.endpoint = Endpoint::kHeadObject;
+  if (m == "GET")
+    r.endpoint = has("uploadId") ? Endpoint::kListParts : Endpoint::kGetObject;
+  else if (m == "HEAD")
+    r.endpoint = Endpoint::kHeadObject;
   else if (m == "PUT") {
     const bool copy = request.header("x-amz-copy-source").has_value();
-    if (has("partNumber") && has("uploadId")) r.endpoint = copy ? Endpoint::kUploadPartCopy : Endpoint::kUploadPart;
-    else r.endpoint = copy ? Endpoint::kCopyObject : Endpoint::kPutObject;
-  } else if (m == "DELETE") r.endpoint = has("uploadId") ? Endpoint::kAbortMultipartUpload : Endpoint::kDeleteObject;
+    if (has("partNumber") && has("uploadId"))
+      r.endpoint = copy ? Endpoint::kUploadPartCopy : Endpoint::kUploadPart;
+    else
+      r.endpoint = copy ? Endpoint::kCopyObject : Endpoint::kPutObject;
+  } else if (m == "DELETE")
+    r.endpoint = has("uploadId") ? Endpoint::kAbortMultipartUpload : Endpoint::kDeleteObject;
   else if (m == "POST") {
-    if (has("uploads")) r.endpoint = Endpoint::kCreateMultipartUpload;
-    else if (has("uploadId")) r.endpoint = Endpoint::kCompleteMultipartUpload;
-    else return not_implemented("POST on an object");
+    if (has("uploads"))
+      r.endpoint = Endpoint::kCreateMultipartUpload;
+    else if (has("uploadId"))
+      r.endpoint = Endpoint::kCompleteMultipartUpload;
+    else
+      return not_implemented("POST on an object");
   } else {
-    return s3_error("MethodNotAllowed", "method not allowed on an object");
+    return s3_error(S3Code::kMethodNotAllowed, "method not allowed on an object");
   }
   return r;
 }

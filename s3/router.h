@@ -5,12 +5,12 @@
 // ?uploadId=, ?delete, ?location, ?versioning, ?list-type=2), as S3 does.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <map>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "s3/http.h"
 
 namespace garage::s3 {
@@ -43,10 +43,10 @@ const char* endpoint_name(Endpoint e);
 
 struct Route {
   Endpoint endpoint = Endpoint::kListBuckets;
-  std::string bucket;  // empty for ListBuckets
-  std::string key;     // decoded; empty for bucket endpoints
+  std::string bucket;                        // empty for ListBuckets
+  std::string key;                           // decoded; empty for bucket endpoints
   std::map<std::string, std::string> query;  // decoded parameters
-  std::string path;    // the raw (encoded) path
+  std::string path;                          // the raw (encoded) path
   std::string raw_query;
 
   std::optional<std::string> param(const std::string& name) const {

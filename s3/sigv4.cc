@@ -1,12 +1,12 @@
 #include "s3/sigv4.h"
 
-#include "absl/strings/match.h"
-
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <algorithm>
 #include <map>
+
+#include "absl/strings/match.h"
 
 namespace garage::s3 {
 
@@ -89,7 +89,8 @@ std::string normalize_path(absl::string_view path) {
     result.append(seg.data(), seg.size());
   }
   // A trailing slash (or a final "." / "..") names a directory: keep it.
-  const bool trailing = !path.empty() && (path.back() == '/' || absl::EndsWith(path, "/.") || absl::EndsWith(path, "/.."));
+  const bool trailing =
+      !path.empty() && (path.back() == '/' || absl::EndsWith(path, "/.") || absl::EndsWith(path, "/.."));
   if (result.empty() || trailing) result.push_back('/');
   return result;
 }

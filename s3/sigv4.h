@@ -13,12 +13,13 @@
 //   std::string sig = signature_hex(signing_key(secret, scope), to_sign);
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <array>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace garage::s3 {
 

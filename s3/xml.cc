@@ -39,7 +39,7 @@ std::string error_document(absl::string_view code, absl::string_view message, ab
 }
 
 namespace {
-absl::Status malformed(absl::string_view why) { return s3_error("MalformedXML", why); }
+absl::Status malformed(absl::string_view why) { return s3_error(S3Code::kMalformedXML, why); }
 
 absl::StatusOr<pugi::xml_node> parse_root(pugi::xml_document& doc, absl::string_view body, const char* expected) {
   // parse_ws_pcdata: a key of only spaces or tabs is a key, not nothing (the default drops it).

@@ -1,14 +1,13 @@
 // XML in and out, through pugixml (never string scanning).
 #pragma once
 
-#include "absl/strings/string_view.h"
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <pugixml.hpp>
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace garage::s3 {
 

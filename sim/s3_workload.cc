@@ -927,9 +927,9 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
           // before the PUT was acknowledged, and a block is kept for gc_delay once unreferenced),
           // or the version's data was gone after the headers went out (an overwrite or delete
           // meanwhile must not cut a GET: its block list is read before the headers).
-          const std::string code = s3::error_info(piece.status()).code;
+          // (An S3 error's absl code follows its HTTP status: NoSuchKey is NotFound.)
           if (final_read || absl::IsNotFound(piece.status()) || absl::IsDataLoss(piece.status()) ||
-              absl::IsAborted(piece.status()) || code == "NoSuchKey") {
+              absl::IsAborted(piece.status())) {
             h->violations.push_back(absl::StrCat(final_read ? "final read" : "read", " of key ", key, " (started ",
                                                  absl::FormatDuration(started), ") cut short at ",
                                                  absl::FormatDuration(loop->now()), ": ", piece.status().message()));

@@ -3,6 +3,8 @@
 // region checks, presigned expiry, checksums, routing and the XML body parsers.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "node/runtime/task.h"
@@ -479,14 +481,52 @@ TEST(Xml, ParsersAcceptWhatClientsSendAndRefuseTheRest) {
 }
 
 TEST(Errors, DocumentsCarryCodeAndStatus) {
-  HttpResponse r = error_response(s3_error("NoSuchKey", "gone"), "/b/k", "req1", false);
+  HttpResponse r = error_response(s3_error(S3Code::kNoSuchKey, "gone"), "/b/k", "req1", false);
   EXPECT_EQ(r.status, 404);
   EXPECT_NE(r.body.find("<Code>NoSuchKey</Code>"), std::string::npos);
   EXPECT_NE(r.body.find("<Resource>/b/k</Resource>"), std::string::npos);
   EXPECT_EQ(error_response(absl::UnavailableError("quorum"), "/", "r", false).status, 503);
-  HttpResponse head = error_response(s3_error("NoSuchKey", "gone"), "/b/k", "req1", true);
+  HttpResponse head = error_response(s3_error(S3Code::kNoSuchKey, "gone"), "/b/k", "req1", true);
   EXPECT_TRUE(head.body.empty());
   EXPECT_EQ(head.status, 404);
+}
+
+TEST(Errors, EveryCodeHasOneRowWithItsNameStatusAndMessage) {
+  std::set<std::string> names;
+  for (int i = 0; i < kS3CodeCount; ++i) {
+    const S3Code code = static_cast<S3Code>(i);
+    const S3CodeInfo& info = code_info(code);
+    EXPECT_EQ(info.code, code);
+    EXPECT_TRUE(names.insert(std::string(info.name)).second) << info.name << " twice";
+    EXPECT_GE(info.http_status, 300) << info.name;
+    EXPECT_LT(info.http_status, 600) << info.name;
+    EXPECT_FALSE(info.message.empty()) << info.name;
+    // Made with the table's message, or with the call site's: the code and status come through.
+    const S3ErrorInfo plain = error_info(s3_error(code));
+    EXPECT_EQ(plain.code, info.name);
+    EXPECT_EQ(plain.http_status, info.http_status);
+    EXPECT_EQ(plain.message, info.message);
+    const S3ErrorInfo told = error_info(s3_error(code, "more precise"));
+    EXPECT_EQ(told.code, info.name);
+    EXPECT_EQ(told.message, "more precise");
+    EXPECT_TRUE(is_s3_error(s3_error(code)));
+  }
+  EXPECT_EQ(code_info(S3Code::kInvalidLocationConstraint).http_status, 400);  // no longer a silent default
+  EXPECT_EQ(code_info(S3Code::kBucketNotEmpty).http_status, 409);
+}
+
+TEST(Errors, AnS3ErrorsAbslCodeFollowsItsHttpStatus) {
+  EXPECT_TRUE(absl::IsNotFound(s3_error(S3Code::kNoSuchKey)));
+  EXPECT_TRUE(absl::IsNotFound(s3_error(S3Code::kNoSuchBucket)));
+  EXPECT_TRUE(absl::IsPermissionDenied(s3_error(S3Code::kSignatureDoesNotMatch)));
+  EXPECT_TRUE(absl::IsUnavailable(s3_error(S3Code::kSlowDown)));
+  EXPECT_TRUE(absl::IsFailedPrecondition(s3_error(S3Code::kPreconditionFailed)));
+  EXPECT_TRUE(absl::IsInvalidArgument(s3_error(S3Code::kMalformedXML)));
+  EXPECT_TRUE(absl::IsAlreadyExists(s3_error(S3Code::kBucketNotEmpty)));
+  // A lower layer's status is not an S3 error, whatever its absl code.
+  EXPECT_FALSE(is_s3_error(absl::FailedPreconditionError("the bucket is not empty")));
+  EXPECT_FALSE(is_s3_error(absl::NotFoundError("no such row")));
+  EXPECT_FALSE(is_s3_error(absl::OkStatus()));
 }
 
 TEST(Errors, InternalFailuresReachClientsWithoutPathsOrNodeIds) {

@@ -83,7 +83,8 @@ absl::Status run_server(const Config& config) {
     }
     http_options.memory_wanted = [&s3_api] { return s3_api.read_budget().waiting() > 0; };
     http_options.overloaded_response = [] {
-      return s3::error_response(s3::s3_error("SlowDown", "Please reduce your request rate."), "/", "", /*head=*/false);
+      return s3::error_response(s3::s3_error(s3::S3Code::kSlowDown), "/", "",
+                                /*head=*/false);
     };
     s3_server = std::make_unique<HttpServer>(
         io, clock, spawner, tracer, [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); }, http_options);
