@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   HttpRequest r;
   r.method = std::string(req.method_string());
   r.target = std::string(req.target());
-  for (const auto& f : req) r.headers.emplace_back(absl::AsciiStrToLower(std::string(f.name_string())), std::string(f.value()));
+  for (const auto& f : req)
+    r.headers.emplace_back(absl::AsciiStrToLower(std::string(f.name_string())), std::string(f.value()));
   r.body = &body;
 
   (void)route_request(r, ".s3.garage");
@@ -54,9 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AuthContext ctx = auth.ok() ? *auth : AuthContext{};
   if (!auth.ok()) {
     std::optional<std::string> mode = r.header("x-amz-content-sha256");
-    if (mode == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") ctx.mode = PayloadMode::kStreamingUnsignedTrailer;
-    else if (mode && mode->rfind("STREAMING-", 0) == 0) ctx.mode = PayloadMode::kStreamingSigned;
-    else return 0;
+    if (mode == "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+      ctx.mode = PayloadMode::kStreamingUnsignedTrailer;
+    else if (mode && mode->rfind("STREAMING-", 0) == 0)
+      ctx.mode = PayloadMode::kStreamingSigned;
+    else
+      return 0;
   }
   if (ctx.mode == PayloadMode::kStreamingSigned || ctx.mode == PayloadMode::kStreamingSignedTrailer ||
       ctx.mode == PayloadMode::kStreamingUnsignedTrailer) {

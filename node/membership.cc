@@ -1,8 +1,8 @@
 #include "node/membership.h"
-#include "node/planted.h"
 
 #include "absl/strings/str_cat.h"
 #include "node/chaos.h"
+#include "node/planted.h"
 #include "node/runtime/combinators.h"
 #include "node/sealed.h"
 

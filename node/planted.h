@@ -3,8 +3,8 @@
 //
 // The code paths exist only in the simulator's build of the files that hold them
 // (membership.cc, layout_manager.cc, table.cc, table_store.cc, block_manager.cc and what
-// depends on them are compiled a second time with GARAGE_PLANTED_BUGS for garage_sim). In the `garage` binary kPlantedBugs is false, every
-// `if (planted(...))` is a constant false, and the compiler drops the bug. No config key
+// depends on them are compiled a second time with GARAGE_PLANTED_BUGS for garage_sim). In the `garage` binary
+// kPlantedBugs is false, every `if (planted(...))` is a constant false, and the compiler drops the bug. No config key
 // reaches the options either way.
 #pragma once
 

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config git openssl procps gawk
+  clang-format   # tests/check_format.sh
   libboost-dev libssl-dev librocksdb-dev libtomlplusplus-dev libabsl-dev
   libgtest-dev libgmock-dev librapidcheck-dev libpugixml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libzstd-dev

@@ -172,7 +172,8 @@ RC_GTEST_PROP(BlockRc, ARebuildCutByACrashThenRunAgainGivesTheLiveCounts, ()) {
     for (int i = 0; i < batches; ++i) {
       std::vector<std::string> live;
       for (const TableItem& it : items)
-        if (!BlockRefEntry::decode(it.entry)->deleted && *rc::gen::arbitrary<bool>()) live.push_back(it.tree_key.substr(32, 32));
+        if (!BlockRefEntry::decode(it.entry)->deleted && *rc::gen::arbitrary<bool>())
+          live.push_back(it.tree_key.substr(32, 32));
       RC_ASSERT(first.add_counts(live).ok());
     }
   }

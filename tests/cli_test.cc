@@ -177,8 +177,7 @@ TEST(CliFormat, AdminRepliesReadAsTheCliAlwaysPrintedThem) {
   EXPECT_NE(list.find("GK31c2f218a2e44f485b94239e"), std::string::npos) << list;
   EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketAllow, {"photos", "backup", "RW"}}, reply),
             "Allowed RW on bucket photos for key GK31c2f218a2e44f485b94239e.\n");
-  EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketCreate, {"photos"}}, reply),
-            "Bucket photos created (id b1).\n");
+  EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketCreate, {"photos"}}, reply), "Bucket photos created (id b1).\n");
   EXPECT_EQ(format_admin_reply(AdminRequest{Op::kBucketAlias, {"photos", "pics", ""}}, reply),
             "Global alias pics -> photos.\n");
 }

@@ -49,9 +49,7 @@ void check_laws(const E& a, const E& b, const E& c) {
   RC_ASSERT(*back == a);
 }
 
-RC_GTEST_PROP(CrdtLaws, LwwRegister, ()) {
-  check_laws(*gen_register(), *gen_register(), *gen_register());
-}
+RC_GTEST_PROP(CrdtLaws, LwwRegister, ()) { check_laws(*gen_register(), *gen_register(), *gen_register()); }
 
 RC_GTEST_PROP(CrdtLaws, LwwMap, ()) { check_laws(*gen_map(), *gen_map(), *gen_map()); }
 

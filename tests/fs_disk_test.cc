@@ -2,7 +2,6 @@
 #include "store/fs_disk.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>

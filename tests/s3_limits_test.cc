@@ -2,13 +2,12 @@
 // that are not XML-safe UTF-8, user metadata past 2 KB): issue 9, point 9.
 #include <gtest/gtest.h>
 
-#include "s3/byte_range.h"
-#include "s3/errors.h"
-#include "s3/request_limits.h"
-
 #include "absl/strings/str_cat.h"
 #include "node/model/object.h"
 #include "s3/api.h"
+#include "s3/byte_range.h"
+#include "s3/errors.h"
+#include "s3/request_limits.h"
 
 namespace garage::s3 {
 namespace {

@@ -155,15 +155,16 @@ TEST(SigV4, AwsTestSuite) {
 // AWS S3 documentation, "Signature Calculations for the Authorization Header: Transferring
 // Payload in a Single Chunk", example "GET Object" (a Range request on examplebucket/test.txt).
 TEST(SigV4, S3DocumentationGetObjectExample) {
-  SigV4Request req{"GET", "/test.txt", "",
+  SigV4Request req{"GET",
+                   "/test.txt",
+                   "",
                    {{"Host", "examplebucket.s3.amazonaws.com"},
                     {"Range", "bytes=0-9"},
                     {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
                     {"x-amz-date", "20130524T000000Z"}}};
   const SigV4Scope scope{"20130524", "us-east-1", "s3"};
-  const std::string canonical = canonical_request(
-      req, {"host", "range", "x-amz-content-sha256", "x-amz-date"},
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  const std::string canonical = canonical_request(req, {"host", "range", "x-amz-content-sha256", "x-amz-date"},
+                                                  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(canonical,
             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
             "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"

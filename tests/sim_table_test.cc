@@ -18,8 +18,8 @@ SimResult run_ok(SimOptions o) {
 }
 
 std::string describe(const SimResult& r) {
-  return absl::StrCat(r.last_line(), "\n  ", absl::StrJoin(r.violations, "\n  "), "\n  log: ",
-                      absl::StrJoin(r.log, "\n  "));
+  return absl::StrCat(r.last_line(), "\n  ", absl::StrJoin(r.violations, "\n  "),
+                      "\n  log: ", absl::StrJoin(r.log, "\n  "));
 }
 
 TEST(SimTable, NoViolationOver100SeedsWithEveryFault) {
@@ -91,8 +91,8 @@ TEST(SimTable, HoldsForReplicationFactors1To5) {
 // seeds 1-20: write-quorum-1 17/20, read-quorum-1 19/20, skip-read-repair 18/20,
 // retire-layout-before-sync 8/20, merkle-skip-tombstones 18/20).
 TEST(SimTable, EveryPlantedBugIsCaught) {
-  for (const char* bug : {"write-quorum-1", "read-quorum-1", "skip-read-repair", "retire-layout-before-sync",
-                          "merkle-skip-tombstones"}) {
+  for (const char* bug :
+       {"write-quorum-1", "read-quorum-1", "skip-read-repair", "retire-layout-before-sync", "merkle-skip-tombstones"}) {
     int caught_at = 0;
     for (uint64_t seed = 1; seed <= 10 && caught_at == 0; ++seed) {
       SimOptions o;
@@ -112,8 +112,8 @@ TEST(SimTable, RunsReachRepairSyncCollectionAndTransitions) {
     o.seed = seed;
     for (const auto& [name, n] : run_ok(o).probes) probes[name] += n;
   }
-  for (const char* p : {"table.read_repair", "table.tombstones_collected", "table.sync_for_new_layout",
-                        "layout.acked"}) {
+  for (const char* p :
+       {"table.read_repair", "table.tombstones_collected", "table.sync_for_new_layout", "layout.acked"}) {
     EXPECT_GT(probes[p], 0u) << p;
   }
 }

@@ -30,7 +30,7 @@ FollowUp VersionEntry::deletion(const std::string& uuid) {
 }
 
 std::vector<FollowUp> VersionEntry::follow_ups(const VersionEntry* before, const VersionEntry& incoming,
-                                              const VersionEntry& merged) {
+                                               const VersionEntry& merged) {
   if (!merged.deleted || merged.uuid.empty()) return {};
   std::vector<std::string> hashes;
   if (before != nullptr && !before->deleted)

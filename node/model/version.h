@@ -30,7 +30,7 @@ struct BlockInfo {
 
 struct VersionEntry {
   static constexpr uint8_t kVersion = 2;  // 2 added `uuid`; 1 still decodes (uuid empty)
-  std::string uuid;  // its own key, repeated: a deletion needs it to name the block references
+  std::string uuid;                       // its own key, repeated: a deletion needs it to name the block references
   bool deleted = false;
   std::map<std::pair<uint32_t, uint64_t>, BlockInfo> blocks;  // (part, offset) -> block
 
