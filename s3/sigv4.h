@@ -5,7 +5,7 @@
 //
 // S3 signs the path as sent, without normalization (`normalize = false`); other AWS services
 // remove dot segments and duplicate slashes first. Both are implemented so that the AWS test
-// suite (../shared/testdata/sigv4) checks the canonicalization code in full.
+// suite (tests/testdata/sigv4) checks the canonicalization code in full.
 //
 //   SigV4Request req{"GET", "/bucket/key", "list-type=2", {{"Host", "x"}, {"X-Amz-Date", d}}};
 //   std::string canonical = canonical_request(req, {"host", "x-amz-date"}, payload_sha256_hex);
