@@ -8,189 +8,86 @@
 #include "absl/strings/str_cat.h"
 #include "s3/api.h"
 #include "s3/errors.h"
+#include "s3/listing.h"
 #include "s3/xml.h"
 
 namespace garage::s3 {
 
 namespace {
-// The smallest string greater than every string that starts with `prefix` (empty: none).
-std::string after_prefix(std::string prefix) {
-  while (!prefix.empty()) {
-    unsigned char last = static_cast<unsigned char>(prefix.back());
-    if (last != 0xff) {
-      prefix.back() = static_cast<char>(last + 1);
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return "";
-}
-
-struct Listing {
-  std::vector<std::pair<std::string, ObjectVersion>> objects;
-  std::vector<std::string> prefixes;
-  bool truncated = false;
-  std::string next_start;  // where a following page starts (exclusive marker semantics below)
-  std::string last_key;    // the last key or prefix returned
-};
-}  // namespace
-
-Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
+// The ListBucketResult document of a finished accumulator; `versions` are its objects' versions.
+std::string listing_xml(const ListAccumulator& acc, const std::vector<ObjectVersion>& versions, const S3Call& call) {
+  const ListQuery& q = acc.query();
   const Route& route = call.route;
-  const std::string prefix = route.param("prefix").value_or("");
-  const std::string delimiter = route.param("delimiter").value_or("");
-  const bool url_encoding = route.param("encoding-type") == "url";
-  if (route.param("encoding-type") && !url_encoding)
-    co_return s3_error(S3Code::kInvalidArgument, "encoding-type must be url");
-  int max_keys = 1000;
-  if (std::optional<std::string> m = route.param("max-keys")) {
-    if (!absl::SimpleAtoi(*m, &max_keys) || max_keys < 0)
-      co_return s3_error(S3Code::kInvalidArgument, "max-keys must be a non-negative integer");
-    max_keys = std::min(max_keys, 1000);
-  }
-  // Where to start: keys strictly after `after`, and not before the prefix.
-  std::string after;
-  if (v2) {
-    if (std::optional<std::string> token = route.param("continuation-token")) {
-      std::string decoded;
-      if (!absl::WebSafeBase64Unescape(*token, &decoded))
-        co_return s3_error(S3Code::kInvalidArgument, "bad continuation-token");
-      after = decoded;
-    } else {
-      after = route.param("start-after").value_or("");
-    }
-  } else {
-    after = route.param("marker").value_or("");
-  }
-  std::string cursor = std::max(prefix, after);
-  bool cursor_exclusive = !after.empty() && after >= prefix;
-  // A marker that is itself a common prefix (our NextMarker / continuation token after a
-  // roll-up) resumes after every key under it.
-  if (!delimiter.empty() && absl::StartsWith(after, prefix) && after.size() > prefix.size()) {
-    const size_t d = after.find(delimiter, prefix.size());
-    if (d != std::string::npos && d + delimiter.size() == after.size()) {
-      const std::string next = after_prefix(after);
-      if (!next.empty()) {
-        cursor = next;
-        cursor_exclusive = false;
-      }
-    }
-  }
-
-  Listing out;
-  // The first read is sized to the page asked for (max-keys=1 reads a few entries, not 1000);
-  // later ones, past tombstones or rolled-up prefixes, grow to 1000.
-  uint32_t want = static_cast<uint32_t>(std::min(1000, max_keys + 2));
-  while (static_cast<int>(out.objects.size() + out.prefixes.size()) < max_keys) {
-    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> page =
-        co_await model_.list_objects(call.bucket->id, cursor, want);
-    const uint32_t asked = want;
-    want = std::min<uint32_t>(1000, want * 4);
-    if (!page.ok()) co_return page.status();
-    bool progressed = false;
-    bool stop = false;
-    for (auto& [key, entry] : *page) {
-      if (cursor_exclusive && key == cursor) continue;
-      progressed = true;
-      if (!absl::StartsWith(key, prefix)) {
-        if (key > prefix) stop = true;  // past every key with the prefix
-        if (stop) break;
-        continue;
-      }
-      const ObjectVersion* v = entry.current();
-      if (v == nullptr) {
-        cursor = key;
-        cursor_exclusive = true;
-        continue;
-      }
-      if (static_cast<int>(out.objects.size() + out.prefixes.size()) >= max_keys) {
-        out.truncated = true;
-        stop = true;
-        break;
-      }
-      if (!delimiter.empty()) {
-        const size_t d = key.find(delimiter, prefix.size());
-        if (d != std::string::npos) {
-          const std::string common = key.substr(0, d + delimiter.size());
-          out.prefixes.push_back(common);
-          out.last_key = common;
-          // Skip every other key under this common prefix.
-          const std::string next = after_prefix(common);
-          if (next.empty()) {
-            stop = true;
-            break;
-          }
-          cursor = next;
-          cursor_exclusive = false;
-          goto next_page;
-        }
-      }
-      out.objects.emplace_back(key, *v);
-      out.last_key = key;
-      cursor = key;
-      cursor_exclusive = true;
-    }
-    if (stop || page->size() < asked || !progressed) break;
-    continue;
-  next_page:;
-  }
-  // Truncated if the page filled exactly and something remains: probe for one more key.
-  if (!out.truncated && max_keys > 0 && static_cast<int>(out.objects.size() + out.prefixes.size()) >= max_keys) {
-    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> probe =
-        co_await model_.list_objects(call.bucket->id, cursor, 64);
-    if (!probe.ok()) co_return probe.status();
-    for (auto& [key, entry] : *probe) {
-      if (cursor_exclusive && key == cursor) continue;
-      if (!absl::StartsWith(key, prefix)) {
-        if (key > prefix) break;
-        continue;
-      }
-      if (entry.current() != nullptr) {
-        out.truncated = true;
-        break;
-      }
-    }
-  }
-
-  auto enc = [&](const std::string& s) { return url_encoding ? uri_encode(s, true) : s; };
+  auto enc = [&](const std::string& s) { return q.url_encoding ? uri_encode(s, true) : s; };
   XmlOut x("ListBucketResult");
   pugi::xml_node root = x.root();
   XmlOut::add(root, "Name", call.bucket->name);
-  XmlOut::add(root, "Prefix", enc(prefix));
-  if (v2) {
+  XmlOut::add(root, "Prefix", enc(q.prefix));
+  if (q.v2) {
     if (std::optional<std::string> t = route.param("continuation-token")) XmlOut::add(root, "ContinuationToken", *t);
     if (std::optional<std::string> s = route.param("start-after")) XmlOut::add(root, "StartAfter", enc(*s));
-    XmlOut::add(root, "KeyCount", absl::StrCat(out.objects.size() + out.prefixes.size()));
+    XmlOut::add(root, "KeyCount", absl::StrCat(acc.objects().size() + acc.common_prefixes().size()));
   } else {
-    XmlOut::add(root, "Marker", enc(after));
+    XmlOut::add(root, "Marker", enc(q.after));
   }
-  XmlOut::add(root, "MaxKeys", absl::StrCat(max_keys));
-  if (!delimiter.empty()) XmlOut::add(root, "Delimiter", enc(delimiter));
-  if (url_encoding) XmlOut::add(root, "EncodingType", "url");
-  XmlOut::add(root, "IsTruncated", out.truncated ? "true" : "false");
-  if (out.truncated) {
-    if (v2)
-      XmlOut::add(root, "NextContinuationToken", absl::WebSafeBase64Escape(out.last_key));
-    else if (!delimiter.empty())
-      XmlOut::add(root, "NextMarker", enc(out.last_key));
+  XmlOut::add(root, "MaxKeys", absl::StrCat(q.max_keys));
+  if (!q.delimiter.empty()) XmlOut::add(root, "Delimiter", enc(q.delimiter));
+  if (q.url_encoding) XmlOut::add(root, "EncodingType", "url");
+  XmlOut::add(root, "IsTruncated", acc.truncated() ? "true" : "false");
+  if (acc.truncated()) {
+    if (q.v2)
+      XmlOut::add(root, "NextContinuationToken", absl::WebSafeBase64Escape(acc.last_listed()));
+    else if (!q.delimiter.empty())
+      XmlOut::add(root, "NextMarker", enc(acc.last_listed()));
   }
-  for (const auto& [key, v] : out.objects) {
+  for (size_t i = 0; i < acc.objects().size(); ++i) {
+    const ObjectVersion& v = versions[i];
     pugi::xml_node c = root.append_child("Contents");
-    XmlOut::add(c, "Key", enc(key));
+    XmlOut::add(c, "Key", enc(acc.objects()[i]));
     XmlOut::add(c, "LastModified", iso8601(v.timestamp_ms));
     XmlOut::add(c, "ETag", quoted_etag(v.meta.etag));
     XmlOut::add(c, "Size", absl::StrCat(v.meta.size));
     XmlOut::add(c, "StorageClass", "STANDARD");
-    if (!v2 || route.param("fetch-owner") == "true") {
+    if (!q.v2 || route.param("fetch-owner") == "true") {
       pugi::xml_node o = c.append_child("Owner");
       XmlOut::add(o, "ID", call.key.id);
       XmlOut::add(o, "DisplayName", call.key.name);
     }
   }
-  for (const std::string& p : out.prefixes) XmlOut::add(root.append_child("CommonPrefixes"), "Prefix", enc(p));
+  for (const std::string& p : acc.common_prefixes()) XmlOut::add(root.append_child("CommonPrefixes"), "Prefix", enc(p));
+  return x.str();
+}
+}  // namespace
+
+Task<absl::StatusOr<HttpResponse>> S3Api::list_objects(S3Call& call, bool v2) {
+  absl::StatusOr<ListQuery> query = parse_list_query(call.route, v2);
+  if (!query.ok()) co_return query.status();
+  ListAccumulator acc(*std::move(query));
+  std::vector<ObjectVersion> versions;  // of acc.objects(), in order
+  // The first read is sized to the page asked for (max-keys=1 reads a few entries, not 1000);
+  // later ones, past tombstones or rolled-up prefixes, grow to 1000.
+  uint32_t want = static_cast<uint32_t>(std::min(1000, acc.query().max_keys + 2));
+  while (!acc.done()) {
+    // Named: GCC 12 destroys a non-trivial temporary in a co_await expression twice.
+    const std::string from = acc.cursor().key;
+    absl::StatusOr<std::vector<std::pair<std::string, ObjectEntry>>> page =
+        co_await model_.list_objects(call.bucket->id, from, want);
+    if (!page.ok()) co_return page.status();
+    const size_t asked = want;
+    want = std::min<uint32_t>(1000, want * 4);
+    ListStep step = ListStep::kNext;
+    for (const auto& [key, entry] : *page) {
+      const ObjectVersion* v = entry.current();
+      const size_t before = acc.objects().size();
+      step = acc.offer(key, v != nullptr);
+      if (acc.objects().size() > before) versions.push_back(*v);
+      if (step != ListStep::kNext) break;
+    }
+    if (step == ListStep::kNext && page->size() < asked) acc.end_of_bucket();
+  }
   HttpResponse r;
   r.set("content-type", "application/xml");
-  r.body = x.str();
+  r.body = listing_xml(acc, versions, call);
   co_return r;
 }
 
