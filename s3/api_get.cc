@@ -7,35 +7,11 @@
 #include "node/chaos.h"
 #include "s3/api.h"
 #include "s3/byte_range.h"
+#include "s3/conditions.h"
 #include "s3/errors.h"
 #include "s3/object_reader.h"
 
 namespace garage::s3 {
-
-namespace {
-std::optional<absl::Time> parse_http_date(absl::string_view s) {
-  absl::Time t;
-  std::string err;
-  for (const char* fmt : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
-    if (absl::ParseTime(fmt, s, absl::UTCTimeZone(), &t, &err)) return t;
-  }
-  return std::nullopt;
-}
-
-bool etag_matches(absl::string_view header, absl::string_view etag) {
-  for (absl::string_view candidate : absl::StrSplit(header, ',')) {
-    candidate = absl::StripAsciiWhitespace(candidate);
-    absl::ConsumePrefix(&candidate, "W/");
-    if (candidate == "*") return true;
-    if (candidate.size() >= 2 && candidate.front() == '"' && candidate.back() == '"') {
-      candidate = candidate.substr(1, candidate.size() - 2);
-    }
-    if (candidate == etag) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
   constexpr int kAttempts = 3;
@@ -55,22 +31,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
   if (found == nullptr) co_return s3_error(S3Code::kNoSuchKey);
   const ObjectVersion v = *found;
   const HttpRequest& http = call.http;
-  const int64_t modified_s = v.timestamp_ms / 1000;
-
-  // Preconditions, in the order RFC 7232 section 6 gives.
-  if (std::optional<std::string> h = http.header("if-match")) {
-    if (!etag_matches(*h, v.meta.etag)) co_return s3_error(S3Code::kPreconditionFailed);
-  } else if (std::optional<std::string> h = http.header("if-unmodified-since")) {
-    std::optional<absl::Time> t = parse_http_date(*h);
-    if (t && modified_s > absl::ToUnixSeconds(*t)) co_return s3_error(S3Code::kPreconditionFailed);
-  }
-  bool not_modified = false;
-  if (std::optional<std::string> h = http.header("if-none-match")) {
-    not_modified = etag_matches(*h, v.meta.etag);
-  } else if (std::optional<std::string> h = http.header("if-modified-since")) {
-    std::optional<absl::Time> t = parse_http_date(*h);
-    not_modified = t && modified_s <= absl::ToUnixSeconds(*t);
-  }
+  const ConditionOutcome condition = evaluate(conditions_of(http, kGetConditions), v.meta.etag, v.timestamp_ms);
+  if (condition == ConditionOutcome::kPreconditionFailed) co_return s3_error(S3Code::kPreconditionFailed);
+  const bool not_modified = condition == ConditionOutcome::kNotModified;
 
   HttpResponse r;
   r.head = head;

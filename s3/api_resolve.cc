@@ -1,6 +1,7 @@
 // Which bucket a request means, and whether its key may do what it asks there: the one rights
 // check of the S3 front end (dispatch and both copy sources go through resolve_bucket).
 #include "s3/api.h"
+#include "s3/conditions.h"
 #include "s3/errors.h"
 
 namespace garage::s3 {
@@ -46,10 +47,6 @@ absl::StatusOr<std::pair<std::string, std::string>> parse_copy_source(absl::stri
   }
   return std::pair{decoded.substr(0, slash), decoded.substr(slash + 1)};
 }
-
-bool etag_matches(const std::string& header, const std::string& etag) {
-  return header == "*" || header == quoted_etag(etag) || header == etag;
-}
 }  // namespace
 
 Task<absl::StatusOr<S3Api::CopySource>> S3Api::resolve_copy_source(S3Call& call) {
@@ -62,13 +59,14 @@ Task<absl::StatusOr<S3Api::CopySource>> S3Api::resolve_copy_source(S3Call& call)
   if (!entry.ok()) co_return entry.status();
   const ObjectVersion* current = entry->has_value() ? (*entry)->current() : nullptr;
   if (current == nullptr) co_return s3_error(S3Code::kNoSuchKey);
-  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-match");
-      m && !etag_matches(*m, current->meta.etag)) {
-    co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-match does not match");
-  }
-  if (std::optional<std::string> m = call.http.header("x-amz-copy-source-if-none-match");
-      m && etag_matches(*m, current->meta.etag)) {
-    co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-none-match matches");
+  // A copy has no 304: a source found not modified fails the copy, as S3 answers.
+  switch (evaluate(conditions_of(call.http, kCopySourceConditions), current->meta.etag, current->timestamp_ms)) {
+    case ConditionOutcome::kProceed:
+      break;
+    case ConditionOutcome::kPreconditionFailed:
+      co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-match or -if-unmodified-since failed");
+    case ConditionOutcome::kNotModified:
+      co_return s3_error(S3Code::kPreconditionFailed, "x-amz-copy-source-if-none-match or -if-modified-since failed");
   }
   co_return CopySource{std::move(*bucket), std::move(src->second), *current};
 }

@@ -137,6 +137,21 @@ c = s3.get_object(Bucket=bucket, Key="copy2.bin")
 check("CopyObject REPLACE", c["Body"].read() == big and c["Metadata"] == {"new": "yes"} and c["ContentType"] == "application/x-new")
 check("copy onto itself without REPLACE refused",
       error_code(lambda: s3.copy_object(Bucket=bucket, Key="copy.txt", CopySource={"Bucket": bucket, "Key": "copy.txt"})) == "InvalidRequest")
+# Conditional copies: each x-amz-copy-source-if-* header, as S3 evaluates them (412 either way).
+src = {"Bucket": bucket, "Key": "dir/hello.txt"}
+src_etag = s3.head_object(**src)["ETag"]
+long_ago = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+tomorrow = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+for what, extra, want in [("if-match", {"CopySourceIfMatch": src_etag}, None),
+                          ("if-match other", {"CopySourceIfMatch": '"0"'}, "PreconditionFailed"),
+                          ("if-none-match", {"CopySourceIfNoneMatch": src_etag}, "PreconditionFailed"),
+                          ("if-modified-since past", {"CopySourceIfModifiedSince": long_ago}, None),
+                          ("if-modified-since future", {"CopySourceIfModifiedSince": tomorrow}, "PreconditionFailed"),
+                          ("if-unmodified-since past", {"CopySourceIfUnmodifiedSince": long_ago}, "PreconditionFailed"),
+                          ("if-match wins over if-unmodified-since",
+                           {"CopySourceIfMatch": src_etag, "CopySourceIfUnmodifiedSince": long_ago}, None)]:
+    got = error_code(lambda: s3.copy_object(Bucket=bucket, Key="copy-cond.txt", CopySource=src, **extra))
+    check(f"conditional copy: {what}", got == want)
 
 # Multipart: create, upload parts (one copied from a range), list, complete; abort; errors
 six = os.urandom(6 * 1024 * 1024)
