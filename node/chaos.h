@@ -12,9 +12,18 @@
 
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "node/env.h"
 
 namespace garage {
+
+// How long a chaos site that slows a step holds it (drawn in [min, max]): long enough for a
+// crash, a racing write or a peer's timeout to land in between. Simulation only.
+inline constexpr absl::Duration kChaosPauseMin = absl::Milliseconds(500);
+inline constexpr absl::Duration kChaosPauseMax = absl::Seconds(3);
+// The fixed pauses of two sites that slow a save: the layout file's, and the peer list's.
+inline constexpr absl::Duration kChaosSlowLayoutSave = absl::Seconds(3);
+inline constexpr absl::Duration kChaosSlowPeerListSave = absl::Seconds(2);
 
 class Chaos {
  public:

@@ -194,7 +194,7 @@ Task<> Membership::save_peer_list() {
   PersistedPeers list;
   for (const auto& [id, peer] : peers_) list.peers.push_back({id, peer.status.address});
   if (buggify(env_, "membership.slow_peer_list_save")) {
-    (void)co_await sleep_for(*env_.clock, absl::Seconds(2));  // a crash may now land before the sync
+    (void)co_await sleep_for(*env_.clock, kChaosSlowPeerListSave);  // a crash may now land before the sync
   }
   absl::Status s = co_await env_.disk->write_file(kPeerListFile, seal(list.encode()));
   if (s.ok()) s = co_await env_.disk->sync_file(kPeerListFile);

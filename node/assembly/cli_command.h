@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "node/model/admin.h"
 #include "node/table/debug_kv.h"
 
@@ -28,6 +29,9 @@ struct RpcConnectArgs {
   std::string client_cert;  // default: rpc_tls.cli_cert
   std::string client_key;   // default: rpc_tls.cli_key
 };
+
+// `garage status` (and a node named by an id prefix) waits this long for the node's answer.
+inline constexpr absl::Duration kCliStatusTimeout = absl::Seconds(5);
 
 struct CliCommand {
   enum class Kind {

@@ -26,7 +26,7 @@ absl::StatusOr<ClusterLayout> layout_admin(const TlsFiles& files, const std::str
 // The nodes the cluster knows (up or down) and those the layout names.
 absl::StatusOr<std::set<NodeId>> known_nodes(const TlsFiles& files, const std::string& address,
                                              const ClusterLayout& layout) {
-  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kClusterStatus, "", absl::Seconds(5));
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kClusterStatus, "", kCliStatusTimeout);
   if (!reply.ok()) return reply.status();
   absl::StatusOr<ClusterStatusReply> status = ClusterStatusReply::decode(*reply);
   if (!status.ok()) return status.status();

@@ -49,7 +49,7 @@ int run_admin(const TlsFiles& files, const std::string& address, const AdminRequ
 }
 
 int run_status(const TlsFiles& files, const std::string& address) {
-  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kClusterStatus, "", absl::Seconds(5));
+  absl::StatusOr<std::string> reply = call_node(files, address, RpcMethod::kClusterStatus, "", kCliStatusTimeout);
   if (!reply.ok()) return fail(reply.status());
   absl::StatusOr<ClusterStatusReply> status = ClusterStatusReply::decode(*reply);
   if (!status.ok()) return fail(status.status());

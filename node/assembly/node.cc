@@ -23,7 +23,8 @@ NodeOptions node_options_from_config(const Config& config, NodeId self_id) {
   o.s3.read_buffer_bytes = config.s3_api.read_buffer_max;
   o.s3.write_buffer_bytes = config.block_ram_buffer_max;
   o.journal.fsync = config.metadata_fsync;
-  o.journal.rollback_delay = std::max(absl::Seconds(30), 4 * o.tables.rpc_timeout);
+  // Several RPC timeouts, and never below the journal's own default.
+  o.journal.rollback_delay = std::max(WriteJournalOptions{}.rollback_delay, 4 * o.tables.rpc_timeout);
   return o;
 }
 

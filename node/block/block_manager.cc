@@ -316,7 +316,7 @@ Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool i
     (void)offered;
     // The same chaos as the path below: the fixed path survives it, this one must not.
     if (buggify(env_, "block.slow_delete"))
-      (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+      (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, kChaosPauseMin, kChaosPauseMax));
     if ((stale->count == 0 && stale->deletable_at_ms <= now_ms()) || !is_holder) {
       absl::StatusOr<BlockRefcount> fresh = rc_.get(hash);
       if (is_holder && fresh.ok() && fresh->count > 0) {
@@ -330,7 +330,7 @@ Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool i
   // Copies that other holders need leave first (unlocked: sending takes a while).
   if (absl::Status s = co_await offer_to_holders(hash, !is_holder); !s.ok()) co_return s;
   if (buggify(env_, "block.slow_delete"))
-    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, kChaosPauseMin, kChaosPauseMax));
   KeyedMutex::Guard guard = co_await locks_.lock(hash);
   // Re-read under the lock, after every await: this, and nothing read before, decides.
   absl::StatusOr<BlockRefcount> rc = rc_.get(hash);
@@ -347,7 +347,7 @@ Task<absl::Status> BlockManager::delete_if_unreferenced(std::string hash, bool i
   }
   // Chaos: a slow removal, while new references and writes of this block arrive.
   if (buggify(env_, "block.slow_delete"))
-    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+    (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, kChaosPauseMin, kChaosPauseMax));
   if (absl::Status s = co_await disk_.remove_file(path); !s.ok() && !absl::IsNotFound(s)) co_return s;
   ++(is_holder ? stats_.deleted : stats_.dropped);
   probe(env_, is_holder ? "block.deleted_unreferenced" : "block.deleted_not_held");
@@ -393,7 +393,7 @@ Task<absl::Status> BlockManager::resync_step(std::string hash) {
     // Under the lock, and only if still unreferenced and absent: a store_local that ran since
     // the reads above wrote a fresh grace entry, which must stay with its block.
     if (buggify(env_, "block.slow_forget"))  // chaos: a store of this block arrives meanwhile
-      (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, absl::Milliseconds(500), absl::Seconds(3)));
+      (void)co_await sleep_for(*env_.clock, uniform_duration(*env_.rng, kChaosPauseMin, kChaosPauseMax));
     KeyedMutex::Guard guard = co_await locks_.lock(hash);
     absl::StatusOr<bool> stored = co_await disk_.exists(path_of(hash));
     if (!stored.ok()) co_return stored.status();

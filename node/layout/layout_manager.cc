@@ -37,12 +37,13 @@ absl::StatusOr<LayoutAdminRequest> LayoutAdminRequest::decode(std::string_view b
 }
 
 LayoutManager::LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor,
-                             bool planted_retire_before_sync)
+                             bool planted_retire_before_sync, LayoutOptions options)
     : env_(env),
       spawner_(spawner),
       self_(self),
       replication_factor_(replication_factor),
-      planted_retire_before_sync_(planted_retire_before_sync) {}
+      planted_retire_before_sync_(planted_retire_before_sync),
+      options_(options) {}
 
 std::vector<std::vector<NodeId>> LayoutManager::replica_sets(uint8_t partition) const {
   std::vector<std::vector<NodeId>> sets;
@@ -129,7 +130,7 @@ void LayoutManager::on_peer_digest(const std::string& address, const LayoutDiges
 Task<> LayoutManager::pull(std::string address) {
   pulls_in_flight_.insert(address);
   absl::StatusOr<RpcReply> reply = co_await env_.transport->call(address, encode_rpc(RpcMethod::kLayoutGet, ""),
-                                                                 CallOptions{.timeout = absl::Seconds(10)});
+                                                                 CallOptions{.timeout = options_.pull_timeout});
   pulls_in_flight_.erase(address);
   if (!reply.ok()) co_return;
   absl::StatusOr<ClusterLayout> theirs = ClusterLayout::decode(reply->body);
@@ -190,9 +191,10 @@ Task<absl::Status> LayoutManager::admin_durably(LayoutAdminRequest request) {
   if (absl::Status s = admin(request); !s.ok()) co_return s;
   if (env_.disk == nullptr) co_return absl::OkStatus();
   const uint64_t target = changes_;
-  for (int waited_ms = 0; saved_changes_ < target; waited_ms += 10) {
-    if (waited_ms >= 10000) co_return absl::UnavailableError("layout change made but not yet saved to disk");
-    absl::Status slept = co_await sleep_for(*env_.clock, absl::Milliseconds(10));
+  for (absl::Duration waited; saved_changes_ < target; waited += options_.durable_poll_interval) {
+    if (waited >= options_.durable_wait)
+      co_return absl::UnavailableError("layout change made but not yet saved to disk");
+    absl::Status slept = co_await sleep_for(*env_.clock, options_.durable_poll_interval);
     if (!slept.ok()) co_return slept;
     if (!saving_ && saved_changes_ < target) changed();  // the last save failed: try again
   }
@@ -210,7 +212,7 @@ Task<> LayoutManager::save() {
   saving_ = true;
   while (dirty_) {
     dirty_ = false;
-    if (buggify(env_, "layout.slow_save")) (void)co_await sleep_for(*env_.clock, absl::Seconds(3));
+    if (buggify(env_, "layout.slow_save")) (void)co_await sleep_for(*env_.clock, kChaosSlowLayoutSave);
     const uint64_t version = layout_.current_version();
     const uint64_t changes = changes_;
     absl::Status s = co_await env_.disk->write_file(kLayoutFile, seal(layout_.encode()));

@@ -28,12 +28,20 @@ struct LayoutAdminRequest {
   static absl::StatusOr<LayoutAdminRequest> decode(std::string_view bytes);
 };
 
+struct LayoutOptions {
+  // A peer's layout, pulled when its ping shows a different digest: how long to wait for it.
+  absl::Duration pull_timeout = absl::Seconds(10);
+  // admin_durably: how long to wait for the change to reach the disk, and how often to look.
+  absl::Duration durable_wait = absl::Seconds(10);
+  absl::Duration durable_poll_interval = absl::Milliseconds(10);
+};
+
 class LayoutManager {
  public:
   // `planted_retire_before_sync`: simulation only (no config key reaches it), uses the newest
   // version alone, as if old versions were retired at once.
-  LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor,
-                bool planted_retire_before_sync = false);
+  LayoutManager(Env env, Spawner& spawner, NodeId self, int replication_factor, bool planted_retire_before_sync = false,
+                LayoutOptions options = {});
 
   void register_rpcs(RpcRouter& router);
   // Loads the persisted layout (a missing file is a fresh node; a corrupt one is reported and
@@ -46,8 +54,8 @@ class LayoutManager {
   int replication_factor() const { return replication_factor_; }
   // Runs one admin operation here; the change is saved in the background.
   absl::Status admin(const LayoutAdminRequest& request);
-  // What the kLayoutAdmin RPC does: admin(), then waits (up to 10 s) until the change is on
-  // disk, so an operator told "applied" cannot lose it to a crash of this node.
+  // What the kLayoutAdmin RPC does: admin(), then waits (up to options.durable_wait) until the
+  // change is on disk, so an operator told "applied" cannot lose it to a crash of this node.
   Task<absl::Status> admin_durably(LayoutAdminRequest request);
   // The partition's replicas in each active version (what tables read and write).
   std::vector<std::vector<NodeId>> replica_sets(uint8_t partition) const;
@@ -82,6 +90,7 @@ class LayoutManager {
   uint64_t changes_ = 0;        // counts changed() calls
   uint64_t saved_changes_ = 0;  // changes_ as of the last successful save
   bool planted_retire_before_sync_;
+  LayoutOptions options_;
   uint64_t saved_version_ = 0;  // acks wait until the version is durable here
   uint64_t write_floor_ = UINT64_MAX;
 };

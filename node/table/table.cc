@@ -546,7 +546,7 @@ Task<absl::Status> Table::exchange_leaves(NodeId peer, uint8_t partition, std::v
 Task<> Table::anti_entropy_loop() {
   // Wakes often, but runs a full pass only every sync_interval, or at once when a new layout
   // version is acknowledged everywhere and still needs its sync.
-  const absl::Duration tick = std::min(options_.sync_interval, absl::Seconds(2));
+  const absl::Duration tick = std::min(options_.sync_interval, options_.anti_entropy_tick);
   absl::Duration next_full =
       env_.clock->now_monotonic() + uniform_duration(*env_.rng, absl::ZeroDuration(), options_.sync_interval);
   while (true) {

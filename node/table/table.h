@@ -51,6 +51,9 @@ struct TableOptions {
   bool fsync = true;  // metadata_fsync: a replica acknowledges a write only once it is durable
   absl::Duration rpc_timeout = absl::Seconds(5);
   absl::Duration sync_interval = absl::Minutes(10);
+  // How often the anti-entropy loop wakes (at most; jittered down to half) to see whether a new
+  // layout version needs its sync pass before sync_interval is up.
+  absl::Duration anti_entropy_tick = absl::Seconds(2);
   absl::Duration gc_interval = absl::Minutes(5);
   absl::Duration gc_delay = absl::Hours(24);
   // Entries indexed per step when a table stored by an older build gets its live index
