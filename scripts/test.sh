@@ -48,11 +48,12 @@ echo "== sanitizer build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGARAGE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 echo "== unit, property and simulation tests under sanitizers"
-# The long checker self-tests (planted bugs over 20-60 seeds, 100-230 s each under ASan) run in
-# the plain build only: they test the simulator's checkers, which the plain build runs just the
+# The long checker self-tests (planted bugs over 20-60 seeds, 100-230 s each under ASan) and
+# the coverage sweep (every probe reached over 60 seeds: 216 s under ASan) run in the plain
+# build only: they test the simulator's checkers and reach, which the plain build runs just the
 # same. Seed sweeps run a quarter of their seeds here (tests/sim_sweep.h): they look for memory
 # errors, and the plain build gives every seed's verdict.
-planted_sweeps='SimS3\.(ListingThatTrustsTheSendersIsCaught|ACompleteRetriedIntoItsOwnUndoIsCaught|BlocksAreCollectedAndAStaleCollectionDecisionIsCaught|ACopyWithoutBlockReferencesIsCaught)|SimTable\.RetiringTheOldLayoutEarlyIsCaughtForEachKindOfChange'
+planted_sweeps='SimS3\.(ListingThatTrustsTheSendersIsCaught|ACompleteRetriedIntoItsOwnUndoIsCaught|BlocksAreCollectedAndAStaleCollectionDecisionIsCaught|ACopyWithoutBlockReferencesIsCaught)|SimTable\.RetiringTheOldLayoutEarlyIsCaughtForEachKindOfChange|SimCoverage\.RarePathsAreReachedAcrossSeeds'
 GARAGE_SIM_SWEEP_DIVISOR=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan -L unit -E "$planted_sweeps" ||
   status=1
