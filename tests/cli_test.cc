@@ -9,6 +9,7 @@
 #include "node/assembly/cli_format.h"
 #include "node/assembly/cli_layout.h"
 #include "node/assembly/cli_parser.h"
+#include "node/version.h"
 
 namespace garage {
 namespace {
@@ -92,6 +93,25 @@ TEST(CliParser, BadArgumentsEndTheProcessWithAnError) {
     EXPECT_NE(*exit_code, 0) << args.back();
     EXPECT_FALSE(err.empty()) << args.back();
   }
+}
+
+// Issue 17 point 3: `garage --version` (and -V, and after a subcommand) prints the version on
+// stdout and exits 0, where it used to answer "A subcommand is required".
+TEST(CliParser, VersionFlagPrintsTheVersionAndExitsZero) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"garage", "--version"}, {"garage", "-V"}, {"garage", "status", "--version"}}) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    CliCommand command;
+    testing::internal::CaptureStdout();
+    std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
+    const std::string out = testing::internal::GetCapturedStdout();
+    ASSERT_TRUE(exit_code.has_value()) << args.back();
+    EXPECT_EQ(*exit_code, 0) << args[1];
+    EXPECT_NE(out.find(kGarageVersion), std::string::npos) << out;
+  }
+  CliCommand apply = parse({"layout", "apply", "--version", "3"});
+  EXPECT_EQ(apply.layout.version, 3u) << "a subcommand's own --version wins";
 }
 
 TEST(CliFormat, StatusListsThisNodeFirstThenPeersUpOrDown) {

@@ -5,6 +5,8 @@
 #include <tuple>
 #include <utility>
 
+#include "node/version.h"
+
 namespace garage {
 
 std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command) {
@@ -15,6 +17,9 @@ std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command
   // wins: `layout assign -c 2T` is a capacity.
   app.fallthrough();
   app.add_option("-c,--config", command.config_path, "configuration file")->capture_default_str();
+  // `garage --version` / `-V` print the version and exit 0, needing no subcommand. A
+  // subcommand's own --version still wins: `layout apply --version 7` is a layout version.
+  app.set_version_flag("-V,--version", std::string(kGarageVersion));
 
   CLI::App* server = app.add_subcommand("server", "run a node");
   CLI::App* status = app.add_subcommand("status", "show the nodes of the cluster, up or down");
