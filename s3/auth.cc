@@ -15,6 +15,10 @@ namespace garage::s3 {
 
 namespace {
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
+// AWS's words for a SigV2 request (header or presigned URL), kept exactly: s3cmd, configured
+// for SigV2, recognises them and retries with SigV4.
+constexpr char kSigV2Refusal[] =
+    "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
 
 std::pair<std::string, std::string> split_target(absl::string_view target) {
   const size_t q = target.find('?');
@@ -64,8 +68,7 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
   ParsedAuth a;
   if (std::optional<std::string> header = request.header("authorization")) {
     absl::string_view h = *header;
-    if (absl::StartsWith(h, "AWS "))
-      return s3_error(S3Code::kInvalidRequest, "Signature version 2 is not supported; use SigV4");
+    if (absl::StartsWith(h, "AWS ")) return s3_error(S3Code::kInvalidRequest, kSigV2Refusal);
     if (!absl::ConsumePrefix(&h, kAlgorithm)) {
       return s3_error(S3Code::kAuthorizationHeaderMalformed, "unsupported authorization scheme");
     }
@@ -92,7 +95,16 @@ absl::StatusOr<std::optional<ParsedAuth>> parse_auth(const HttpRequest& request)
     return std::optional<ParsedAuth>(std::move(a));
   }
   auto [path, query] = split_target(request.target);
-  if (!absl::StrContains(query, "X-Amz-Signature=")) return std::optional<ParsedAuth>();
+  if (!absl::StrContains(query, "X-Amz-Signature=")) {
+    // A SigV2 presigned URL (s3cmd signurl) is not an anonymous request: say why it fails.
+    bool v2_signature = false, v2_key = false;
+    for (auto& [k, v] : query_params(query)) {
+      v2_signature = v2_signature || k == "Signature";
+      v2_key = v2_key || k == "AWSAccessKeyId";
+    }
+    if (v2_signature && v2_key) return s3_error(S3Code::kInvalidRequest, kSigV2Refusal);
+    return std::optional<ParsedAuth>();
+  }
   a.presigned = true;
   std::string algorithm, expires;
   for (auto& [k, v] : query_params(query)) {
@@ -135,8 +147,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
     return s3_error(S3Code::kRequestTimeTooSkewed);
   }
   if (auth.scope.region != settings.region) {
-    return s3_error(S3Code::kAuthorizationHeaderMalformed,
-                    absl::StrCat("the region '", auth.scope.region, "' is wrong; expecting '", settings.region, "'"));
+    return wrong_region_error(auth.scope.region, settings.region, auth.presigned);
   }
   if (auth.scope.service != "s3") return s3_error(S3Code::kAuthorizationHeaderMalformed, "the service must be 's3'");
   bool host_signed = false;

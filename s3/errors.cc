@@ -6,12 +6,14 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "s3/xml.h"
 
 namespace garage::s3 {
 
 namespace {
 constexpr char kPayloadUrl[] = "garage.s3/code";
+constexpr char kRegionPayloadUrl[] = "garage.s3/region";  // wrong_region_error's region
 
 // In S3Code's order (checked below). Messages are AWS's where it documents one.
 constexpr S3CodeInfo kCodes[] = {
@@ -155,15 +157,27 @@ S3Code code_for_lower_layer(absl::StatusCode code) {
 
 bool is_s3_error(const absl::Status& status) { return carried_code(status).has_value(); }
 
+absl::Status wrong_region_error(absl::string_view signed_for, absl::string_view ours, bool presigned) {
+  absl::Status s =
+      s3_error(presigned ? S3Code::kAuthorizationQueryParametersError : S3Code::kAuthorizationHeaderMalformed,
+               absl::StrCat(presigned ? "Error parsing the X-Amz-Credential parameter; "
+                                      : "The authorization header is malformed; ",
+                            "the region '", signed_for, "' is wrong; expecting '", ours, "'"));
+  s.SetPayload(kRegionPayloadUrl, absl::Cord(ours));
+  return s;
+}
+
 S3ErrorInfo error_info(const absl::Status& status) {
   if (std::optional<S3Code> code = carried_code(status)) {
     const S3CodeInfo& info = code_info(*code);
-    return {info.http_status, std::string(info.name), std::string(status.message())};
+    absl::optional<absl::Cord> region = status.GetPayload(kRegionPayloadUrl);
+    return {info.http_status, std::string(info.name), std::string(status.message()),
+            region ? std::string(*region) : std::string()};
   }
   const S3CodeInfo& info = code_info(code_for_lower_layer(status.code()));
   // A request that failed validation below the S3 layer: its text is about the request.
   const bool own_words = status.code() == absl::StatusCode::kInvalidArgument;
-  return {info.http_status, std::string(info.name), std::string(own_words ? status.message() : info.message)};
+  return {info.http_status, std::string(info.name), std::string(own_words ? status.message() : info.message), ""};
 }
 
 HttpResponse error_response(const absl::Status& status, absl::string_view resource, absl::string_view request_id,
@@ -173,9 +187,10 @@ HttpResponse error_response(const absl::Status& status, absl::string_view resour
   r.status = info.http_status;
   r.head = head;
   r.set("x-amz-request-id", std::string(request_id));
+  if (!info.region.empty()) r.set("x-amz-bucket-region", info.region);  // also for HEAD: no body
   if (info.http_status == 304 || head) return r;
   r.set("content-type", "application/xml");
-  r.body = error_document(info.code, info.message, resource, request_id);
+  r.body = error_document(info.code, info.message, resource, request_id, info.region);
   return r;
 }
 

@@ -78,10 +78,17 @@ inline absl::Status s3_error(S3Code code, const std::string& message) {
 inline absl::Status s3_error(S3Code code, const char* message) { return s3_error(code, absl::string_view(message)); }
 bool is_s3_error(const absl::Status& status);
 
+// A request signed for another region than ours: AuthorizationHeaderMalformed (a header
+// signature) or AuthorizationQueryParametersError (a presigned URL), whose error document
+// carries <Region> and whose response carries x-amz-bucket-region, as AWS sends them. Clients
+// retry with that region: s3cmd with its default "US", and boto3 for HEAD.
+absl::Status wrong_region_error(absl::string_view signed_for, absl::string_view ours, bool presigned);
+
 struct S3ErrorInfo {
   int http_status;
   std::string code;
   std::string message;
+  std::string region;  // non-empty: the region the client must sign for (wrong_region_error)
 };
 S3ErrorInfo error_info(const absl::Status& status);
 

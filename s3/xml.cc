@@ -29,10 +29,11 @@ std::string XmlOut::str() const {
 }
 
 std::string error_document(absl::string_view code, absl::string_view message, absl::string_view resource,
-                           absl::string_view request_id) {
+                           absl::string_view request_id, absl::string_view region) {
   XmlOut x("Error", /*with_namespace=*/false);
   XmlOut::add(x.root(), "Code", code);
   XmlOut::add(x.root(), "Message", message);
+  if (!region.empty()) XmlOut::add(x.root(), "Region", region);
   XmlOut::add(x.root(), "Resource", resource);
   XmlOut::add(x.root(), "RequestId", request_id);
   return x.str();

@@ -27,8 +27,9 @@ class XmlOut {
   pugi::xml_node root_;
 };
 
+// `region`, when not empty, goes in a <Region> element (see wrong_region_error).
 std::string error_document(absl::string_view code, absl::string_view message, absl::string_view resource,
-                           absl::string_view request_id);
+                           absl::string_view request_id, absl::string_view region = {});
 
 // Request bodies. Each fails with MalformedXML (an s3_error) on anything unexpected.
 struct CompletedPart {

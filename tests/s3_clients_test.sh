@@ -166,6 +166,19 @@ CFG
     check "s3cmd: sync" quiet_ok s3c sync "$work/files/" s3://shared/s3cmd/tree/
     check "s3cmd: ls -r lists 3 files" [ "$(s3c ls -r s3://shared/s3cmd/tree/ | wc -l)" = 3 ]
     check "s3cmd: del" quiet_ok s3c del s3://shared/s3cmd/a.bin
+    # Issue 17 point 5: s3cmd configured as its documentation says (bucket_location US, its
+    # default) learns the region from the <Region> of the first answer and goes on.
+    sed 's/^bucket_location = .*/bucket_location = US/' "$work/s3cfg" > "$work/s3cfg-us"
+    s3us() { s3cmd -c "$work/s3cfg-us" "$@"; }
+    check "s3cmd, region US: put" quiet_ok s3us put "$work/files/sub/b.txt" s3://shared/s3cmd/us.txt
+    check "s3cmd, region US: ls" grep -q "s3cmd/us.txt" <<<"$(s3us ls s3://shared/s3cmd/ 2>&1)"
+    check "s3cmd, region US: ls buckets" grep -q "s3://shared" <<<"$(s3us ls 2>&1)"
+    check "s3cmd, region US: del" quiet_ok s3us del s3://shared/s3cmd/us.txt
+    # A SigV2 presigned URL is refused as such, not as an anonymous request.
+    s3c put "$work/files/sub/b.txt" s3://shared/s3cmd/signed.txt >/dev/null 2>&1
+    v2_url=$(s3c signurl s3://shared/s3cmd/signed.txt +600 2>/dev/null)
+    v2_answer=$(curl -s "$v2_url")
+    check "s3cmd signurl (SigV2): refused as SigV2" grep -q "Please use AWS4-HMAC-SHA256" <<<"$v2_answer"
     ;;
   rclone)
     cat > "$work/rclone.conf" <<CFG

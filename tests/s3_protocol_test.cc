@@ -62,6 +62,12 @@ absl::StatusOr<AuthContext> verify(const HttpRequest& r, absl::Time now, std::st
   return verify_auth(**parsed, kSecret, r, now, AuthSettings{region});
 }
 
+std::optional<std::string> header_of(const HttpResponse& r, absl::string_view name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
 absl::StatusOr<std::string> drain(BodySource& body) {
   testing::RuntimeHarness h;
   return h.run(read_all(body, 1 << 20));
@@ -346,6 +352,48 @@ TEST(SigV4, DatesOutsideFifteenMinutesAndWrongRegionsAreRefused) {
   EXPECT_EQ(code_of(verify(r, kExampleTime).status()), "InvalidRequest");
 }
 
+// Issue 17 point 5: a wrong region is answered as AWS answers it, with <Region> in the error
+// document and x-amz-bucket-region (s3cmd, whose default region is "US", retries with them).
+TEST(SigV4, AWrongRegionErrorNamesTheRightRegion) {
+  StringBody raw(chunked_example_body());
+  HttpRequest r = chunked_example(&raw);
+  absl::Status region = verify(r, kExampleTime, "garage").status();
+  const S3ErrorInfo info = error_info(region);
+  EXPECT_EQ(info.code, "AuthorizationHeaderMalformed");
+  EXPECT_EQ(info.region, "garage");
+  EXPECT_NE(info.message.find("the region 'us-east-1' is wrong; expecting 'garage'"), std::string::npos);
+  const HttpResponse doc = error_response(region, "/", "rid", /*head=*/false);
+  EXPECT_EQ(doc.status, 400);
+  EXPECT_NE(doc.body.find("<Region>garage</Region>"), std::string::npos) << doc.body;
+  EXPECT_EQ(header_of(doc, "x-amz-bucket-region"), std::optional<std::string>("garage"));
+  const HttpResponse head = error_response(region, "/", "rid", /*head=*/true);
+  EXPECT_EQ(header_of(head, "x-amz-bucket-region"), std::optional<std::string>("garage")) << "a HEAD has no body";
+  // Other errors name no region.
+  const HttpResponse other = error_response(s3_error(S3Code::kNoSuchKey), "/b/k", "rid", false);
+  EXPECT_EQ(other.body.find("<Region>"), std::string::npos);
+  EXPECT_FALSE(header_of(other, "x-amz-bucket-region").has_value());
+}
+
+// A SigV2 presigned URL (s3cmd signurl) is refused as SigV2, not as an anonymous request; the
+// words are AWS's, which s3cmd recognises to retry with SigV4.
+TEST(SigV4, SignatureVersion2IsRefusedByName) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/b/k?AWSAccessKeyId=GK0123&Expires=1700000000&Signature=dGVzdA%3D%3D";
+  r.headers = {{"host", "127.0.0.1"}};
+  StringBody empty;
+  r.body = &empty;
+  absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(r);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(code_of(parsed.status()), "InvalidRequest");
+  EXPECT_EQ(parsed.status().message(),
+            "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
+  r.target = "/b/k?Signature=only-a-query-parameter";
+  parsed = parse_auth(r);
+  ASSERT_TRUE(parsed.ok()) << "a query parameter named Signature alone is no SigV2 request";
+  EXPECT_FALSE(parsed->has_value());
+}
+
 TEST(SigV4, PresignedUrlsExpire) {
   // The S3 documentation's presigned GET example (86400 s).
   HttpRequest r;
@@ -368,6 +416,9 @@ TEST(SigV4, PresignedUrlsExpire) {
   EXPECT_NE(early.status().message().find("not yet valid"), std::string::npos) << early.status();
   r.target.replace(r.target.find("86400"), 5, "86401");
   EXPECT_EQ(code_of(verify(r, kExampleTime).status()), "SignatureDoesNotMatch");
+  const S3ErrorInfo wrong_region = error_info(verify(r, kExampleTime, "garage").status());
+  EXPECT_EQ(wrong_region.code, "AuthorizationQueryParametersError");
+  EXPECT_EQ(wrong_region.region, "garage");
 }
 
 TEST(Checksums, StandardCheckValues) {
