@@ -165,6 +165,59 @@ TEST(AdminAccess, ANodeCannotReadKeysOnlyAnAdministratorCan) {
   EXPECT_NE(from_admin->find("the-secret-itself"), std::string::npos);
 }
 
+// Issue 17 point 4: the CLI names a bucket by name, id or unique id prefix, and `key info`
+// never shows a deleted bucket (by its hex id, as it did).
+TEST(AdminNames, ABucketIsNamedByNameIdOrIdPrefixAndDeletedOnesAreNotShown) {
+  ClusterConfig config = skewed_cluster();
+  config.clocks.clear();
+  TableCluster c(config);
+  Admin admin(c.model(0));
+  auto run = [&](AdminRequest::Op op, std::vector<std::string> args) {
+    return c.run(0, admin.execute(AdminRequest{op, std::move(args)}));
+  };
+  using Op = AdminRequest::Op;
+  must_import(c, 0, "GKnames0001", "the-names-secret");
+  const BucketInfo kept = must_create(c, 0, "kept-bucket");
+  const BucketInfo gone = must_create(c, 0, "gone-bucket");
+  for (const BucketInfo& b : {kept, gone}) ASSERT_TRUE(run(Op::kBucketAllow, {b.name, "GKnames0001", "RW"}).ok());
+  ASSERT_TRUE(run(Op::kBucketAlias, {gone.id, "gone-local", "GKnames0001"}).ok()) << "named by its id";
+  ASSERT_TRUE(run(Op::kBucketDelete, {gone.id.substr(0, 12)}).ok()) << "named by an id prefix";
+
+  for (const std::string& name : {kept.name, kept.id, kept.id.substr(0, 8)}) {
+    absl::StatusOr<AdminReply> info = run(Op::kBucketInfo, {name});
+    ASSERT_TRUE(info.ok()) << name << ": " << info.status();
+    ASSERT_EQ(info->buckets.size(), 1u);
+    EXPECT_EQ(info->buckets[0].id, kept.id) << name;
+  }
+  for (const std::string& name : {gone.name, gone.id, gone.id.substr(0, 12)}) {
+    absl::StatusOr<AdminReply> info = run(Op::kBucketInfo, {name});
+    EXPECT_EQ(info.status().code(), absl::StatusCode::kNotFound) << name << " names a deleted bucket";
+  }
+
+  absl::StatusOr<AdminReply> key = run(Op::kKeyInfo, {"GKnames0001"});
+  ASSERT_TRUE(key.ok()) << key.status();
+  ASSERT_EQ(key->keys.size(), 1u);
+  EXPECT_EQ(key->keys[0].buckets.size(), 1u) << "key info shows a deleted bucket";
+  EXPECT_EQ(key->keys[0].buckets.count(kept.id), 1u);
+  EXPECT_TRUE(key->keys[0].local_aliases.empty()) << "key info shows a name of a deleted bucket";
+
+  // A name wins over an id prefix; a prefix that two ids share is refused, not guessed.
+  std::vector<BucketInfo> many;
+  for (int i = 0; i < 40; ++i) many.push_back(must_create(c, 0, "many-" + std::to_string(i)));
+  std::map<char, int> first_digits;
+  for (const BucketInfo& b : many) ++first_digits[b.id[0]];
+  for (const auto& [digit, count] : first_digits) {
+    if (count < 2) continue;
+    absl::StatusOr<AdminReply> ambiguous = run(Op::kBucketInfo, {std::string(1, digit)});
+    EXPECT_EQ(ambiguous.status().code(), absl::StatusCode::kInvalidArgument) << digit;
+    break;
+  }
+  const BucketInfo prefix_named = must_create(c, 0, std::string(kept.id.substr(0, 6)));
+  absl::StatusOr<AdminReply> by_name = run(Op::kBucketInfo, {kept.id.substr(0, 6)});
+  ASSERT_TRUE(by_name.ok()) << by_name.status();
+  EXPECT_EQ(by_name->buckets[0].id, prefix_named.id);
+}
+
 TEST(AdminAccess, EveryCliMethodNeedsAnAdministratorAndNoNodeMethodDoes) {
   for (RpcMethod m : {RpcMethod::kClusterStatus, RpcMethod::kLayoutAdmin, RpcMethod::kDebugKv, RpcMethod::kAdmin})
     EXPECT_TRUE(needs_administrator(m)) << static_cast<int>(m);

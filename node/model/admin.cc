@@ -139,9 +139,8 @@ Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
   AdminReply reply;
   if (r.op == Op::kKeyInfo || r.op == Op::kKeyCreate || r.op == Op::kKeyImport) {
     absl::StatusOr<std::vector<BucketInfo>> all = co_await model_.list_buckets();
-    if (all.ok()) {
-      for (const BucketInfo& b : *all) reply.bucket_names[b.id] = b.name;
-    }
+    if (!all.ok()) co_return all.status();  // key info tells live buckets from deleted ones by it
+    for (const BucketInfo& b : *all) reply.bucket_names[b.id] = b.name;
   }
   switch (r.op) {
     case Op::kKeyCreate: {
@@ -170,6 +169,10 @@ Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
       if (!need(1)) break;
       absl::StatusOr<KeyInfo> k = co_await model_.find_key(r.args[0]);
       if (!k.ok()) co_return k.status();
+      // A deleted bucket leaves its grants and local names on the keys (deletion does not
+      // visit every key): they lead nowhere and are not shown.
+      std::erase_if(k->buckets, [&](const auto& grant) { return !reply.bucket_names.contains(grant.first); });
+      std::erase_if(k->local_aliases, [&](const auto& name) { return !reply.bucket_names.contains(name.second); });
       reply.keys.push_back(*k);
       co_return reply;
     }
@@ -217,10 +220,9 @@ Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
     case Op::kBucketAlias: {
       const bool sizes_ok = (r.op == Op::kBucketInfo || r.op == Op::kBucketDelete) ? need(1) : need(3);
       if (!sizes_ok) break;
-      absl::StatusOr<std::optional<BucketInfo>> b = co_await model_.bucket_by_name(r.args[0]);
+      absl::StatusOr<BucketInfo> b = co_await model_.find_bucket(r.args[0]);
       if (!b.ok()) co_return b.status();
-      if (!b->has_value()) co_return absl::NotFoundError(absl::StrCat("no bucket named ", r.args[0]));
-      reply.buckets.push_back(**b);
+      reply.buckets.push_back(std::move(*b));
       co_return co_await change_bucket(std::move(r), std::move(reply));
     }
     case Op::kBucketUnalias: {

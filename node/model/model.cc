@@ -316,6 +316,26 @@ Task<absl::StatusOr<std::optional<BucketInfo>>> Model::bucket_by_name(std::strin
   co_return co_await get_bucket(*alias->value);
 }
 
+Task<absl::StatusOr<BucketInfo>> Model::find_bucket(std::string pattern) {
+  absl::StatusOr<std::optional<BucketInfo>> named = co_await bucket_by_name(pattern);
+  if (!named.ok()) co_return named.status();
+  if (named->has_value()) co_return **named;
+  if (pattern.empty()) co_return absl::NotFoundError("no bucket named ''");
+  absl::StatusOr<std::vector<BucketInfo>> all = co_await list_buckets();
+  if (!all.ok()) co_return all.status();
+  std::vector<BucketInfo> hits;
+  for (BucketInfo& b : *all) {
+    if (b.id == pattern) co_return b;
+    if (absl::StartsWith(b.id, pattern)) hits.push_back(std::move(b));
+  }
+  if (hits.empty()) co_return absl::NotFoundError(absl::StrCat("no bucket is named ", pattern, " or has that id"));
+  if (hits.size() > 1) {
+    co_return absl::InvalidArgumentError(absl::StrCat(hits.size(), " buckets' ids begin with ", pattern));
+  }
+  assert(absl::StartsWith(hits[0].id, pattern));
+  co_return hits[0];
+}
+
 Task<absl::StatusOr<std::optional<BucketInfo>>> Model::get_bucket(std::string id) {
   absl::StatusOr<std::optional<LwwMap>> m = co_await get_map(t_.bucket, kBucketsPk, id);
   if (!m.ok()) co_return m.status();

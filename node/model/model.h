@@ -103,6 +103,9 @@ class Model {
   // ---- buckets
   Task<absl::StatusOr<BucketInfo>> create_bucket(std::string name);
   Task<absl::StatusOr<std::optional<BucketInfo>>> bucket_by_name(std::string name);
+  // By global name, exact id or unique id prefix, in that order (a name wins over an id
+  // prefix); deleted buckets never match. NotFound, or InvalidArgument when ambiguous.
+  Task<absl::StatusOr<BucketInfo>> find_bucket(std::string pattern);
   Task<absl::StatusOr<std::optional<BucketInfo>>> get_bucket(std::string id);
   Task<absl::StatusOr<std::vector<BucketInfo>>> list_buckets();
   // FailedPrecondition if it still holds objects.
