@@ -25,12 +25,13 @@ rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.siz
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RocksKv>> RocksKv::open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<RocksKv>> RocksKv::open(const std::string& path, const RocksKvOptions& kv_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;  // refuse to open a corrupt database rather than guess
   options.IncreaseParallelism(2);
-  options.OptimizeLevelStyleCompaction();
+  options.OptimizeLevelStyleCompaction(kv_options.memtable_budget_bytes);
+  options.manifest_preallocation_size = kv_options.manifest_preallocation_bytes;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return to_status(s, absl::StrCat("cannot open ", path));

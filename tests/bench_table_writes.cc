@@ -2,7 +2,7 @@
 // + 4 tree nodes per item, one atomic batch per call), for several batch sizes, with and
 // without fsync. Run by scripts/bench.sh; figures go in the README.
 //
-//   bench_table_writes DIR [ITEMS]
+//   bench_table_writes DIR [ITEMS] [MEMTABLE_BUDGET_MIB]   (default: RocksKvOptions' budget)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,13 +21,15 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   const int items = argc > 2 ? std::atoi(argv[2]) : 20000;
+  RocksKvOptions kv_options;
+  if (argc > 3) kv_options.memtable_budget_bytes = static_cast<uint64_t>(std::atoi(argv[3])) << 20;
   const CrdtSchema<LwwRegister> schema("bench");
   std::printf("%-8s %6s %10s %12s\n", "fsync", "batch", "items", "writes/s");
   int run = 0;
   for (bool sync : {false, true}) {
     for (int batch : {1, 16, 256}) {
       const int n = sync && batch == 1 ? std::min(items, 2000) : items;  // fsync per item is slow
-      absl::StatusOr<std::unique_ptr<RocksKv>> kv = RocksKv::open(absl::StrCat(dir, "/run", run++));
+      absl::StatusOr<std::unique_ptr<RocksKv>> kv = RocksKv::open(absl::StrCat(dir, "/run", run++), kv_options);
       if (!kv.ok()) {
         std::fprintf(stderr, "%s\n", std::string(kv.status().message()).c_str());
         return 1;
