@@ -73,6 +73,7 @@ bool takes_body(Endpoint e) {
     case Endpoint::kDeleteObjects:
     case Endpoint::kCompleteMultipartUpload:
     case Endpoint::kCreateBucket:
+    case Endpoint::kPutBucketCors:
       return true;
     default:
       return false;
@@ -98,11 +99,13 @@ Task<HttpResponse> S3Api::handle(HttpRequest& request) {
                                     " (request ", request_id, "): ", response.status().message()));
     HttpResponse error = error_response(response.status(), call.route.path, request_id, head);
     error.authenticated = authenticated;
+    add_cors_headers_for(call, error);
     co_return error;
   }
   response->authenticated = authenticated;
   response->set("x-amz-request-id", request_id);
   response->set("server", "garage-cpp");
+  add_cors_headers_for(call, *response);
   co_return std::move(*response);
 }
 
@@ -112,6 +115,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
     if (absl::Status s = check_object_key(call.route.key); !s.ok()) co_return s;
   }
   if (absl::Status s = check_user_metadata(call.http); !s.ok()) co_return s;
+  // A CORS preflight is never signed: browsers send it without credentials.
+  if (call.route.endpoint == Endpoint::kPreflight) co_return co_await preflight(call);
 
   // 1. Who is asking. Anonymous requests are refused (no public buckets yet).
   absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(call.http);
@@ -153,7 +158,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // 3. The bucket, and the key's rights on it.
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
-  const Access access = e == Endpoint::kDeleteBucket ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
+  const bool owner_only =
+      e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors || e == Endpoint::kDeleteBucketCors;
+  const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
   absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
   call.bucket = std::move(*bucket);
@@ -167,6 +174,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
       co_return bucket_location(call);
     case Endpoint::kGetBucketVersioning:
       co_return bucket_versioning(call);
+    case Endpoint::kGetBucketCors:
+      co_return get_bucket_cors(call);
+    case Endpoint::kPutBucketCors:
+      co_return co_await put_bucket_cors(call);
+    case Endpoint::kDeleteBucketCors:
+      co_return co_await delete_bucket_cors(call);
     case Endpoint::kListObjects:
       co_return co_await list_objects(call, false);
     case Endpoint::kListObjectsV2:

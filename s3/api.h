@@ -78,6 +78,15 @@ class S3Api {
   absl::StatusOr<HttpResponse> bucket_location(S3Call& call);
   absl::StatusOr<HttpResponse> bucket_versioning(S3Call& call);
 
+  // api_cors.cc
+  absl::StatusOr<HttpResponse> get_bucket_cors(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> put_bucket_cors(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> delete_bucket_cors(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> preflight(S3Call& call);
+  // A cross-origin request (an Origin header) to a bucket whose CORS rules allow it: the
+  // response (an error too) gets the Access-Control-* headers a browser needs to read it.
+  static void add_cors_headers_for(const S3Call& call, HttpResponse& response);
+
   // api_put.cc
   Task<absl::StatusOr<HttpResponse>> put_object(S3Call& call);
   Task<absl::StatusOr<HttpResponse>> copy_object(S3Call& call);

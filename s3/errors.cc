@@ -18,6 +18,10 @@ constexpr char kRegionPayloadUrl[] = "garage.s3/region";  // wrong_region_error'
 // In S3Code's order (checked below). Messages are AWS's where it documents one.
 constexpr S3CodeInfo kCodes[] = {
     {S3Code::kAccessDenied, "AccessDenied", 403, "Access Denied"},
+    {S3Code::kAccessForbidden, "AccessForbidden", 403,
+     "CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, request "
+     "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's "
+     "CORS spec."},
     {S3Code::kAuthorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400,
      "The authorization header that you provided is not valid."},
     {S3Code::kAuthorizationQueryParametersError, "AuthorizationQueryParametersError", 400,
@@ -55,6 +59,7 @@ constexpr S3CodeInfo kCodes[] = {
     {S3Code::kMethodNotAllowed, "MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
     {S3Code::kMissingContentLength, "MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
     {S3Code::kNoSuchBucket, "NoSuchBucket", 404, "The specified bucket does not exist"},
+    {S3Code::kNoSuchCORSConfiguration, "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"},
     {S3Code::kNoSuchKey, "NoSuchKey", 404, "The specified key does not exist."},
     {S3Code::kNoSuchUpload, "NoSuchUpload", 404, "The specified upload does not exist."},
     {S3Code::kNotImplemented, "NotImplemented", 501,

@@ -23,6 +23,7 @@ namespace garage::s3 {
 
 enum class S3Code : uint8_t {
   kAccessDenied,
+  kAccessForbidden,
   kAuthorizationHeaderMalformed,
   kAuthorizationQueryParametersError,
   kBadDigest,
@@ -48,6 +49,7 @@ enum class S3Code : uint8_t {
   kMethodNotAllowed,
   kMissingContentLength,
   kNoSuchBucket,
+  kNoSuchCORSConfiguration,
   kNoSuchKey,
   kNoSuchUpload,
   kNotImplemented,

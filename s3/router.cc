@@ -22,6 +22,14 @@ const char* endpoint_name(Endpoint e) {
       return "GetBucketLocation";
     case Endpoint::kGetBucketVersioning:
       return "GetBucketVersioning";
+    case Endpoint::kGetBucketCors:
+      return "GetBucketCors";
+    case Endpoint::kPutBucketCors:
+      return "PutBucketCors";
+    case Endpoint::kDeleteBucketCors:
+      return "DeleteBucketCors";
+    case Endpoint::kPreflight:
+      return "Preflight";
     case Endpoint::kListObjects:
       return "ListObjects";
     case Endpoint::kListObjectsV2:
@@ -105,6 +113,10 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
   if (r.key.size() > 1024) return s3_error(S3Code::kKeyTooLongError, "Your key is too long");
   const std::string& m = request.method;
   auto has = [&](const char* p) { return r.query.count(p) > 0; };
+  if (m == "OPTIONS" && !r.bucket.empty()) {
+    r.endpoint = Endpoint::kPreflight;
+    return r;
+  }
   if (r.bucket.empty()) {
     if (m == "GET") {
       r.endpoint = Endpoint::kListBuckets;
@@ -118,26 +130,35 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kGetBucketLocation;
       else if (has("versioning"))
         r.endpoint = Endpoint::kGetBucketVersioning;
+      else if (has("cors"))
+        r.endpoint = Endpoint::kGetBucketCors;
       else if (has("uploads"))
         r.endpoint = Endpoint::kListMultipartUploads;
       else if (r.param("list-type") == "2")
         r.endpoint = Endpoint::kListObjectsV2;
-      else if (has("acl") || has("policy") || has("cors") || has("lifecycle") || has("website") || has("tagging") ||
-               has("versions") || has("encryption") || has("object-lock") || has("notification") || has("logging") ||
-               has("replication") || has("ownershipControls") || has("publicAccessBlock") || has("accelerate") ||
-               has("requestPayment") || has("analytics") || has("metrics") || has("inventory") ||
-               has("intelligent-tiering"))
+      else if (has("acl") || has("policy") || has("lifecycle") || has("website") || has("tagging") || has("versions") ||
+               has("encryption") || has("object-lock") || has("notification") || has("logging") || has("replication") ||
+               has("ownershipControls") || has("publicAccessBlock") || has("accelerate") || has("requestPayment") ||
+               has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering"))
         return not_implemented("bucket sub-resource");
       else
         r.endpoint = Endpoint::kListObjects;
     } else if (m == "HEAD") {
       r.endpoint = Endpoint::kHeadBucket;
     } else if (m == "PUT") {
-      if (!r.query.empty()) return not_implemented("bucket configuration");
-      r.endpoint = Endpoint::kCreateBucket;
+      if (has("cors"))
+        r.endpoint = Endpoint::kPutBucketCors;
+      else if (!r.query.empty())
+        return not_implemented("bucket configuration");
+      else
+        r.endpoint = Endpoint::kCreateBucket;
     } else if (m == "DELETE") {
-      if (!r.query.empty()) return not_implemented("bucket configuration");
-      r.endpoint = Endpoint::kDeleteBucket;
+      if (has("cors"))
+        r.endpoint = Endpoint::kDeleteBucketCors;
+      else if (!r.query.empty())
+        return not_implemented("bucket configuration");
+      else
+        r.endpoint = Endpoint::kDeleteBucket;
     } else if (m == "POST") {
       if (!has("delete")) return not_implemented("POST on a bucket (browser uploads)");
       r.endpoint = Endpoint::kDeleteObjects;

@@ -2,7 +2,8 @@
 //
 // Path style: /bucket/key. Virtual-host style: Host "bucket.<root_domain>", /key. Endpoints
 // are chosen by method and the presence of sub-resource query parameters (?uploads,
-// ?uploadId=, ?delete, ?location, ?versioning, ?list-type=2), as S3 does.
+// ?uploadId=, ?delete, ?location, ?versioning, ?cors, ?list-type=2), as S3 does. OPTIONS on a
+// bucket or an object is a CORS preflight.
 #pragma once
 
 #include <map>
@@ -22,6 +23,10 @@ enum class Endpoint {
   kDeleteBucket,
   kGetBucketLocation,
   kGetBucketVersioning,
+  kGetBucketCors,
+  kPutBucketCors,
+  kDeleteBucketCors,
+  kPreflight,  // OPTIONS: a browser asks whether a cross-origin request is allowed (s3/cors.h)
   kListObjects,
   kListObjectsV2,
   kListMultipartUploads,

@@ -42,7 +42,14 @@ std::string error_document(absl::string_view code, absl::string_view message, ab
 namespace {
 absl::Status malformed(absl::string_view why) { return s3_error(S3Code::kMalformedXML, why); }
 
-absl::StatusOr<pugi::xml_node> parse_root(pugi::xml_document& doc, absl::string_view body, const char* expected) {
+std::string strip_quotes(absl::string_view s) {
+  s = absl::StripAsciiWhitespace(s);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+}  // namespace
+
+absl::StatusOr<pugi::xml_node> parse_xml_root(pugi::xml_document& doc, absl::string_view body, const char* expected) {
   // parse_ws_pcdata: a key of only spaces or tabs is a key, not nothing (the default drops it).
   pugi::xml_parse_result r =
       doc.load_buffer(body.data(), body.size(), pugi::parse_default | pugi::parse_ws_pcdata, pugi::encoding_utf8);
@@ -54,16 +61,9 @@ absl::StatusOr<pugi::xml_node> parse_root(pugi::xml_document& doc, absl::string_
   return root;
 }
 
-std::string strip_quotes(absl::string_view s) {
-  s = absl::StripAsciiWhitespace(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-  return std::string(s);
-}
-}  // namespace
-
 absl::StatusOr<std::vector<CompletedPart>> parse_complete_multipart(absl::string_view body) {
   pugi::xml_document doc;
-  absl::StatusOr<pugi::xml_node> root = parse_root(doc, body, "CompleteMultipartUpload");
+  absl::StatusOr<pugi::xml_node> root = parse_xml_root(doc, body, "CompleteMultipartUpload");
   if (!root.ok()) return root.status();
   std::vector<CompletedPart> parts;
   for (pugi::xml_node p : root->children("Part")) {
@@ -82,7 +82,7 @@ absl::StatusOr<std::vector<CompletedPart>> parse_complete_multipart(absl::string
 
 absl::StatusOr<DeleteObjectsRequest> parse_delete_objects(absl::string_view body) {
   pugi::xml_document doc;
-  absl::StatusOr<pugi::xml_node> root = parse_root(doc, body, "Delete");
+  absl::StatusOr<pugi::xml_node> root = parse_xml_root(doc, body, "Delete");
   if (!root.ok()) return root.status();
   DeleteObjectsRequest req;
   req.quiet = absl::string_view(root->child_value("Quiet")) == "true";
@@ -99,7 +99,7 @@ absl::StatusOr<DeleteObjectsRequest> parse_delete_objects(absl::string_view body
 absl::StatusOr<std::string> parse_create_bucket(absl::string_view body) {
   if (absl::StripAsciiWhitespace(body).empty()) return std::string();
   pugi::xml_document doc;
-  absl::StatusOr<pugi::xml_node> root = parse_root(doc, body, "CreateBucketConfiguration");
+  absl::StatusOr<pugi::xml_node> root = parse_xml_root(doc, body, "CreateBucketConfiguration");
   if (!root.ok()) return root.status();
   return std::string(root->child_value("LocationConstraint"));
 }

@@ -31,6 +31,10 @@ class XmlOut {
 std::string error_document(absl::string_view code, absl::string_view message, absl::string_view resource,
                            absl::string_view request_id, absl::string_view region = {});
 
+// Parses `body` into `doc` and returns its root element, which must be <expected>;
+// MalformedXML (an s3_error) otherwise.
+absl::StatusOr<pugi::xml_node> parse_xml_root(pugi::xml_document& doc, absl::string_view body, const char* expected);
+
 // Request bodies. Each fails with MalformedXML (an s3_error) on anything unexpected.
 struct CompletedPart {
   int number = 0;

@@ -54,7 +54,8 @@ KeyInfo key_from_map(std::string id, const LwwMap& m) {
 }
 
 BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
-  return BucketInfo{std::move(id), field(m, "name"), field_i64(m, "created"), perms_with_prefix(m, "key:")};
+  return BucketInfo{std::move(id), field(m, "name"), field_i64(m, "created"), perms_with_prefix(m, "key:"),
+                    field(m, "cors")};
 }
 
 bool deleted(const LwwMap& m) { return field(m, "deleted") == "1"; }
@@ -389,6 +390,11 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
   std::string name = (*b)->name;
   std::optional<std::string> no_bucket;
   co_return co_await put_alias(std::move(name), std::move(no_bucket));
+}
+
+Task<absl::Status> Model::set_bucket_cors(std::string bucket_id, std::string cors) {
+  std::map<std::string, std::string> fields{{"cors", std::move(cors)}};
+  co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
 }
 
 Task<absl::Status> Model::set_global_alias(std::string alias, std::string bucket_id, bool present) {

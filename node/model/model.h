@@ -66,6 +66,7 @@ struct BucketInfo {
   std::string name;
   int64_t created_ms = 0;
   std::map<std::string, Perms> keys;  // key id -> rights
+  std::string cors;                   // its CORS configuration (s3/cors.h's XML); empty: none
 };
 
 struct UploadPart {
@@ -113,6 +114,9 @@ class Model {
   // Global aliases (every key sees them) and local ones (a key's own names for buckets).
   Task<absl::Status> set_global_alias(std::string alias, std::string bucket_id, bool present);
   Task<absl::Status> set_local_alias(std::string key_id, std::string alias, std::string bucket_id, bool present);
+  // A bucket's CORS configuration (PutBucketCors; empty: DeleteBucketCors). The model stores it
+  // as given: the S3 layer validates it.
+  Task<absl::Status> set_bucket_cors(std::string bucket_id, std::string cors);
   // Grants (allow) or revokes (!allow) the rights set in `which`.
   Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
 

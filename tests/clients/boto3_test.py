@@ -251,6 +251,62 @@ check("DeleteBucket on a non-empty bucket: BucketNotEmpty", error_code(lambda: s
 s3.delete_bucket(Bucket=lb)
 check("DeleteBucket", lb not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
+# CORS (issue 13 point 2): rules through boto3, a browser's preflight and its actual request
+# through urllib (a preflight is never signed).
+check("GetBucketCors without rules: NoSuchCORSConfiguration",
+      error_code(lambda: s3.get_bucket_cors(Bucket=bucket)) == "NoSuchCORSConfiguration")
+s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+    {"ID": "app", "AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET", "PUT"],
+     "AllowedHeaders": ["Content-Type", "x-amz-*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
+rules = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+check("PutBucketCors, then GetBucketCors gives the rule back",
+      len(rules) == 1 and rules[0]["AllowedOrigins"] == ["https://app.example.com"] and
+      rules[0]["AllowedMethods"] == ["GET", "PUT"] and rules[0]["MaxAgeSeconds"] == 600)
+check("PutBucketCors with two wildcards in an origin: InvalidRequest",
+      error_code(lambda: s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+          {"AllowedOrigins": ["https://*.*.example.com"], "AllowedMethods": ["GET"]}]})) == "InvalidRequest")
+
+
+def raw(method, path, headers):
+    req = urllib.request.Request(endpoint + path, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, dict((k.lower(), v) for k, v in r.headers.items())
+    except urllib.error.HTTPError as e:
+        return e.code, dict((k.lower(), v) for k, v in e.headers.items())
+
+
+status, h = raw("OPTIONS", "/%s/dir/hello.txt" % bucket, {
+    "Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT",
+    "Access-Control-Request-Headers": "content-type, x-amz-date"})
+check("preflight allowed by the rule: 200 with its headers",
+      status == 200 and h.get("access-control-allow-origin") == "https://app.example.com" and
+      "PUT" in h.get("access-control-allow-methods", "") and h.get("access-control-max-age") == "600" and
+      h.get("access-control-allow-headers") == "content-type, x-amz-date")
+status, h = raw("OPTIONS", "/%s/dir/hello.txt" % bucket, {
+    "Origin": "https://evil.example.com", "Access-Control-Request-Method": "PUT"})
+check("preflight from another origin: 403, no CORS headers",
+      status == 403 and "access-control-allow-origin" not in h)
+status, h = raw("OPTIONS", "/%s/dir/hello.txt" % bucket, {
+    "Origin": "https://app.example.com", "Access-Control-Request-Method": "DELETE"})
+check("preflight for a method the rule does not allow: 403", status == 403)
+status, h = raw("OPTIONS", "/no-such-bucket-here/x", {
+    "Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"})
+check("preflight on a missing bucket: 403 like a refusal", status == 403)
+signed_get = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/hello.txt"})
+status, h = raw("GET", signed_get[len(endpoint):], {"Origin": "https://app.example.com"})
+check("cross-origin GET allowed by the rule carries Access-Control-Allow-Origin and Expose-Headers",
+      status == 200 and h.get("access-control-allow-origin") == "https://app.example.com" and
+      h.get("access-control-expose-headers") == "ETag")
+status, h = raw("GET", signed_get[len(endpoint):], {"Origin": "https://evil.example.com"})
+check("cross-origin GET from another origin: served, without CORS headers (the browser hides it)",
+      status == 200 and "access-control-allow-origin" not in h)
+s3.delete_bucket_cors(Bucket=bucket)
+check("DeleteBucketCors", error_code(lambda: s3.get_bucket_cors(Bucket=bucket)) == "NoSuchCORSConfiguration")
+status, h = raw("OPTIONS", "/%s/dir/hello.txt" % bucket, {
+    "Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"})
+check("preflight once the rules are gone: 403", status == 403)
+
 # Authentication failures
 bad = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="wrong" * 8,
                    region_name=region, config=Config(s3={"addressing_style": "path"}))
