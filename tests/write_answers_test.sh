@@ -30,6 +30,9 @@ old=${pid_of[node2]}
 kill -TERM "$old" 2>/dev/null  # (the phase did; again in case it failed before)
 wait_for 10 bash -c "! kill -0 $old 2>/dev/null" >/dev/null
 start node2
-t=$(wait_for 30 nodes_up 2); check "node2 back (in ${t:-timeout})" [ -n "$t" ]
+# Back means writes through node1 reach node2 again: node1's status alone can still show node2
+# up from before it noticed the stop (seen 2026-12-06: "back in 60 ms", then a 503).
+write_back() { echo back | aws_on 1 s3 cp - s3://answers/back-probe >/dev/null 2>&1; }
+t=$(wait_for 30 write_back); check "node2 back, a write through node1 succeeds (in ${t:-timeout})" [ -n "$t" ]
 run_phase hung
 finish
