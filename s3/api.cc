@@ -74,6 +74,7 @@ bool takes_body(Endpoint e) {
     case Endpoint::kCompleteMultipartUpload:
     case Endpoint::kCreateBucket:
     case Endpoint::kPutBucketCors:
+    case Endpoint::kPutBucketWebsite:
       return true;
     default:
       return false;
@@ -158,8 +159,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // 3. The bucket, and the key's rights on it.
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
-  const bool owner_only =
-      e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors || e == Endpoint::kDeleteBucketCors;
+  const bool owner_only = e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors ||
+                          e == Endpoint::kDeleteBucketCors || e == Endpoint::kPutBucketWebsite ||
+                          e == Endpoint::kDeleteBucketWebsite;
   const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
   absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
@@ -175,11 +177,17 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
     case Endpoint::kGetBucketVersioning:
       co_return bucket_versioning(call);
     case Endpoint::kGetBucketCors:
-      co_return get_bucket_cors(call);
+      co_return get_bucket_document(call, BucketDocument::kCors);
     case Endpoint::kPutBucketCors:
-      co_return co_await put_bucket_cors(call);
+      co_return co_await put_bucket_document(call, BucketDocument::kCors);
     case Endpoint::kDeleteBucketCors:
-      co_return co_await delete_bucket_cors(call);
+      co_return co_await delete_bucket_document(call, BucketDocument::kCors);
+    case Endpoint::kGetBucketWebsite:
+      co_return get_bucket_document(call, BucketDocument::kWebsite);
+    case Endpoint::kPutBucketWebsite:
+      co_return co_await put_bucket_document(call, BucketDocument::kWebsite);
+    case Endpoint::kDeleteBucketWebsite:
+      co_return co_await delete_bucket_document(call, BucketDocument::kWebsite);
     case Endpoint::kListObjects:
       co_return co_await list_objects(call, false);
     case Endpoint::kListObjectsV2:

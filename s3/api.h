@@ -40,6 +40,9 @@ struct S3Settings {
   bool planted_copy_without_references = false;
 };
 
+// A bucket configuration kept as one XML document (S3Api::get_bucket_document and the others).
+enum class BucketDocument : uint8_t { kCors, kWebsite };
+
 // One request in flight: what routing, authentication and bucket lookup found.
 struct S3Call {
   HttpRequest& http;
@@ -78,10 +81,15 @@ class S3Api {
   absl::StatusOr<HttpResponse> bucket_location(S3Call& call);
   absl::StatusOr<HttpResponse> bucket_versioning(S3Call& call);
 
+  // api_bucket_documents.cc: a bucket's configurations kept as one XML document each (CORS,
+  // website). Get answers it as stored (or the document's NoSuch... error); Put checks the body
+  // (its parser, s3/cors.h or s3/website.h) and stores it as Get will answer it; Delete clears it.
+  absl::StatusOr<HttpResponse> get_bucket_document(S3Call& call, BucketDocument which);
+  Task<absl::StatusOr<HttpResponse>> put_bucket_document(S3Call& call, BucketDocument which);
+  Task<absl::StatusOr<HttpResponse>> delete_bucket_document(S3Call& call, BucketDocument which);
+  Task<absl::Status> store(S3Call& call, BucketDocument which, std::string document);
+
   // api_cors.cc
-  absl::StatusOr<HttpResponse> get_bucket_cors(S3Call& call);
-  Task<absl::StatusOr<HttpResponse>> put_bucket_cors(S3Call& call);
-  Task<absl::StatusOr<HttpResponse>> delete_bucket_cors(S3Call& call);
   Task<absl::StatusOr<HttpResponse>> preflight(S3Call& call);
   // A cross-origin request (an Origin header) to a bucket whose CORS rules allow it: the
   // response (an error too) gets the Access-Control-* headers a browser needs to read it.

@@ -1,38 +1,10 @@
-// CORS endpoints: GetBucketCors, PutBucketCors, DeleteBucketCors, the preflight OPTIONS, and
-// the Access-Control-* headers on cross-origin responses (the rules: s3/cors.h).
+// CORS: the preflight OPTIONS and the Access-Control-* headers on cross-origin responses (the
+// rules: s3/cors.h; Get/Put/DeleteBucketCors are in api_bucket_documents.cc).
 #include "s3/api.h"
 #include "s3/cors.h"
 #include "s3/errors.h"
 
 namespace garage::s3 {
-
-absl::StatusOr<HttpResponse> S3Api::get_bucket_cors(S3Call& call) {
-  if (call.bucket->cors.empty()) return s3_error(S3Code::kNoSuchCORSConfiguration);
-  HttpResponse r;
-  r.set("content-type", "application/xml");
-  r.body = call.bucket->cors;
-  return r;
-}
-
-Task<absl::StatusOr<HttpResponse>> S3Api::put_bucket_cors(S3Call& call) {
-  // One byte more than allowed, so that a larger document is told apart from a cut one.
-  absl::StatusOr<std::string> body = co_await read_all(*call.body, kMaxCorsConfigurationBytes + 1);
-  if (!body.ok()) co_return body.status();
-  absl::StatusOr<CorsRules> rules = parse_cors_configuration(*body);
-  if (!rules.ok()) co_return rules.status();
-  // Stored as we write it back (GetBucketCors), not as the client sent it.
-  absl::Status s = co_await model_.set_bucket_cors(call.bucket->id, cors_configuration_xml(*rules));
-  if (!s.ok()) co_return s;
-  co_return HttpResponse{};
-}
-
-Task<absl::StatusOr<HttpResponse>> S3Api::delete_bucket_cors(S3Call& call) {
-  absl::Status s = co_await model_.set_bucket_cors(call.bucket->id, "");
-  if (!s.ok()) co_return s;
-  HttpResponse r;
-  r.status = 204;
-  co_return r;
-}
 
 Task<absl::StatusOr<HttpResponse>> S3Api::preflight(S3Call& call) {
   const std::optional<std::string> origin = call.http.header("origin");

@@ -62,6 +62,8 @@ constexpr S3CodeInfo kCodes[] = {
     {S3Code::kNoSuchCORSConfiguration, "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"},
     {S3Code::kNoSuchKey, "NoSuchKey", 404, "The specified key does not exist."},
     {S3Code::kNoSuchUpload, "NoSuchUpload", 404, "The specified upload does not exist."},
+    {S3Code::kNoSuchWebsiteConfiguration, "NoSuchWebsiteConfiguration", 404,
+     "The specified bucket does not have a website configuration"},
     {S3Code::kNotImplemented, "NotImplemented", 501,
      "A header or request you provided implies functionality that is not implemented."},
     {S3Code::kNotModified, "NotModified", 304, "Not Modified"},

@@ -52,6 +52,7 @@ enum class S3Code : uint8_t {
   kNoSuchCORSConfiguration,
   kNoSuchKey,
   kNoSuchUpload,
+  kNoSuchWebsiteConfiguration,
   kNotImplemented,
   kNotModified,
   kPreconditionFailed,

@@ -30,6 +30,12 @@ const char* endpoint_name(Endpoint e) {
       return "DeleteBucketCors";
     case Endpoint::kPreflight:
       return "Preflight";
+    case Endpoint::kGetBucketWebsite:
+      return "GetBucketWebsite";
+    case Endpoint::kPutBucketWebsite:
+      return "PutBucketWebsite";
+    case Endpoint::kDeleteBucketWebsite:
+      return "DeleteBucketWebsite";
     case Endpoint::kListObjects:
       return "ListObjects";
     case Endpoint::kListObjectsV2:
@@ -132,11 +138,13 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kGetBucketVersioning;
       else if (has("cors"))
         r.endpoint = Endpoint::kGetBucketCors;
+      else if (has("website"))
+        r.endpoint = Endpoint::kGetBucketWebsite;
       else if (has("uploads"))
         r.endpoint = Endpoint::kListMultipartUploads;
       else if (r.param("list-type") == "2")
         r.endpoint = Endpoint::kListObjectsV2;
-      else if (has("acl") || has("policy") || has("lifecycle") || has("website") || has("tagging") || has("versions") ||
+      else if (has("acl") || has("policy") || has("lifecycle") || has("tagging") || has("versions") ||
                has("encryption") || has("object-lock") || has("notification") || has("logging") || has("replication") ||
                has("ownershipControls") || has("publicAccessBlock") || has("accelerate") || has("requestPayment") ||
                has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering"))
@@ -148,6 +156,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     } else if (m == "PUT") {
       if (has("cors"))
         r.endpoint = Endpoint::kPutBucketCors;
+      else if (has("website"))
+        r.endpoint = Endpoint::kPutBucketWebsite;
       else if (!r.query.empty())
         return not_implemented("bucket configuration");
       else
@@ -155,6 +165,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     } else if (m == "DELETE") {
       if (has("cors"))
         r.endpoint = Endpoint::kDeleteBucketCors;
+      else if (has("website"))
+        r.endpoint = Endpoint::kDeleteBucketWebsite;
       else if (!r.query.empty())
         return not_implemented("bucket configuration");
       else

@@ -26,6 +26,9 @@ enum class Endpoint {
   kGetBucketCors,
   kPutBucketCors,
   kDeleteBucketCors,
+  kGetBucketWebsite,
+  kPutBucketWebsite,
+  kDeleteBucketWebsite,
   kPreflight,  // OPTIONS: a browser asks whether a cross-origin request is allowed (s3/cors.h)
   kListObjects,
   kListObjectsV2,

@@ -10,6 +10,7 @@
 #include "node/assembly/cli_layout.h"
 #include "node/assembly/cli_parser.h"
 #include "node/version.h"
+#include "s3/website.h"
 
 namespace garage {
 namespace {
@@ -23,6 +24,21 @@ CliCommand parse(std::vector<std::string> args) {
   std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
   EXPECT_FALSE(exit_code.has_value()) << "exit " << exit_code.value_or(0);
   return command;
+}
+
+// Parses a command line (program name included) that must end the process; returns its exit
+// code and what it printed on stderr.
+std::pair<int, std::string> exit_of(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  CliCommand command;
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
+  testing::internal::GetCapturedStdout();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(exit_code.has_value()) << args.back();
+  return {exit_code.value_or(0), err};
 }
 
 NodeId node_id(uint8_t first_byte) {
@@ -81,16 +97,8 @@ TEST(CliParser, BadArgumentsEndTheProcessWithAnError) {
                                         {"garage", "frobnicate"},
                                         {"garage", "layout", "apply"},
                                         {"garage", "bucket", "allow", "b"}}) {
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    CliCommand command;
-    testing::internal::CaptureStderr();
-    testing::internal::CaptureStdout();
-    std::optional<int> exit_code = parse_command_line(static_cast<int>(argv.size()), argv.data(), command);
-    testing::internal::GetCapturedStdout();
-    const std::string err = testing::internal::GetCapturedStderr();
-    ASSERT_TRUE(exit_code.has_value()) << args.back();
-    EXPECT_NE(*exit_code, 0) << args.back();
+    auto [code, err] = exit_of(args);
+    EXPECT_NE(code, 0) << args.back();
     EXPECT_FALSE(err.empty()) << args.back();
   }
 }
@@ -112,6 +120,35 @@ TEST(CliParser, VersionFlagPrintsTheVersionAndExitsZero) {
   }
   CliCommand apply = parse({"layout", "apply", "--version", "3"});
   EXPECT_EQ(apply.layout.version, 3u) << "a subcommand's own --version wins";
+}
+
+// `garage bucket website`: --allow sends a website configuration the S3 layer accepts (written
+// with s3/website.h), --deny an empty one; saying neither or both is refused.
+TEST(CliParser, BucketWebsiteSendsAConfigurationOrNone) {
+  CliCommand allow =
+      parse({"bucket", "website", "site", "--allow", "--index-document", "home.html", "--error-document", "oops.html"});
+  EXPECT_EQ(allow.kind, CliCommand::Kind::kAdmin);
+  EXPECT_EQ(allow.admin.op, AdminRequest::Op::kBucketWebsite);
+  ASSERT_EQ(allow.admin.args.size(), 2u);
+  EXPECT_EQ(allow.admin.args[0], "site");
+  absl::StatusOr<s3::WebsiteConfig> config = s3::parse_website_configuration(allow.admin.args[1]);
+  ASSERT_TRUE(config.ok()) << config.status() << allow.admin.args[1];
+  EXPECT_EQ(config->index_suffix, "home.html");
+  EXPECT_EQ(config->error_key, "oops.html");
+  EXPECT_EQ(
+      s3::parse_website_configuration(parse({"bucket", "website", "site", "--allow"}).admin.args[1])->index_suffix,
+      "index.html");
+  CliCommand deny = parse({"bucket", "website", "site", "--deny"});
+  ASSERT_EQ(deny.admin.args.size(), 2u);
+  EXPECT_EQ(deny.admin.args[1], "");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"garage", "bucket", "website", "site"},
+        {"garage", "bucket", "website", "site", "--allow", "--deny"},
+        {"garage", "bucket", "website", "site", "--allow", "--index-document", "a/b"}}) {
+    auto [code, err] = exit_of(args);
+    EXPECT_NE(code, 0) << args.back();
+    EXPECT_FALSE(err.empty()) << args.back();
+  }
 }
 
 TEST(CliFormat, StatusListsThisNodeFirstThenPeersUpOrDown) {

@@ -69,6 +69,12 @@ for section in "${sections[@]}"; do
     check "awscli: it is a multipart object" grep -q '"PartsCount"' <<<"$(aws s3api head-object --bucket shared --key big)"
     check "awscli: s3 cp back, identical" bash -c "/usr/bin/aws --endpoint-url $endpoint s3 cp s3://shared/big $work/big.back --no-progress >/dev/null && cmp -s $work/big $work/big.back"
     rm -f "$work/big" "$work/big.back"
+    # `garage bucket website` writes what GetBucketWebsite answers.
+    check "garage bucket website --allow" quiet_ok G bucket website shared --allow --index-document home.html
+    check "awscli: get-bucket-website shows its index document" \
+      grep -q '"Suffix": "home.html"' <<<"$(aws s3api get-bucket-website --bucket shared 2>&1)"
+    check "garage bucket website --deny" quiet_ok G bucket website shared --deny
+    check "awscli: get-bucket-website: none" grep -q NoSuchWebsiteConfiguration <<<"$(aws s3api get-bucket-website --bucket shared 2>&1)"
     check "awscli: s3 sync (recursive)" quiet_ok aws s3 sync "$work/files" s3://shared/synced
     check "awscli: s3 ls --recursive lists the 3 files" [ "$(aws s3 ls --recursive s3://shared/synced/ | wc -l)" = 3 ]
     check "awscli: a second sync uploads nothing" [ -z "$(aws s3 sync "$work/files" s3://shared/synced)" ]

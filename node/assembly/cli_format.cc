@@ -88,6 +88,8 @@ std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
     case Op::kBucketUnalias:
       if (arg(1).empty()) return absl::StrCat("Global alias ", arg(0), " removed.\n");
       return absl::StrCat("Local alias ", arg(0), " removed for key ", key_id, ".\n");
+    case Op::kBucketWebsite:
+      return absl::StrCat("Website ", arg(1).empty() ? "disabled" : "enabled", " for bucket ", arg(0), ".\n");
   }
   return "";
 }

@@ -1,11 +1,13 @@
 #include "node/assembly/cli_parser.h"
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <string>
 #include <tuple>
 #include <utility>
 
 #include "node/version.h"
+#include "s3/website.h"
 
 namespace garage {
 
@@ -89,7 +91,15 @@ std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command
   CLI::App* b_unalias = bucket->add_subcommand("unalias", "remove a name (global, or --local of one key)");
   b_unalias->add_option("alias", alias_name)->required();
   b_unalias->add_option("--local", alias_key, "the key whose name it is");
-  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny}) {
+  CLI::App* b_website = bucket->add_subcommand("website", "serve a bucket as a website (--allow) or stop (--deny)");
+  bool website_allow = false, website_deny = false;
+  std::string index_document = "index.html", error_document;
+  CLI::Option* allow_opt = b_website->add_flag("--allow", website_allow, "serve it");
+  CLI::Option* deny_opt = b_website->add_flag("--deny", website_deny, "stop serving it");
+  allow_opt->excludes(deny_opt);
+  b_website->add_option("--index-document", index_document, "served for a folder's path")->capture_default_str();
+  b_website->add_option("--error-document", error_document, "served with the status of a 4xx error");
+  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny, b_website}) {
     sub->add_option("bucket", bucket_name)->required();
   }
   for (CLI::App* sub : {b_allow, b_deny}) {
@@ -154,10 +164,30 @@ std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command
         std::tuple{b_allow, Op::kBucketAllow, std::vector<std::string>{bucket_name, key_name, perms}},
         std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}},
         std::tuple{b_alias, Op::kBucketAlias, std::vector<std::string>{bucket_name, alias_name, alias_key}},
+        std::tuple{b_website, Op::kBucketWebsite, std::vector<std::string>{bucket_name, ""}},
         std::tuple{b_unalias, Op::kBucketUnalias, std::vector<std::string>{alias_name, alias_key}}}) {
     if (*sub) {
       command.kind = Kind::kAdmin;
       command.admin = AdminRequest{op, args};
+    }
+  }
+  if (*b_website) {
+    if (website_allow == website_deny) {
+      std::cerr << "garage bucket website: say --allow or --deny\n";
+      return 2;
+    }
+    if (website_allow) {
+      s3::WebsiteConfig config;
+      config.index_suffix = index_document;
+      config.error_key = error_document;
+      // Checked as PutBucketWebsite checks it: the CLI stores nothing S3 would refuse.
+      const std::string xml = s3::website_configuration_xml(config);
+      absl::StatusOr<s3::WebsiteConfig> valid = s3::parse_website_configuration(xml);
+      if (!valid.ok()) {
+        std::cerr << "garage bucket website: " << valid.status().message() << "\n";
+        return 2;
+      }
+      command.admin.args[1] = xml;
     }
   }
   return std::nullopt;

@@ -30,6 +30,7 @@ struct AdminRequest {
     kBucketUnalias = 13,  // args: alias, key ("": the global alias)
     kKeyAllow = 14,       // args: key, flag ("create_bucket")
     kKeyDeny = 15,        // args: key, flag
+    kBucketWebsite = 16,  // args: bucket, website configuration (s3/website.h's XML; "": none)
   };
   Op op = Op::kKeyList;
   std::vector<std::string> args;

@@ -54,8 +54,8 @@ KeyInfo key_from_map(std::string id, const LwwMap& m) {
 }
 
 BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
-  return BucketInfo{std::move(id), field(m, "name"), field_i64(m, "created"), perms_with_prefix(m, "key:"),
-                    field(m, "cors")};
+  return BucketInfo{std::move(id),    field(m, "name"),   field_i64(m, "created"), perms_with_prefix(m, "key:"),
+                    field(m, "cors"), field(m, "website")};
 }
 
 bool deleted(const LwwMap& m) { return field(m, "deleted") == "1"; }
@@ -394,6 +394,11 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
 
 Task<absl::Status> Model::set_bucket_cors(std::string bucket_id, std::string cors) {
   std::map<std::string, std::string> fields{{"cors", std::move(cors)}};
+  co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
+}
+
+Task<absl::Status> Model::set_bucket_website(std::string bucket_id, std::string website) {
+  std::map<std::string, std::string> fields{{"website", std::move(website)}};
   co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
 }
 

@@ -67,6 +67,7 @@ struct BucketInfo {
   int64_t created_ms = 0;
   std::map<std::string, Perms> keys;  // key id -> rights
   std::string cors;                   // its CORS configuration (s3/cors.h's XML); empty: none
+  std::string website;                // its website configuration (s3/website.h's XML); empty: none
 };
 
 struct UploadPart {
@@ -117,6 +118,8 @@ class Model {
   // A bucket's CORS configuration (PutBucketCors; empty: DeleteBucketCors). The model stores it
   // as given: the S3 layer validates it.
   Task<absl::Status> set_bucket_cors(std::string bucket_id, std::string cors);
+  // Its website configuration (PutBucketWebsite, `garage bucket website`; empty: none).
+  Task<absl::Status> set_bucket_website(std::string bucket_id, std::string website);
   // Grants (allow) or revokes (!allow) the rights set in `which`.
   Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
 

@@ -307,6 +307,23 @@ status, h = raw("OPTIONS", "/%s/dir/hello.txt" % bucket, {
     "Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"})
 check("preflight once the rules are gone: 403", status == 403)
 
+# Website configuration (issue 13 point 1, its configuration part; the website endpoint that
+# serves it is not there yet).
+check("GetBucketWebsite without one: NoSuchWebsiteConfiguration",
+      error_code(lambda: s3.get_bucket_website(Bucket=bucket)) == "NoSuchWebsiteConfiguration")
+s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+    "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "404.html"},
+    "RoutingRules": [{"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "documents/"}}]})
+site = s3.get_bucket_website(Bucket=bucket)
+check("PutBucketWebsite, then GetBucketWebsite gives it back",
+      site["IndexDocument"]["Suffix"] == "index.html" and site["ErrorDocument"]["Key"] == "404.html" and
+      site["RoutingRules"][0]["Redirect"]["ReplaceKeyPrefixWith"] == "documents/")
+check("PutBucketWebsite with a slash in the index suffix: InvalidArgument",
+      error_code(lambda: s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+          "IndexDocument": {"Suffix": "a/index.html"}})) == "InvalidArgument")
+s3.delete_bucket_website(Bucket=bucket)
+check("DeleteBucketWebsite", error_code(lambda: s3.get_bucket_website(Bucket=bucket)) == "NoSuchWebsiteConfiguration")
+
 # Authentication failures
 bad = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="wrong" * 8,
                    region_name=region, config=Config(s3={"addressing_style": "path"}))
