@@ -13,7 +13,7 @@ namespace {
 
 // Sections of Garage's format that this build accepts but does not act on yet.
 const std::set<std::string> kKnownButNotServed = {
-    "db_engine", "compression_level", "rpc_secret",          "rpc_secret_file", "s3_web",
+    "db_engine", "compression_level", "rpc_secret",          "rpc_secret_file",
     "admin",     "consul_discovery",  "kubernetes_discovery"};
 
 absl::Status type_error(std::string_view key, std::string_view expected) {
@@ -95,6 +95,7 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
                                                  "data_fsync",
                                                  "block_size",
                                                  "s3_api",
+                                                 "s3_web",
                                                  "block_gc_delay_secs",
                                                  "allow_short_gc_delay_for_tests",
                                                  "block_ram_buffer_max"};
@@ -214,6 +215,22 @@ absl::Status read_top_level(const toml::table& root, Config& c) {
     }
     if (c.s3_api.s3_region.empty())
       return absl::InvalidArgumentError("config key 's3_api.s3_region' must not be empty");
+  }
+  if (const toml::node* n = root.get("s3_web")) {
+    if (!n->is_table()) return type_error("s3_web", "a table");
+    for (const auto& [key, value] : *n->as_table()) {
+      const std::string k(key.str());
+      std::string* dest = k == "bind_addr" ? &c.s3_web.bind_addr : k == "root_domain" ? &c.s3_web.root_domain : nullptr;
+      if (dest == nullptr) {
+        c.warnings.push_back(absl::StrCat("unknown config key 's3_web.", k, "' ignored"));
+        continue;
+      }
+      if (!value.is_string()) return type_error("s3_web." + k, "a string");
+      *dest = value.as_string()->get();
+    }
+    if (!c.s3_web.bind_addr.empty()) {
+      if (auto hp = split_host_port(c.s3_web.bind_addr, true); !hp.ok()) return hp.status();
+    }
   }
   return absl::OkStatus();
 }

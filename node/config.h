@@ -26,6 +26,9 @@
 //   root_domain = ".s3.garage.localhost"
 //   max_connections = 512             # S3 clients served at once; the next get 503 SlowDown
 //   read_buffer_max = "64MiB"         # object data held by responses being sent, node-wide
+//   [s3_web]
+//   bind_addr = "0.0.0.0:3902"        # websites of the buckets that have one (anonymous, read-only)
+//   root_domain = ".web.garage.localhost"
 #pragma once
 
 #include <optional>
@@ -61,6 +64,11 @@ struct S3ApiConfig {
   uint64_t read_buffer_max = 64u << 20;
 };
 
+struct S3WebConfig {
+  std::string bind_addr;    // empty: no website endpoint on this node
+  std::string root_domain;  // ".web.example.com": bucket b's website is at b.web.example.com
+};
+
 struct Config {
   std::string metadata_dir;
   std::string data_dir;
@@ -82,6 +90,7 @@ struct Config {
   static constexpr int64_t kMinBlockGcDelaySecs = 60;
   int64_t block_gc_delay_secs = 600;
   S3ApiConfig s3_api;
+  S3WebConfig s3_web;
   std::string rpc_bind_addr = "0.0.0.0:3901";
   std::string rpc_public_addr;  // default: rpc_bind_addr
   std::vector<BootstrapPeer> bootstrap_peers;

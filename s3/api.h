@@ -21,6 +21,7 @@ namespace garage::s3 {
 struct S3Settings {
   std::string region = "garage";
   std::string root_domain;           // ".s3.example.com": virtual-host-style addressing under it
+  std::string web_root_domain;       // ".web.example.com": the website of bucket b is b.web.example.com
   uint32_t inline_threshold = 3072;  // objects up to this size live in their metadata entry
   uint64_t max_object_size = 5ull << 40;
   uint64_t min_part_size = 5u << 20;  // every part but the last (EntityTooSmall)
@@ -67,6 +68,8 @@ class S3Api {
         write_budget_(settings_.write_buffer_bytes) {}
 
   Task<HttpResponse> handle(HttpRequest& request);
+  // The website endpoint's requests (s3/api_website.cc): anonymous, read-only.
+  Task<HttpResponse> handle_website(HttpRequest& request);
   // The node's read budget: the HTTP server lets a stalled client go when others wait on it.
   const ByteBudget& read_budget() const { return read_budget_; }
 
@@ -91,6 +94,9 @@ class S3Api {
 
   // api_cors.cc
   Task<absl::StatusOr<HttpResponse>> preflight(S3Call& call);
+
+  // api_website.cc
+  Task<absl::StatusOr<HttpResponse>> serve_website(S3Call& call, std::string host);
   // A cross-origin request (an Origin header) to a bucket whose CORS rules allow it: the
   // response (an error too) gets the Access-Control-* headers a browser needs to read it.
   static void add_cors_headers_for(const S3Call& call, HttpResponse& response);

@@ -1,6 +1,9 @@
 #include "s3/website.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "s3/errors.h"
@@ -109,6 +112,64 @@ absl::StatusOr<WebsiteConfig> parse_website_configuration(absl::string_view xml)
     c.routing_rules.push_back(std::move(rule));
   }
   return c;
+}
+
+std::string website_bucket_of(absl::string_view host, absl::string_view root_domain) {
+  std::string h = absl::AsciiStrToLower(host);
+  if (const size_t colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos) {
+    h.resize(colon);
+  }
+  std::string suffix(root_domain);
+  if (!suffix.empty() && suffix.front() != '.') suffix = "." + suffix;
+  if (!suffix.empty() && h.size() > suffix.size() && absl::EndsWith(h, absl::AsciiStrToLower(suffix))) {
+    return h.substr(0, h.size() - suffix.size());
+  }
+  return h;
+}
+
+namespace {
+// Where a redirect sends a request for `key` (S3's rules: the host and protocol given, or the
+// request's; the key replaced whole, by prefix, or kept).
+WebsiteStep redirect_to(const WebsiteRedirect& r, absl::string_view key, absl::string_view prefix,
+                        absl::string_view host) {
+  std::string new_key(key);
+  if (r.replace_key_with) {
+    new_key = *r.replace_key_with;
+  } else if (r.replace_key_prefix_with) {
+    new_key = *r.replace_key_prefix_with + std::string(key.substr(std::min(prefix.size(), key.size())));
+  }
+  WebsiteStep step;
+  step.redirect = true;
+  step.status = r.http_redirect_code.value_or(301);
+  step.location = absl::StrCat(r.protocol.empty() ? "http" : r.protocol, "://",
+                               r.host_name.empty() ? host : r.host_name, "/", new_key);
+  return step;
+}
+
+bool prefix_matches(const WebsiteRoutingRule& rule, absl::string_view key) {
+  return !rule.key_prefix_equals || absl::StartsWith(key, *rule.key_prefix_equals);
+}
+}  // namespace
+
+WebsiteStep website_step(const WebsiteConfig& config, absl::string_view key, absl::string_view host) {
+  if (config.redirect_all) return redirect_to(*config.redirect_all, key, "", host);
+  for (const WebsiteRoutingRule& rule : config.routing_rules) {
+    if (rule.http_error_code_returned_equals || !prefix_matches(rule, key)) continue;
+    return redirect_to(rule.redirect, key, rule.key_prefix_equals.value_or(""), host);
+  }
+  WebsiteStep step;
+  step.key = std::string(key);
+  if (step.key.empty() || step.key.back() == '/') step.key += config.index_suffix;
+  return step;
+}
+
+std::optional<WebsiteStep> website_error_redirect(const WebsiteConfig& config, absl::string_view key,
+                                                  absl::string_view host, int error_status) {
+  for (const WebsiteRoutingRule& rule : config.routing_rules) {
+    if (rule.http_error_code_returned_equals != error_status || !prefix_matches(rule, key)) continue;
+    return redirect_to(rule.redirect, key, rule.key_prefix_equals.value_or(""), host);
+  }
+  return std::nullopt;
 }
 
 std::string website_configuration_xml(const WebsiteConfig& c) {

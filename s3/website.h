@@ -48,4 +48,27 @@ absl::StatusOr<WebsiteConfig> parse_website_configuration(absl::string_view xml)
 // The document GetBucketWebsite answers; parse_website_configuration reads it back as it was.
 std::string website_configuration_xml(const WebsiteConfig& config);
 
+// ---- Serving (the website endpoint, S3Api::handle_website), as S3's website endpoint does.
+
+// The bucket a website request is for: `host` (a Host header, any port dropped, lowercased)
+// under `root_domain` (".web.example.com": "site.web.example.com" is bucket "site"), or else
+// the host itself, a bucket whose global name is a domain name.
+std::string website_bucket_of(absl::string_view host, absl::string_view root_domain);
+
+// What to do with a request for `key` (the decoded path without its leading '/'), before
+// anything is read: redirect (RedirectAllRequestsTo, or a routing rule without an error-code
+// condition whose prefix matches), or serve an object (the index document for a folder).
+struct WebsiteStep {
+  bool redirect = false;
+  std::string key;       // to serve, when !redirect
+  std::string location;  // when redirect
+  int status = 200;      // the redirect's code
+};
+WebsiteStep website_step(const WebsiteConfig& config, absl::string_view key, absl::string_view host);
+
+// After `key` was not found (`error_status`, 404 or 403): the redirect of the first routing
+// rule whose error-code condition (and prefix, if any) matches, if any.
+std::optional<WebsiteStep> website_error_redirect(const WebsiteConfig& config, absl::string_view key,
+                                                  absl::string_view host, int error_status);
+
 }  // namespace garage::s3

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace garage {
 namespace {
 
@@ -51,12 +53,32 @@ metadata_dir = "m"
 data_dir = "d"
 rpc_secret = "abc"
 colour = "blue"
-[s3_web]
-bind_addr = "[::]:3902"
+[admin]
+api_bind_addr = "[::]:3903"
 )");
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->warnings.size(), 3u);
-  EXPECT_NE(c->warnings[0].find("colour"), std::string::npos);
+  EXPECT_TRUE(std::any_of(c->warnings.begin(), c->warnings.end(),
+                          [](const std::string& w) { return w.find("colour") != std::string::npos; }));
+}
+
+TEST(Config, TheWebsiteEndpoint) {
+  absl::StatusOr<Config> c = parse_config(R"(
+metadata_dir = "m"
+data_dir = "d"
+[s3_web]
+bind_addr = "[::]:3902"
+root_domain = ".web.garage.localhost"
+index = "index.html"
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->s3_web.bind_addr, "[::]:3902");
+  EXPECT_EQ(c->s3_web.root_domain, ".web.garage.localhost");
+  ASSERT_EQ(c->warnings.size(), 1u) << "Garage's index key: each bucket names its own index document";
+  EXPECT_NE(c->warnings[0].find("s3_web.index"), std::string::npos);
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_web]\nbind_addr = \"nope\"\n").ok());
+  EXPECT_FALSE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n[s3_web]\nroot_domain = 3\n").ok());
+  EXPECT_TRUE(parse_config("metadata_dir = \"m\"\ndata_dir = \"d\"\n")->s3_web.bind_addr.empty()) << "off by default";
 }
 
 TEST(Config, ConsistencyModeAndMetadataFsync) {

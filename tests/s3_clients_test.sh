@@ -8,7 +8,7 @@
 # curl's own SigV4 signing (--aws-sigv4) covers virtual-host-style addressing (root_domain),
 # with the bucket's host name resolved to loopback by --resolve.
 #
-#   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl
+#   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl website
 #                                                        security, bounds, crash, listing (alone:
 #                                                        s3_security, s3_bounds, s3_crash, s3_listing;
 #                                                        crash restarts the node)
@@ -19,14 +19,18 @@ set -uo pipefail
 build=${1:?usage: s3_clients_test.sh BUILD_DIR [SECTION ...]}
 shift
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js curl)
+[ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js curl website)
 source "$(dirname "$0")/lib/nodes.sh"
 
 # The bounds section opens 400+ connections: room for them on machines whose default is 1024.
 ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 region=garage
-s3_extra='root_domain = ".s3.garage.localhost"
-max_connections = 400'
+web_port=$(free_port)
+s3_extra="root_domain = \".s3.garage.localhost\"
+max_connections = 400
+[s3_web]
+bind_addr = \"127.0.0.1:$web_port\"
+root_domain = \".web.garage.localhost\""
 make_nodes 1 1
 conf=$work/node1/garage.toml
 log=$work/node1.log
@@ -218,6 +222,48 @@ CFG
       cat "$work/js.log"
       check "AWS SDK for JavaScript v3: see the failures above" false
     fi
+    ;;
+  website)
+    # The website endpoint ([s3_web]), with curl as the browser: a bucket served at
+    # <bucket>.web.garage.localhost and at a global name that is a domain name.
+    aws() { /usr/bin/aws --endpoint-url "$endpoint" "$@"; }
+    web() { curl -s --resolve "$1:$web_port:127.0.0.1" "${@:2}"; }
+    site=site.web.garage.localhost
+    page() { web "$site" -o /dev/null -w '%{http_code} %{redirect_url}' "http://$site:$web_port$1"; }
+    aws s3 mb s3://site >/dev/null
+    printf '<h1>home</h1>' > "$work/index.html"; printf '<h1>about</h1>' > "$work/about.html"
+    printf '<h1>lost</h1>' > "$work/error.html"; head -c 1000 /dev/urandom > "$work/style.css"
+    aws s3 cp "$work/index.html" s3://site/index.html --content-type text/html >/dev/null
+    aws s3 cp "$work/about.html" s3://site/about/index.html --content-type text/html >/dev/null
+    aws s3 cp "$work/error.html" s3://site/error.html --content-type text/html >/dev/null
+    aws s3 cp "$work/style.css" s3://site/style.css --content-type text/css >/dev/null
+    check "website: not served before it is enabled (404)" [ "$(page /)" = "404 " ]
+    check "website: garage bucket website --allow" quiet_ok G bucket website site --allow --error-document error.html
+    check "website: / serves the index document" [ "$(web $site "http://$site:$web_port/")" = "<h1>home</h1>" ]
+    check "website: as text/html" grep -qi "content-type: text/html" <<<"$(web $site -I "http://$site:$web_port/")"
+    check "website: /about/ serves about/index.html" [ "$(web $site "http://$site:$web_port/about/")" = "<h1>about</h1>" ]
+    check "website: /about redirects to /about/ (302)" [ "$(page /about)" = "302 http://$site:$web_port/about/" ]
+    check "website: a missing page is the error document, 404" \
+      bash -c "[ \"\$(curl -s --resolve $site:$web_port:127.0.0.1 -w ' %{http_code}' http://$site:$web_port/nope.html)\" = '<h1>lost</h1> 404' ]"
+    check "website: a range" [ "$(web $site -r 10-19 -o /dev/null -w '%{http_code} %{size_download}' "http://$site:$web_port/style.css")" = "206 10" ]
+    etag=$(web $site -I "http://$site:$web_port/style.css" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')
+    check "website: If-None-Match of its etag is 304" \
+      [ "$(web $site -H "If-None-Match: $etag" -o /dev/null -w '%{http_code}' "http://$site:$web_port/style.css")" = 304 ]
+    check "website: PUT is refused (405)" [ "$(web $site -X PUT -d x -o /dev/null -w '%{http_code}' "http://$site:$web_port/x")" = 405 ]
+    check "website: another host is another bucket (404)" \
+      [ "$(web other.web.garage.localhost -o /dev/null -w '%{http_code}' "http://other.web.garage.localhost:$web_port/")" = 404 ]
+    check "website: a global name that is a domain" quiet_ok G bucket alias site www.example.test
+    check "website: served at that domain" [ "$(web www.example.test "http://www.example.test:$web_port/")" = "<h1>home</h1>" ]
+    rules='{"IndexDocument":{"Suffix":"index.html"},"RoutingRules":[{"Condition":{"KeyPrefixEquals":"docs/"},
+      "Redirect":{"ReplaceKeyPrefixWith":"documents/"}}]}'
+    check "website: put-bucket-website with a routing rule" quiet_ok aws s3api put-bucket-website --bucket site --website-configuration "$rules"
+    check "website: the rule redirects (301)" [ "$(page /docs/a.html)" = "301 http://$site:$web_port/documents/a.html" ]
+    check "website: without an error document a missing page is 404" [ "$(page /nope.html)" = "404 " ]
+    check "website: redirect every request" quiet_ok aws s3api put-bucket-website --bucket site \
+      --website-configuration '{"RedirectAllRequestsTo":{"HostName":"example.org","Protocol":"https"}}'
+    check "website: ... to that host (301)" [ "$(page /a/b.html)" = "301 https://example.org/a/b.html" ]
+    check "website: --deny" quiet_ok G bucket website site --deny
+    check "website: no longer served (404)" [ "$(page /)" = "404 " ]
     ;;
   curl)
     vhost=shared.s3.garage.localhost

@@ -105,6 +105,57 @@ TEST(Website, WhatS3RefusesIsRefused) {
   EXPECT_EQ(refused(std::string(kMaxWebsiteConfigurationBytes + 1, ' ')), "InvalidArgument");
 }
 
+TEST(Website, TheHostNamesTheBucket) {
+  EXPECT_EQ(website_bucket_of("site.web.example.com", ".web.example.com"), "site");
+  EXPECT_EQ(website_bucket_of("Site.Web.Example.com:3902", ".web.example.com"), "site") << "case and port";
+  EXPECT_EQ(website_bucket_of("site.web.example.com", "web.example.com"), "site") << "without its leading dot";
+  EXPECT_EQ(website_bucket_of("www.example.org", ".web.example.com"), "www.example.org") << "a global name";
+  EXPECT_EQ(website_bucket_of("web.example.com", ".web.example.com"), "web.example.com");
+  EXPECT_EQ(website_bucket_of("www.example.org:80", ""), "www.example.org");
+}
+
+TEST(Website, FoldersServeTheirIndexAndRulesRedirect) {
+  const WebsiteConfig c = *parse_website_configuration(config(R"(
+    <IndexDocument><Suffix>index.html</Suffix></IndexDocument>
+    <RoutingRules>
+      <RoutingRule>
+        <Condition><KeyPrefixEquals>docs/</KeyPrefixEquals></Condition>
+        <Redirect><ReplaceKeyPrefixWith>documents/</ReplaceKeyPrefixWith></Redirect>
+      </RoutingRule>
+      <RoutingRule>
+        <Condition><HttpErrorCodeReturnedEquals>404</HttpErrorCodeReturnedEquals></Condition>
+        <Redirect><HostName>archive.example.com</HostName><Protocol>https</Protocol>
+          <HttpRedirectCode>302</HttpRedirectCode></Redirect>
+      </RoutingRule>
+    </RoutingRules>)"));
+  const std::string host = "site.web.example.com:3902";
+  EXPECT_EQ(website_step(c, "", host).key, "index.html");
+  EXPECT_EQ(website_step(c, "blog/", host).key, "blog/index.html");
+  EXPECT_EQ(website_step(c, "blog/post.html", host).key, "blog/post.html");
+  EXPECT_FALSE(website_step(c, "blog", host).redirect) << "the folder redirect waits until the key is missing";
+  const WebsiteStep docs = website_step(c, "docs/a/b.html", host);
+  EXPECT_TRUE(docs.redirect);
+  EXPECT_EQ(docs.status, 301);
+  EXPECT_EQ(docs.location, "http://site.web.example.com:3902/documents/a/b.html");
+  std::optional<WebsiteStep> missing = website_error_redirect(c, "gone.html", host, 404);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->status, 302);
+  EXPECT_EQ(missing->location, "https://archive.example.com/gone.html");
+  EXPECT_FALSE(website_error_redirect(c, "gone.html", host, 403).has_value());
+
+  const WebsiteConfig all = *parse_website_configuration(
+      config("<RedirectAllRequestsTo><HostName>www.example.org</HostName><Protocol>https</Protocol>"
+             "</RedirectAllRequestsTo>"));
+  const WebsiteStep moved = website_step(all, "a/b.html", host);
+  EXPECT_TRUE(moved.redirect);
+  EXPECT_EQ(moved.location, "https://www.example.org/a/b.html");
+  const WebsiteConfig whole = *parse_website_configuration(
+      config("<IndexDocument><Suffix>index.html</Suffix></IndexDocument><RoutingRules><RoutingRule><Condition>"
+             "<KeyPrefixEquals>old</KeyPrefixEquals></Condition><Redirect><ReplaceKeyWith>new.html</ReplaceKeyWith>"
+             "</Redirect></RoutingRule></RoutingRules>"));
+  EXPECT_EQ(website_step(whole, "old/page", host).location, "http://site.web.example.com:3902/new.html");
+}
+
 TEST(Website, RoutesReachTheWebsiteEndpoints) {
   auto route = [](std::string method) {
     HttpRequest r;

@@ -20,6 +20,7 @@ NodeOptions node_options_from_config(const Config& config, NodeId self_id) {
   o.blocks.gc_delay = absl::Seconds(config.block_gc_delay_secs);
   o.s3.region = config.s3_api.s3_region;
   o.s3.root_domain = config.s3_api.root_domain;
+  o.s3.web_root_domain = config.s3_web.root_domain;
   o.s3.read_buffer_bytes = config.s3_api.read_buffer_max;
   o.s3.write_buffer_bytes = config.block_ram_buffer_max;
   o.journal.fsync = config.metadata_fsync;

@@ -90,6 +90,16 @@ absl::Status run_server(const Config& config) {
         io, clock, spawner, tracer, [&s3_api](s3::HttpRequest& r) { return s3_api.handle(r); }, http_options);
     if (absl::Status s = s3_server->listen(config.s3_api.api_bind_addr); !s.ok()) return s;
   }
+  // The website endpoint: anonymous GET/HEAD/OPTIONS of buckets whose website is enabled.
+  std::unique_ptr<HttpServer> web_server;
+  if (!config.s3_web.bind_addr.empty()) {
+    HttpServerOptions web_options;
+    web_options.max_connections = max_connections_for_fd_limit(config.s3_api.max_connections, raise_fd_limit());
+    web_options.memory_wanted = [&s3_api] { return s3_api.read_budget().waiting() > 0; };
+    web_server = std::make_unique<HttpServer>(
+        io, clock, spawner, tracer, [&s3_api](s3::HttpRequest& r) { return s3_api.handle_website(r); }, web_options);
+    if (absl::Status s = web_server->listen(config.s3_web.bind_addr); !s.ok()) return s;
+  }
 
   (*transport)->set_handler((*node)->rpc_handler());
   (*node)->start();
@@ -102,7 +112,8 @@ absl::Status run_server(const Config& config) {
   const NodeStatus& self = (*node)->membership().self();
   tracer.event(Severity::kInfo, "NodeStarted",
                absl::StrCat(self.id.hex(), " rpc ", config.rpc_bind_addr, " (advertised ", self.address, ")",
-                            s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : ""));
+                            s3_server ? absl::StrCat(", s3 api on ", config.s3_api.api_bind_addr) : "",
+                            web_server ? absl::StrCat(", websites on ", config.s3_web.bind_addr) : ""));
   // What this node runs (tests compare it with the simulator's node: tests/real_cluster_test.sh).
   tracer.event(Severity::kInfo, "NodeServices", absl::StrJoin((*node)->services(), " "));
   io.run();
