@@ -13,6 +13,7 @@
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/sigv4.h"
+#include "s3/website.h"
 #include "sim/operator.h"
 
 namespace garage::sim {
@@ -162,6 +163,7 @@ struct S3Workload::History {
   uint64_t operator_rounds_completed = 0;
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
+  uint64_t website_reads_checked = 0;  // reads through the website endpoint (S3Api::handle_website)
   std::vector<std::string> violations;
 
   const Op* find_op(uint64_t id) const {
@@ -343,6 +345,7 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     if (probe_aimed_reuploads_ > 0) result_.probes["workload.aimed_reupload"] += probe_aimed_reuploads_;
     if (probe_moves_ > 0) result_.probes["workload.moved_by_copy_and_delete"] += probe_moves_;
     if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
+    if (h->website_reads_checked > 0) result_.probes["workload.website_read_checked"] += h->website_reads_checked;
     if (h->operator_rounds_completed > 0) {
       result_.probes["workload.operator_round_completed"] += h->operator_rounds_completed;
     }
@@ -528,7 +531,14 @@ Task<bool> set_up_key_and_bucket(RpcHandler node) {
   if (!bucket.ok()) co_return false;
   AdminRequest allow{Op::kBucketAllow, {kBucket, kKeyId, "RWO"}};
   absl::StatusOr<AdminReply> allowed = co_await admin_call(node, std::move(allow));
-  co_return allowed.ok();
+  if (!allowed.ok()) co_return false;
+  // Its website enabled, as `garage bucket website --allow` does: some reads go through the
+  // website endpoint, whose answers the same checkers judge.
+  s3::WebsiteConfig site;
+  site.index_suffix = "index.html";
+  AdminRequest website{Op::kBucketWebsite, {kBucket, s3::website_configuration_xml(site)}};
+  absl::StatusOr<AdminReply> enabled = co_await admin_call(node, std::move(website));
+  co_return enabled.ok();
 }
 
 }  // namespace
@@ -897,6 +907,13 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
                                        path, "", std::move(body), n.clock->now_wall());
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
+  // One read in three (by its op number: no draw from the workload's generator) goes through
+  // the website endpoint: anonymous, the bucket named by the Host header.
+  const bool website = kind == kGet && !final_read && op % 3 == 0;
+  if (website) {
+    request->headers = {{"host", kBucket}};
+    request->target = absl::StrCat("/key-", key);
+  }
 
   // A listing as soon as a delete is acknowledged, as a client checking its work would: it meets
   // replicas that have not all heard of the delete yet.
@@ -911,9 +928,14 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
   if (kind == kPut) after_ack = [this, key, op] { aim_reupload(key, op); };
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
-                      bool final_read, std::function<void()> after_ack) -> Task<> {
+                      bool final_read, bool website, std::function<void()> after_ack) -> Task<> {
     const absl::Duration started = loop->now();
-    s3::HttpResponse resp = co_await api->handle(*req);
+    s3::HttpResponse resp;
+    if (website) {
+      resp = co_await api->handle_website(*req);
+    } else {
+      resp = co_await api->handle(*req);
+    }
     h->unfinished.erase(op);
     std::string got = resp.body;
     if (resp.stream && resp.status < 300) {
@@ -941,8 +963,11 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       }
     }
     const bool ok = resp.status < 300;
+    // The website's 404 page names its code: only NoSuchKey says the key is absent (a bucket
+    // whose website is not enabled yet, say, is not).
+    const bool absent = resp.status == 404 && (!website || absl::StrContains(got, "Code: NoSuchKey"));
     if (kind == kGet) {
-      if (ok || resp.status == 404) {
+      if (ok || absent) {
         std::optional<uint64_t> from;
         if (ok) {
           uint64_t id = 0;
@@ -955,7 +980,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
           from = id;
         }
         h->reads_checked++;
-        h->check_read(key, started, from, got, final_read ? "final read" : "read");
+        if (website) h->website_reads_checked++;
+        h->check_read(key, started, from, got, final_read ? "final read" : website ? "website read" : "read");
       } else {
         h->failed++;
         if (final_read) {
@@ -976,7 +1002,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       if (name == "etag") h->ops[key][op].etag = unquoted(value);
     (kind == kPut ? h->puts_acked : h->deletes_acked)++;
     if (after_ack) after_ack();
-  }(history_, n.s3, request, source, &loop_, key, op, kind, final_read, std::move(after_ack)));
+  }(history_, n.s3, request, source, &loop_, key, op, kind, final_read, website, std::move(after_ack)));
 }
 
 }  // namespace garage::sim
