@@ -182,6 +182,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
       co_return co_await put_bucket_document(call, BucketDocument::kCors);
     case Endpoint::kDeleteBucketCors:
       co_return co_await delete_bucket_document(call, BucketDocument::kCors);
+    case Endpoint::kGetBucketAcl:
+    case Endpoint::kGetObjectAcl:
+      co_return co_await get_acl(call);
     case Endpoint::kGetBucketWebsite:
       co_return get_bucket_document(call, BucketDocument::kWebsite);
     case Endpoint::kPutBucketWebsite:

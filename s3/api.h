@@ -83,6 +83,10 @@ class S3Api {
   Task<absl::StatusOr<HttpResponse>> delete_bucket(S3Call& call);
   absl::StatusOr<HttpResponse> bucket_location(S3Call& call);
   absl::StatusOr<HttpResponse> bucket_versioning(S3Call& call);
+  // GetBucketAcl, GetObjectAcl: rights are the keys' (garage bucket allow), not ACLs; the answer
+  // is what S3 gives for a private bucket or object, seen by the asking key: its own rights
+  // there (owner: FULL_CONTROL; else READ, WRITE), no grant to anyone else.
+  Task<absl::StatusOr<HttpResponse>> get_acl(S3Call& call);
 
   // api_bucket_documents.cc: a bucket's configurations kept as one XML document each (CORS,
   // website). Get answers it as stored (or the document's NoSuch... error); Put checks the body

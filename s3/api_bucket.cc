@@ -1,5 +1,6 @@
 // Bucket endpoints: ListBuckets, CreateBucket, DeleteBucket, GetBucketLocation,
-// GetBucketVersioning (HeadBucket is answered by the dispatcher once the bucket is found).
+// GetBucketVersioning, GetBucketAcl and GetObjectAcl (HeadBucket is answered by the dispatcher
+// once the bucket is found).
 #include <map>
 
 #include "s3/api.h"
@@ -91,6 +92,39 @@ absl::StatusOr<HttpResponse> S3Api::bucket_location(S3Call& call) {
   XmlOut x("LocationConstraint");
   x.root().append_child(pugi::node_pcdata).set_value(settings_.region.c_str());
   return xml_response(x);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::get_acl(S3Call& call) {
+  if (call.route.endpoint == Endpoint::kGetObjectAcl) {  // the object must exist
+    absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
+    if (!entry.ok()) co_return entry.status();
+    if (!entry->has_value() || (*entry)->current() == nullptr) co_return s3_error(S3Code::kNoSuchKey);
+  }
+  XmlOut x("AccessControlPolicy");
+  pugi::xml_node owner = x.root().append_child("Owner");
+  XmlOut::add(owner, "ID", call.key.id);
+  XmlOut::add(owner, "DisplayName", call.key.name);
+  // What the asking key may do there, in ACL words: owner is FULL_CONTROL, else READ and WRITE.
+  const auto rights = call.key.buckets.find(call.bucket->id);
+  const Perms perms = rights == call.key.buckets.end() ? Perms{} : rights->second;
+  std::vector<const char*> permissions;
+  if (perms.owner) {
+    permissions.push_back("FULL_CONTROL");
+  } else {
+    if (perms.read) permissions.push_back("READ");
+    if (perms.write) permissions.push_back("WRITE");
+  }
+  pugi::xml_node list = x.root().append_child("AccessControlList");
+  for (const char* permission : permissions) {
+    pugi::xml_node grant = list.append_child("Grant");
+    pugi::xml_node grantee = grant.append_child("Grantee");
+    grantee.append_attribute("xmlns:xsi") = "http://www.w3.org/2001/XMLSchema-instance";
+    grantee.append_attribute("xsi:type") = "CanonicalUser";
+    XmlOut::add(grantee, "ID", call.key.id);
+    XmlOut::add(grantee, "DisplayName", call.key.name);
+    XmlOut::add(grant, "Permission", permission);
+  }
+  co_return xml_response(x);
 }
 
 absl::StatusOr<HttpResponse> S3Api::bucket_versioning(S3Call& call) {

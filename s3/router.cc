@@ -36,6 +36,10 @@ const char* endpoint_name(Endpoint e) {
       return "PutBucketWebsite";
     case Endpoint::kDeleteBucketWebsite:
       return "DeleteBucketWebsite";
+    case Endpoint::kGetBucketAcl:
+      return "GetBucketAcl";
+    case Endpoint::kGetObjectAcl:
+      return "GetObjectAcl";
     case Endpoint::kListObjects:
       return "ListObjects";
     case Endpoint::kListObjectsV2:
@@ -140,12 +144,14 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kGetBucketCors;
       else if (has("website"))
         r.endpoint = Endpoint::kGetBucketWebsite;
+      else if (has("acl"))
+        r.endpoint = Endpoint::kGetBucketAcl;
       else if (has("uploads"))
         r.endpoint = Endpoint::kListMultipartUploads;
       else if (r.param("list-type") == "2")
         r.endpoint = Endpoint::kListObjectsV2;
-      else if (has("acl") || has("policy") || has("lifecycle") || has("tagging") || has("versions") ||
-               has("encryption") || has("object-lock") || has("notification") || has("logging") || has("replication") ||
+      else if (has("policy") || has("lifecycle") || has("tagging") || has("versions") || has("encryption") ||
+               has("object-lock") || has("notification") || has("logging") || has("replication") ||
                has("ownershipControls") || has("publicAccessBlock") || has("accelerate") || has("requestPayment") ||
                has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering"))
         return not_implemented("bucket sub-resource");
@@ -177,6 +183,10 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     } else {
       return s3_error(S3Code::kMethodNotAllowed, "method not allowed on a bucket");
     }
+    return r;
+  }
+  if (m == "GET" && has("acl")) {
+    r.endpoint = Endpoint::kGetObjectAcl;
     return r;
   }
   if (has("acl") || has("tagging") || has("retention") || has("legal-hold") || has("torrent") || has("restore") ||

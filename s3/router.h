@@ -29,6 +29,8 @@ enum class Endpoint {
   kGetBucketWebsite,
   kPutBucketWebsite,
   kDeleteBucketWebsite,
+  kGetBucketAcl,
+  kGetObjectAcl,
   kPreflight,  // OPTIONS: a browser asks whether a cross-origin request is allowed (s3/cors.h)
   kListObjects,
   kListObjectsV2,

@@ -147,7 +147,7 @@ TEST(Cors, HeadersAsAwsSendsThem) {
   EXPECT_FALSE(header_of(actual, "access-control-expose-headers").has_value());
 }
 
-TEST(Cors, RoutesReachTheCorsEndpoints) {
+TEST(Cors, RoutesReachTheCorsAndAclEndpoints) {
   auto route = [](std::string method, std::string target) {
     HttpRequest r;
     r.method = std::move(method);
@@ -161,6 +161,10 @@ TEST(Cors, RoutesReachTheCorsEndpoints) {
   EXPECT_EQ(route("OPTIONS", "/b/some/key")->endpoint, Endpoint::kPreflight);
   EXPECT_EQ(route("OPTIONS", "/b")->endpoint, Endpoint::kPreflight);
   EXPECT_EQ(code_of(route("OPTIONS", "/").status()), "MethodNotAllowed");
+  EXPECT_EQ(route("GET", "/b?acl")->endpoint, Endpoint::kGetBucketAcl);
+  EXPECT_EQ(route("GET", "/b/k?acl")->endpoint, Endpoint::kGetObjectAcl);
+  EXPECT_EQ(code_of(route("PUT", "/b?acl").status()), "NotImplemented") << "ACL writes are not silently accepted";
+  EXPECT_EQ(code_of(route("PUT", "/b/k?acl").status()), "NotImplemented");
   EXPECT_EQ(route("PUT", "/b")->endpoint, Endpoint::kCreateBucket);
   EXPECT_EQ(route("DELETE", "/b")->endpoint, Endpoint::kDeleteBucket);
 }

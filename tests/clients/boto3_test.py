@@ -324,6 +324,15 @@ check("PutBucketWebsite with a slash in the index suffix: InvalidArgument",
 s3.delete_bucket_website(Bucket=bucket)
 check("DeleteBucketWebsite", error_code(lambda: s3.get_bucket_website(Bucket=bucket)) == "NoSuchWebsiteConfiguration")
 
+# ACLs are read-only here: the asking key's own rights, in ACL words.
+acl = s3.get_bucket_acl(Bucket=bucket)
+check("GetBucketAcl: the key, FULL_CONTROL (it is an owner)",
+      [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"] and acl["Owner"]["ID"] == access_key)
+check("GetObjectAcl of an object", [g["Permission"] for g in s3.get_object_acl(Bucket=bucket, Key="dir/hello.txt")["Grants"]] == ["FULL_CONTROL"])
+check("GetObjectAcl of a missing key: NoSuchKey", error_code(lambda: s3.get_object_acl(Bucket=bucket, Key="nope")) == "NoSuchKey")
+check("PutBucketAcl: NotImplemented, not silently accepted",
+      error_code(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read")) == "NotImplemented")
+
 # Authentication failures
 bad = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="wrong" * 8,
                    region_name=region, config=Config(s3={"addressing_style": "path"}))
