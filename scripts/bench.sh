@@ -17,42 +17,13 @@ echo "== anti-entropy cost: one sync_with() between replicas differing by D item
 echo
 echo "== S3: one node (RF 1, metadata and data fsync on), client on the same machine"
 cmake --build "$build" --target garage >/dev/null
-"$root/scripts/genkeys.sh" "$tmp/keys" node1 >/dev/null
-port=$((30000 + RANDOM % 10000))
-cat > "$tmp/garage.toml" <<TOML
-metadata_dir = "$tmp/meta"
-data_dir = "$tmp/data"
-replication_factor = 1
-rpc_bind_addr = "127.0.0.1:$((port + 1))"
-[s3_api]
-api_bind_addr = "127.0.0.1:$port"
-s3_region = "garage"
-[rpc_tls]
-ca_cert = "$tmp/keys/ca.crt"
-node_cert = "$tmp/keys/node1.crt"
-node_key = "$tmp/keys/node1.key"
-cli_cert = "$tmp/keys/cli.crt"
-cli_key = "$tmp/keys/cli.key"
-TOML
-G() { "$build/garage" -c "$tmp/garage.toml" "$@"; }
-server=""
+source "$root/scripts/lib/bench_node.sh"
+bench_node_config
 trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
-start_server() {
-  "$build/garage" -c "$tmp/garage.toml" server 2>>"$tmp/server.log" &
-  server=$!
-  for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
-}
-stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; }
-peak_rss() { awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server/status"; }
 start_server
-G layout assign "$(G node id | cut -c1-16)" -z local -c 100G >/dev/null
-G layout apply --version 1 >/dev/null
-for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
-created=$(G key create bench)
+bench_node_ready
 G bucket create bench >/dev/null
 G bucket allow bench --key bench --read --write --owner >/dev/null
-key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
-secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
 /usr/bin/python3 "$root/scripts/bench_s3.py" "http://127.0.0.1:$port" "$key_id" "$secret" garage bench --small
 echo "server peak RSS (VmHWM) during the small-object runs: $(peak_rss)"
 stop_server

@@ -18,43 +18,16 @@ build="$root/build"
 cmake -S "$root" -B "$build" -G Ninja >/dev/null
 cmake --build "$build" --target garage >/dev/null
 tmp=$(mktemp -d)
-server=""
+source "$root/scripts/lib/bench_node.sh"
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null
   "$tools/servers.sh" stop nginx "$tmp/nginx" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-"$root/scripts/genkeys.sh" "$tmp/keys" node1 >/dev/null
-port=$((30000 + RANDOM % 10000))
-cat > "$tmp/garage.toml" <<TOML
-metadata_dir = "$tmp/meta"
-data_dir = "$tmp/data"
-replication_factor = 1
-rpc_bind_addr = "127.0.0.1:$((port + 1))"
-[s3_api]
-api_bind_addr = "127.0.0.1:$port"
-s3_region = "garage"
-[s3_web]
-bind_addr = "127.0.0.1:$((port + 2))"
-[rpc_tls]
-ca_cert = "$tmp/keys/ca.crt"
-node_cert = "$tmp/keys/node1.crt"
-node_key = "$tmp/keys/node1.key"
-cli_cert = "$tmp/keys/cli.crt"
-cli_key = "$tmp/keys/cli.key"
-TOML
-G() { "$build/garage" -c "$tmp/garage.toml" "$@"; }
-"$build/garage" -c "$tmp/garage.toml" server 2>>"$tmp/server.log" &
-server=$!
-for _ in $(seq 100); do G status >/dev/null 2>&1 && break; sleep 0.1; done
-G layout assign "$(G node id | cut -c1-16)" -z local -c 100G >/dev/null
-G layout apply --version 1 >/dev/null
-for _ in $(seq 100); do G key list >/dev/null 2>&1 && break; sleep 0.1; done
-created=$(G key create bench)
-key_id=$(awk '/Key ID:/ {print $3}' <<<"$created")
-secret=$(awk '/Secret key:/ {print $3}' <<<"$created")
+bench_node_config web
+start_server
+bench_node_ready
 # s3load asks for /<bucket>/<key> on http://localhost:<port>: the website of the bucket named
 # "localhost" (its Host), whose keys begin with "site/".
 G bucket create localhost >/dev/null
@@ -69,7 +42,7 @@ load -e http://127.0.0.1:19200 --no-sign -b site --create-bucket -o put -z 10K -
 
 for rep in $(seq "$reps"); do
   for target in garage nginx; do
-    if [ $target = garage ]; then endpoint="http://localhost:$((port + 2))"; else endpoint=http://127.0.0.1:19200; fi
+    if [ $target = garage ]; then endpoint="http://localhost:$web_port"; else endpoint=http://127.0.0.1:19200; fi
     line=$(load -e "$endpoint" --no-sign -b site -o get -z 10K -n "$objects" -N "$ops" -c 16 -p p/)
     echo "$target $line"
   done
@@ -81,4 +54,4 @@ for target in garage nginx; do
     sort -n | awk -v t=$target '{ops[NR]=$1; p50[NR]=$2; p99[NR]=$3} END {m=int((NR+1)/2);
       printf "%-7s %8.0f ops/s  p50 %.2f ms  p99 %.2f ms (the median round by ops/s)\n", t, ops[m], p50[m], p99[m]}'
 done
-echo "garage server peak RSS (VmHWM): $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server/status")"
+echo "garage server peak RSS (VmHWM): $(peak_rss)"
