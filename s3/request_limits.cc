@@ -53,6 +53,15 @@ absl::Status check_object_key(absl::string_view key) {
   return absl::OkStatus();
 }
 
+int64_t xml_text_length(absl::string_view text) {
+  int64_t n = 0;
+  for (size_t i = 0; i < text.size(); ++n) {
+    const int32_t cp = next_code_point(text, i);
+    if (cp < 0 || !allowed_in_xml(cp)) return -1;
+  }
+  return n;
+}
+
 // Every user metadata header has a name of at least one byte past its prefix, so 2 KB of them
 // always fit the entry's bounds; other stored headers are checked one by one.
 static_assert(kMaxUserMetadataBytes + 16 <= kMaxStoredHeaders);

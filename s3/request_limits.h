@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -15,6 +16,9 @@ inline constexpr size_t kMaxUserMetadataBytes = 2048;  // names (without x-amz-m
 
 // InvalidArgument unless `key` is valid UTF-8 made of characters XML 1.0 allows.
 absl::Status check_object_key(absl::string_view key);
+// The number of characters (code points) in `text`, or -1 unless it is valid UTF-8 made of
+// characters XML 1.0 allows (tag keys and values are counted in characters, not bytes).
+int64_t xml_text_length(absl::string_view text);
 // MetadataTooLarge past kMaxUserMetadataBytes; RequestHeaderSectionTooLarge for a header the
 // object would keep (content-type, cache-control, ...) past what its entry can store
 // (node/model/object.h). Checked before any effect: a request that can never be stored gets 400,
