@@ -52,15 +52,29 @@ rc::Gen<ObjectVersion> gen_version() {
       rc::gen::inRange(0, 6), rc::gen::inRange(0, 3), rc::gen::inRange(0, 3), rc::gen::arbitrary<bool>());
 }
 
+// Tags are set apart from the version (PutObjectTagging): any replica may hold any of them.
+rc::Gen<ObjectVersion> gen_tagged_version() {
+  return rc::gen::apply(
+      [](ObjectVersion v, int set_ms, int which) {
+        static const std::vector<std::pair<std::string, std::string>> kSets[] = {
+            {}, {{"a", "1"}}, {{"a", "2"}}, {{"b", ""}, {"a", "1"}}};
+        v.tags.set_ms = set_ms;
+        v.tags.tags = kSets[which];
+        return v;
+      },
+      gen_version(), rc::gen::inRange(0, 3), rc::gen::inRange(0, 4));
+}
+
 rc::Gen<ObjectEntry> gen_entry() {
-  return rc::gen::map(rc::gen::container<std::vector<ObjectVersion>>(gen_version()), [](std::vector<ObjectVersion> vs) {
-    ObjectEntry e;
-    for (ObjectVersion& v : vs) {
-      ObjectEntry one{{v}};
-      e.merge(one);
-    }
-    return e;
-  });
+  return rc::gen::map(rc::gen::container<std::vector<ObjectVersion>>(gen_tagged_version()),
+                      [](std::vector<ObjectVersion> vs) {
+                        ObjectEntry e;
+                        for (ObjectVersion& v : vs) {
+                          ObjectEntry one{{v}};
+                          e.merge(one);
+                        }
+                        return e;
+                      });
 }
 
 ObjectEntry merged(ObjectEntry a, const ObjectEntry& b) {
@@ -110,6 +124,45 @@ TEST(ObjectEntry, AnUploadMovesForwardOnly) {
   e.merge(ObjectEntry{{up}});
   ASSERT_NE(e.current(), nullptr);
   EXPECT_EQ(e.current()->meta.size, 10u);
+}
+
+TEST(ObjectEntry, TagsAreALastWriterWinsRegisterBesideTheVersion) {
+  ObjectVersion put{100, "u1", VersionState::kComplete, false, {5, "e1"}};
+  put.tags = {100, {{"project", "blue"}}};
+  ObjectEntry written{{put}};
+  // Untagged entries keep the first format (older builds read them); tagged ones the second.
+  EXPECT_EQ(
+      static_cast<uint8_t>(ObjectEntry{{ObjectVersion{1, "a", VersionState::kComplete, false, {3, "x"}}}}.encode()[0]),
+      ObjectEntry::kVersionWithoutTags);
+  EXPECT_EQ(static_cast<uint8_t>(written.encode()[0]), ObjectEntry::kVersion);
+  absl::StatusOr<ObjectEntry> back = ObjectEntry::decode(written.encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, written);
+
+  // PutObjectTagging writes the version again with later tags: they win, the content stays.
+  ObjectVersion retagged = put;
+  retagged.tags = {200, {{"project", "red"}, {"team", "a"}}};
+  ObjectEntry a = written;
+  a.merge(ObjectEntry{{retagged}});
+  ASSERT_EQ(a.versions.size(), 1u);
+  EXPECT_EQ(a.versions[0].tags, retagged.tags);
+  EXPECT_EQ(a.versions[0].meta, put.meta);
+  // An older tagging arriving late loses, in either order.
+  ObjectEntry b{{retagged}};
+  b.merge(written);
+  EXPECT_EQ(b, a);
+  // DeleteObjectTagging: an empty set, later still.
+  ObjectVersion untagged = put;
+  untagged.tags = {300, {}};
+  a.merge(ObjectEntry{{untagged}});
+  EXPECT_TRUE(a.versions[0].tags.tags.empty());
+  EXPECT_EQ(a.versions[0].tags.set_ms, 300);
+  // A tagging write of a version a newer PUT replaced does not bring it back.
+  ObjectVersion newer{400, "u2", VersionState::kComplete, false, {7, "e2"}};
+  a.merge(ObjectEntry{{newer}});
+  a.merge(ObjectEntry{{retagged}});
+  ASSERT_EQ(a.versions.size(), 1u);
+  EXPECT_EQ(a.versions[0].uuid, "u2");
 }
 
 TEST(ObjectEntry, GarbageDoesNotDecode) {

@@ -83,6 +83,45 @@ bool owns_block_list(const ObjectVersion& v) {
 }
 }  // namespace
 
+namespace {
+// The register's join (VersionTags): the later set wins, equal stamps break ties on the tags.
+const VersionTags& later_tags(const VersionTags& a, const VersionTags& b) {
+  if (a.set_ms != b.set_ms) return a.set_ms > b.set_ms ? a : b;
+  return b.tags > a.tags ? b : a;
+}
+
+void encode_version(Encoder& e, const ObjectVersion& v, bool with_tags) {
+  e.i64(v.timestamp_ms);
+  e.str(v.uuid);
+  e.u8(static_cast<uint8_t>(v.state));
+  e.boolean(v.delete_marker);
+  e.i64(v.upload_started_ms);
+  e.u64(v.meta.size);
+  e.str(v.meta.etag);
+  e.list(v.meta.headers, [](Encoder& e, const std::pair<std::string, std::string>& h) {
+    e.str(h.first);
+    e.str(h.second);
+  });
+  e.boolean(v.meta.inline_data.has_value());
+  if (v.meta.inline_data) e.str(*v.meta.inline_data);
+  e.str(v.meta.first_block);
+  e.u32(static_cast<uint32_t>(v.meta.parts));
+  if (!with_tags) return;
+  e.i64(v.tags.set_ms);
+  e.list(v.tags.tags, [](Encoder& e, const std::pair<std::string, std::string>& t) {
+    e.str(t.first);
+    e.str(t.second);
+  });
+}
+
+// A version's content, its tags left out: what the state rule of merge compares.
+std::string content_of(const ObjectVersion& v) {
+  Encoder e;
+  encode_version(e, v, /*with_tags=*/false);
+  return e.take();
+}
+}  // namespace
+
 void ObjectEntry::merge(const ObjectEntry& other) {
   std::map<std::pair<int64_t, std::string>, ObjectVersion> all;
   for (const ObjectVersion& v : versions) all.emplace(v.order(), v);
@@ -90,14 +129,16 @@ void ObjectEntry::merge(const ObjectEntry& other) {
     auto [it, inserted] = all.emplace(v.order(), v);
     if (inserted) continue;
     ObjectVersion& mine = it->second;
+    // Tags and content merge apart, each by a rule of its own (so the pair stays a join).
+    VersionTags tags = later_tags(mine.tags, v.tags);
     // The most advanced state wins; equal states (which should hold equal data) break ties on
     // the encoding so every replica picks the same.
     if (rank(v.state) > rank(mine.state)) {
       mine = v;
-    } else if (v.state == mine.state && !(v == mine)) {
-      ObjectEntry a{{mine}}, b{{v}};
-      if (b.encode() > a.encode()) mine = v;
+    } else if (v.state == mine.state && content_of(v) > content_of(mine)) {
+      mine = v;
     }
+    mine.tags = std::move(tags);
   }
   versions.clear();
   for (auto& [k, v] : all) versions.push_back(std::move(v));
@@ -165,34 +206,19 @@ void ObjectEntry::prune() {
 }
 
 std::string ObjectEntry::encode() const {
+  const bool with_tags = std::any_of(versions.begin(), versions.end(), [](const auto& v) { return !v.tags.empty(); });
   Encoder e;
-  e.u8(kVersion);
-  e.list(versions, [](Encoder& e, const ObjectVersion& v) {
-    e.i64(v.timestamp_ms);
-    e.str(v.uuid);
-    e.u8(static_cast<uint8_t>(v.state));
-    e.boolean(v.delete_marker);
-    e.i64(v.upload_started_ms);
-    e.u64(v.meta.size);
-    e.str(v.meta.etag);
-    e.list(v.meta.headers, [](Encoder& e, const std::pair<std::string, std::string>& h) {
-      e.str(h.first);
-      e.str(h.second);
-    });
-    e.boolean(v.meta.inline_data.has_value());
-    if (v.meta.inline_data) e.str(*v.meta.inline_data);
-    e.str(v.meta.first_block);
-    e.u32(static_cast<uint32_t>(v.meta.parts));
-  });
+  e.u8(with_tags ? kVersion : kVersionWithoutTags);
+  e.list(versions, [&](Encoder& e, const ObjectVersion& v) { encode_version(e, v, with_tags); });
   return e.take();
 }
 
 absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
   Decoder d(bytes);
-  d.version(kVersion, kVersion);
+  const uint8_t format = d.version(kVersionWithoutTags, kVersion);
   ObjectEntry o;
   // Uploads are kept for a horizon, so a busy key holds more than a few versions.
-  o.versions = d.list<ObjectVersion>(65536, [](Decoder& d) {
+  o.versions = d.list<ObjectVersion>(65536, [format](Decoder& d) {
     ObjectVersion v;
     v.timestamp_ms = d.i64();
     v.uuid = d.str(64);
@@ -211,6 +237,14 @@ absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
     if (d.boolean()) v.meta.inline_data = d.str(1 << 20);
     v.meta.first_block = d.str(32);
     v.meta.parts = static_cast<int>(d.u32());
+    if (format >= kVersion) {
+      v.tags.set_ms = d.i64();
+      v.tags.tags = d.list<std::pair<std::string, std::string>>(kMaxStoredTags, [](Decoder& d) {
+        std::string k = d.str(kMaxStoredTagKey);
+        std::string val = d.str(kMaxStoredTagValue);
+        return std::pair{std::move(k), std::move(val)};
+      });
+    }
     return v;
   });
   if (absl::Status s = d.finish(); !s.ok()) return s;

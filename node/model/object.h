@@ -74,6 +74,20 @@ struct ObjectMeta {
   bool operator==(const ObjectMeta&) const = default;
 };
 
+// A version's tags (x-amz-tagging, PutObjectTagging, DeleteObjectTagging): a last-writer-wins
+// register beside the version's content, so that tagging a version merges with it on every
+// replica without rewriting what it holds. The greater (set_ms, tags) wins; a version written
+// with its tags has set_ms = its timestamp.
+inline constexpr size_t kMaxStoredTags = 64;        // S3 allows 10 on an object
+inline constexpr size_t kMaxStoredTagKey = 512;     // bytes: 128 characters of up to 4 bytes
+inline constexpr size_t kMaxStoredTagValue = 1024;  // bytes: 256 characters
+struct VersionTags {
+  int64_t set_ms = 0;
+  std::vector<std::pair<std::string, std::string>> tags;  // in the order given; keys unique
+  bool empty() const { return set_ms == 0 && tags.empty(); }
+  bool operator==(const VersionTags&) const = default;
+};
+
 struct ObjectVersion {
   int64_t timestamp_ms = 0;
   std::string uuid;  // 16 raw bytes; also the version table's key for its block list
@@ -81,13 +95,17 @@ struct ObjectVersion {
   bool delete_marker = false;  // a complete version that says "deleted"
   ObjectMeta meta;             // meaningful once complete (uploading: headers only)
   int64_t upload_started_ms = 0;
+  VersionTags tags;  // merged on its own (see VersionTags); an upload's record: given at its creation
 
   std::pair<int64_t, std::string> order() const { return {timestamp_ms, uuid}; }
   bool operator==(const ObjectVersion&) const = default;
 };
 
 struct ObjectEntry {
-  static constexpr uint8_t kVersion = 1;
+  // Format 2 adds each version's tags; an entry none of whose versions has tags is written in
+  // format 1, which builds before 2026-12-07 read.
+  static constexpr uint8_t kVersion = 2;
+  static constexpr uint8_t kVersionWithoutTags = 1;
   std::vector<ObjectVersion> versions;  // ordered by (timestamp, uuid), oldest first
 
   // The newest complete version, if it is not a delete marker.
