@@ -60,6 +60,8 @@ bool needs_write(Endpoint e) {
     case Endpoint::kUploadPartCopy:
     case Endpoint::kCompleteMultipartUpload:
     case Endpoint::kAbortMultipartUpload:
+    case Endpoint::kPutObjectTagging:
+    case Endpoint::kDeleteObjectTagging:
       return true;
     default:
       return false;
@@ -75,6 +77,8 @@ bool takes_body(Endpoint e) {
     case Endpoint::kCreateBucket:
     case Endpoint::kPutBucketCors:
     case Endpoint::kPutBucketWebsite:
+    case Endpoint::kPutBucketTagging:
+    case Endpoint::kPutObjectTagging:
       return true;
     default:
       return false;
@@ -161,7 +165,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
   const bool owner_only = e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors ||
                           e == Endpoint::kDeleteBucketCors || e == Endpoint::kPutBucketWebsite ||
-                          e == Endpoint::kDeleteBucketWebsite;
+                          e == Endpoint::kDeleteBucketWebsite || e == Endpoint::kPutBucketTagging ||
+                          e == Endpoint::kDeleteBucketTagging;
   const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
   absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
@@ -191,6 +196,18 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
       co_return co_await put_bucket_document(call, BucketDocument::kWebsite);
     case Endpoint::kDeleteBucketWebsite:
       co_return co_await delete_bucket_document(call, BucketDocument::kWebsite);
+    case Endpoint::kGetBucketTagging:
+      co_return get_bucket_document(call, BucketDocument::kTagging);
+    case Endpoint::kPutBucketTagging:
+      co_return co_await put_bucket_document(call, BucketDocument::kTagging);
+    case Endpoint::kDeleteBucketTagging:
+      co_return co_await delete_bucket_document(call, BucketDocument::kTagging);
+    case Endpoint::kGetObjectTagging:
+      co_return co_await get_object_tagging(call);
+    case Endpoint::kPutObjectTagging:
+      co_return co_await put_object_tagging(call, /*remove=*/false);
+    case Endpoint::kDeleteObjectTagging:
+      co_return co_await put_object_tagging(call, /*remove=*/true);
     case Endpoint::kListObjects:
       co_return co_await list_objects(call, false);
     case Endpoint::kListObjectsV2:

@@ -41,9 +41,6 @@ struct S3Settings {
   bool planted_copy_without_references = false;
 };
 
-// A bucket configuration kept as one XML document (S3Api::get_bucket_document and the others).
-enum class BucketDocument : uint8_t { kCors, kWebsite };
-
 // One request in flight: what routing, authentication and bucket lookup found.
 struct S3Call {
   HttpRequest& http;
@@ -89,12 +86,18 @@ class S3Api {
   Task<absl::StatusOr<HttpResponse>> get_acl(S3Call& call);
 
   // api_bucket_documents.cc: a bucket's configurations kept as one XML document each (CORS,
-  // website). Get answers it as stored (or the document's NoSuch... error); Put checks the body
-  // (its parser, s3/cors.h or s3/website.h) and stores it as Get will answer it; Delete clears it.
+  // website, tags: node/model/model.h's BucketDocument). Get answers it as stored (or the document's NoSuch... error);
+  // Put checks the body (its parser, s3/cors.h or s3/website.h) and stores it as Get will answer it; Delete clears it.
   absl::StatusOr<HttpResponse> get_bucket_document(S3Call& call, BucketDocument which);
   Task<absl::StatusOr<HttpResponse>> put_bucket_document(S3Call& call, BucketDocument which);
   Task<absl::StatusOr<HttpResponse>> delete_bucket_document(S3Call& call, BucketDocument which);
-  Task<absl::Status> store(S3Call& call, BucketDocument which, std::string document);
+
+  // api_tagging.cc: the current version's tags (node/model/object.h's VersionTags). Delete is a
+  // Put of no tags. And the tags a write gives its new version (x-amz-tagging).
+  Task<absl::StatusOr<HttpResponse>> get_object_tagging(S3Call& call);
+  Task<absl::StatusOr<HttpResponse>> put_object_tagging(S3Call& call, bool remove);
+  // InvalidTag (nothing written) if the header is malformed; no tags without one.
+  static absl::StatusOr<VersionTags> tags_of_request(const S3Call& call, int64_t stamp_ms);
 
   // api_cors.cc
   Task<absl::StatusOr<HttpResponse>> preflight(S3Call& call);

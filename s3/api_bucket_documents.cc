@@ -1,8 +1,12 @@
-// Bucket configurations kept as one XML document each: Get/Put/DeleteBucketCors (s3/cors.h) and
-// Get/Put/DeleteBucketWebsite (s3/website.h).
+// Bucket configurations kept as one XML document each: Get/Put/DeleteBucketCors (s3/cors.h),
+// Get/Put/DeleteBucketWebsite (s3/website.h) and Get/Put/DeleteBucketTagging (s3/tagging.h).
+// (GCC 12: no temporary inside a co_await expression, node/runtime/task.h: ids are named first.)
+#include <cassert>
+
 #include "s3/api.h"
 #include "s3/cors.h"
 #include "s3/errors.h"
+#include "s3/tagging.h"
 #include "s3/website.h"
 
 namespace garage::s3 {
@@ -27,27 +31,29 @@ absl::StatusOr<std::string> canonical_website(absl::string_view body) {
   return website_configuration_xml(*config);
 }
 
-DocumentKind kind_of(BucketDocument which) {
-  if (which == BucketDocument::kCors)
-    return {S3Code::kNoSuchCORSConfiguration, kMaxCorsConfigurationBytes, &canonical_cors};
-  return {S3Code::kNoSuchWebsiteConfiguration, kMaxWebsiteConfigurationBytes, &canonical_website};
+absl::StatusOr<std::string> canonical_tagging(absl::string_view body) {
+  absl::StatusOr<TagSet> tags = parse_tagging_xml(body, TagTarget::kBucket);
+  if (!tags.ok()) return tags.status();
+  if (tags->empty()) return std::string();  // as DeleteBucketTagging: GetBucketTagging says NoSuchTagSet
+  return tagging_xml(*tags);
 }
 
-const std::string& stored(const BucketInfo& bucket, BucketDocument which) {
-  return which == BucketDocument::kCors ? bucket.cors : bucket.website;
+DocumentKind kind_of(BucketDocument which) {
+  switch (which) {
+    case BucketDocument::kCors:
+      return {S3Code::kNoSuchCORSConfiguration, kMaxCorsConfigurationBytes, &canonical_cors};
+    case BucketDocument::kWebsite:
+      return {S3Code::kNoSuchWebsiteConfiguration, kMaxWebsiteConfigurationBytes, &canonical_website};
+    case BucketDocument::kTagging:
+      return {S3Code::kNoSuchTagSet, kMaxTaggingDocumentBytes, &canonical_tagging};
+  }
+  assert(false && "every BucketDocument is above");
+  return {S3Code::kInternalError, 0, nullptr};
 }
 }  // namespace
 
-// (GCC 12: no co_await in a ternary, no temporary inside a co_await: node/runtime/task.h.)
-Task<absl::Status> S3Api::store(S3Call& call, BucketDocument which, std::string document) {
-  std::string bucket_id = call.bucket->id;
-  if (which == BucketDocument::kCors)
-    co_return co_await model_.set_bucket_cors(std::move(bucket_id), std::move(document));
-  co_return co_await model_.set_bucket_website(std::move(bucket_id), std::move(document));
-}
-
 absl::StatusOr<HttpResponse> S3Api::get_bucket_document(S3Call& call, BucketDocument which) {
-  const std::string& document = stored(*call.bucket, which);
+  const std::string& document = call.bucket->document(which);
   if (document.empty()) return s3_error(kind_of(which).missing);
   HttpResponse r;
   r.set("content-type", "application/xml");
@@ -62,14 +68,15 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_bucket_document(S3Call& call, Buck
   if (!body.ok()) co_return body.status();
   absl::StatusOr<std::string> document = kind.canonical(*body);
   if (!document.ok()) co_return document.status();
-  absl::Status s = co_await store(call, which, std::move(*document));
+  std::string bucket_id = call.bucket->id;
+  absl::Status s = co_await model_.set_bucket_document(std::move(bucket_id), which, std::move(*document));
   if (!s.ok()) co_return s;
   co_return HttpResponse{};
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::delete_bucket_document(S3Call& call, BucketDocument which) {
-  std::string none;
-  absl::Status s = co_await store(call, which, std::move(none));
+  std::string bucket_id = call.bucket->id, none;
+  absl::Status s = co_await model_.set_bucket_document(std::move(bucket_id), which, std::move(none));
   if (!s.ok()) co_return s;
   HttpResponse r;
   r.status = 204;

@@ -54,6 +54,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
     if (std::optional<std::string> o = call.route.param(std::string("response-") + name)) r.set(name, *o);
   }
   if (v.meta.parts > 0) r.set("x-amz-mp-parts-count", absl::StrCat(v.meta.parts));
+  if (!v.tags.tags.empty()) r.set("x-amz-tagging-count", absl::StrCat(v.tags.tags.size()));
 
   uint64_t start = 0, end = v.meta.size;
   if (std::optional<std::string> h = http.header("range")) {

@@ -81,6 +81,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   v.upload_started_ms = v.timestamp_ms;
   v.state = VersionState::kUploading;
   v.meta.headers = stored_headers(call.http);
+  // Given at creation, they go to the version CompleteMultipartUpload makes.
+  absl::StatusOr<VersionTags> tags = tags_of_request(call, v.timestamp_ms);
+  if (!tags.ok()) co_return tags.status();
+  v.tags = std::move(*tags);
   ObjectEntry entry{{v}};
   absl::Status s = co_await model_.put_object(call.bucket->id, call.route.key, std::move(entry));
   if (!s.ok()) co_return s;

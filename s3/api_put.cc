@@ -79,6 +79,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   const std::string uuid = model_.new_uuid();
   const std::string bucket_id = call.bucket->id;
   const std::string key = call.route.key;
+  // Checked before the body is read: bad tags store nothing. Stamped with the version below.
+  absl::StatusOr<VersionTags> tags = tags_of_request(call, 0);
+  if (!tags.ok()) co_return tags.status();
   JournaledWrite write = journal_.begin(WriteIntent{WriteIntent::Owner::kObject, uuid, bucket_id, key});
   absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true, write);
   if (!in.ok()) co_return in.status();
@@ -94,6 +97,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.meta.headers = stored_headers(call.http);
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
+  if (!tags->tags.empty()) v.tags = VersionTags{v.timestamp_ms, std::move(tags->tags)};
   if (!in->inline_data) {
     absl::Status s = co_await model_.put_version(uuid, std::move(in->version));
     if (!s.ok()) co_return s;
@@ -119,6 +123,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
                        "the object's metadata.");
   }
   const ObjectVersion& src_copy = src->version;
+  // The copy's tags: the source's (COPY, the default) or the request's (REPLACE).
+  const std::optional<std::string> tagging_directive = call.http.header("x-amz-tagging-directive");
+  if (tagging_directive && *tagging_directive != "COPY" && *tagging_directive != "REPLACE")
+    co_return s3_error(S3Code::kInvalidArgument, "Unknown tagging directive.");
+  absl::StatusOr<VersionTags> tags = tagging_directive == "REPLACE" ? tags_of_request(call, 0) : src_copy.tags;
+  if (!tags.ok()) co_return tags.status();
 
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!existing.ok()) co_return existing.status();
@@ -128,6 +138,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {
   v.state = VersionState::kComplete;
   v.meta = src_copy.meta;
   if (replace) v.meta.headers = stored_headers(call.http);
+  if (!tags->tags.empty()) v.tags = VersionTags{v.timestamp_ms, std::move(tags->tags)};
   JournaledWrite write =
       journal_.begin(WriteIntent{WriteIntent::Owner::kObject, v.uuid, call.bucket->id, call.route.key});
   if (!src_copy.meta.inline_data && src_copy.meta.size > 0) {

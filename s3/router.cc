@@ -36,6 +36,12 @@ const char* endpoint_name(Endpoint e) {
       return "PutBucketWebsite";
     case Endpoint::kDeleteBucketWebsite:
       return "DeleteBucketWebsite";
+    case Endpoint::kGetBucketTagging:
+      return "GetBucketTagging";
+    case Endpoint::kPutBucketTagging:
+      return "PutBucketTagging";
+    case Endpoint::kDeleteBucketTagging:
+      return "DeleteBucketTagging";
     case Endpoint::kGetBucketAcl:
       return "GetBucketAcl";
     case Endpoint::kGetObjectAcl:
@@ -70,6 +76,12 @@ const char* endpoint_name(Endpoint e) {
       return "AbortMultipartUpload";
     case Endpoint::kListParts:
       return "ListParts";
+    case Endpoint::kGetObjectTagging:
+      return "GetObjectTagging";
+    case Endpoint::kPutObjectTagging:
+      return "PutObjectTagging";
+    case Endpoint::kDeleteObjectTagging:
+      return "DeleteObjectTagging";
   }
   return "?";
 }
@@ -144,16 +156,18 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kGetBucketCors;
       else if (has("website"))
         r.endpoint = Endpoint::kGetBucketWebsite;
+      else if (has("tagging"))
+        r.endpoint = Endpoint::kGetBucketTagging;
       else if (has("acl"))
         r.endpoint = Endpoint::kGetBucketAcl;
       else if (has("uploads"))
         r.endpoint = Endpoint::kListMultipartUploads;
       else if (r.param("list-type") == "2")
         r.endpoint = Endpoint::kListObjectsV2;
-      else if (has("policy") || has("lifecycle") || has("tagging") || has("versions") || has("encryption") ||
-               has("object-lock") || has("notification") || has("logging") || has("replication") ||
-               has("ownershipControls") || has("publicAccessBlock") || has("accelerate") || has("requestPayment") ||
-               has("analytics") || has("metrics") || has("inventory") || has("intelligent-tiering"))
+      else if (has("policy") || has("lifecycle") || has("versions") || has("encryption") || has("object-lock") ||
+               has("notification") || has("logging") || has("replication") || has("ownershipControls") ||
+               has("publicAccessBlock") || has("accelerate") || has("requestPayment") || has("analytics") ||
+               has("metrics") || has("inventory") || has("intelligent-tiering"))
         return not_implemented("bucket sub-resource");
       else
         r.endpoint = Endpoint::kListObjects;
@@ -164,6 +178,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kPutBucketCors;
       else if (has("website"))
         r.endpoint = Endpoint::kPutBucketWebsite;
+      else if (has("tagging"))
+        r.endpoint = Endpoint::kPutBucketTagging;
       else if (!r.query.empty())
         return not_implemented("bucket configuration");
       else
@@ -173,6 +189,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kDeleteBucketCors;
       else if (has("website"))
         r.endpoint = Endpoint::kDeleteBucketWebsite;
+      else if (has("tagging"))
+        r.endpoint = Endpoint::kDeleteBucketTagging;
       else if (!r.query.empty())
         return not_implemented("bucket configuration");
       else
@@ -189,8 +207,19 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
     r.endpoint = Endpoint::kGetObjectAcl;
     return r;
   }
-  if (has("acl") || has("tagging") || has("retention") || has("legal-hold") || has("torrent") || has("restore") ||
-      has("attributes") || has("select")) {
+  if (has("tagging")) {
+    if (m == "GET")
+      r.endpoint = Endpoint::kGetObjectTagging;
+    else if (m == "PUT")
+      r.endpoint = Endpoint::kPutObjectTagging;
+    else if (m == "DELETE")
+      r.endpoint = Endpoint::kDeleteObjectTagging;
+    else
+      return s3_error(S3Code::kMethodNotAllowed, "method not allowed on an object's tags");
+    return r;
+  }
+  if (has("acl") || has("retention") || has("legal-hold") || has("torrent") || has("restore") || has("attributes") ||
+      has("select")) {
     return not_implemented("object sub-resource");
   }
   if (m == "GET")

@@ -2,7 +2,8 @@
 //
 // Path style: /bucket/key. Virtual-host style: Host "bucket.<root_domain>", /key. Endpoints
 // are chosen by method and the presence of sub-resource query parameters (?uploads,
-// ?uploadId=, ?delete, ?location, ?versioning, ?cors, ?list-type=2), as S3 does. OPTIONS on a
+// ?uploadId=, ?delete, ?location, ?versioning, ?cors, ?website, ?tagging, ?acl,
+// ?list-type=2), as S3 does. OPTIONS on a
 // bucket or an object is a CORS preflight.
 #pragma once
 
@@ -29,6 +30,9 @@ enum class Endpoint {
   kGetBucketWebsite,
   kPutBucketWebsite,
   kDeleteBucketWebsite,
+  kGetBucketTagging,
+  kPutBucketTagging,
+  kDeleteBucketTagging,
   kGetBucketAcl,
   kGetObjectAcl,
   kPreflight,  // OPTIONS: a browser asks whether a cross-origin request is allowed (s3/cors.h)
@@ -47,6 +51,9 @@ enum class Endpoint {
   kCompleteMultipartUpload,
   kAbortMultipartUpload,
   kListParts,
+  kGetObjectTagging,
+  kPutObjectTagging,
+  kDeleteObjectTagging,
 };
 
 const char* endpoint_name(Endpoint e);

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "s3/errors.h"
-#include "s3/router.h"
+#include "tests/route_for.h"
 
 namespace garage::s3 {
 namespace {
@@ -148,13 +148,7 @@ TEST(Cors, HeadersAsAwsSendsThem) {
 }
 
 TEST(Cors, RoutesReachTheCorsAndAclEndpoints) {
-  auto route = [](std::string method, std::string target) {
-    HttpRequest r;
-    r.method = std::move(method);
-    r.target = std::move(target);
-    r.headers = {{"host", "127.0.0.1"}};
-    return route_request(r, "");
-  };
+  const auto route = route_for;
   EXPECT_EQ(route("GET", "/b?cors")->endpoint, Endpoint::kGetBucketCors);
   EXPECT_EQ(route("PUT", "/b?cors")->endpoint, Endpoint::kPutBucketCors);
   EXPECT_EQ(route("DELETE", "/b?cors")->endpoint, Endpoint::kDeleteBucketCors);

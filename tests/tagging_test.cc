@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "s3/errors.h"
-#include "s3/router.h"
+#include "tests/route_for.h"
 
 namespace garage::s3 {
 namespace {
@@ -96,6 +96,18 @@ TEST(Tagging, TheHeaderIsAFormEncodedQuery) {
   std::string eleven;
   for (int i = 0; i < 11; ++i) eleven += "k" + std::to_string(i) + "=v&";
   EXPECT_EQ(code_of(parse_tagging_header(eleven).status()), "InvalidTag");
+}
+
+TEST(Tagging, RoutesReachTheTaggingEndpoints) {
+  const auto route = route_for;
+  EXPECT_EQ(route("GET", "/b?tagging")->endpoint, Endpoint::kGetBucketTagging);
+  EXPECT_EQ(route("PUT", "/b?tagging")->endpoint, Endpoint::kPutBucketTagging);
+  EXPECT_EQ(route("DELETE", "/b?tagging")->endpoint, Endpoint::kDeleteBucketTagging);
+  EXPECT_EQ(route("GET", "/b/k?tagging")->endpoint, Endpoint::kGetObjectTagging);
+  EXPECT_EQ(route("PUT", "/b/k?tagging")->endpoint, Endpoint::kPutObjectTagging);
+  EXPECT_EQ(route("DELETE", "/b/k?tagging")->endpoint, Endpoint::kDeleteObjectTagging);
+  EXPECT_EQ(code_of(route("POST", "/b/k?tagging").status()), "MethodNotAllowed");
+  EXPECT_EQ(route("PUT", "/b/k")->endpoint, Endpoint::kPutObject) << "x-amz-tagging rides on a plain PUT";
 }
 
 }  // namespace

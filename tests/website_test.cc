@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "s3/errors.h"
-#include "s3/router.h"
+#include "tests/route_for.h"
 
 namespace garage::s3 {
 namespace {
@@ -157,13 +157,7 @@ TEST(Website, FoldersServeTheirIndexAndRulesRedirect) {
 }
 
 TEST(Website, RoutesReachTheWebsiteEndpoints) {
-  auto route = [](std::string method) {
-    HttpRequest r;
-    r.method = std::move(method);
-    r.target = "/b?website";
-    r.headers = {{"host", "127.0.0.1"}};
-    return route_request(r, "")->endpoint;
-  };
+  auto route = [](std::string method) { return route_for(std::move(method), "/b?website")->endpoint; };
   EXPECT_EQ(route("GET"), Endpoint::kGetBucketWebsite);
   EXPECT_EQ(route("PUT"), Endpoint::kPutBucketWebsite);
   EXPECT_EQ(route("DELETE"), Endpoint::kDeleteBucketWebsite);

@@ -263,7 +263,7 @@ Task<absl::StatusOr<AdminReply>> Admin::change_bucket(AdminRequest r, AdminReply
     case Op::kBucketWebsite: {
       // The CLI wrote the configuration (node/assembly/cli_parser.cc, with s3/website.h); the
       // S3 layer reads it back and refuses to serve one it cannot parse.
-      absl::Status s = co_await model_.set_bucket_website(bucket_id, r.args[1]);
+      absl::Status s = co_await model_.set_bucket_document(bucket_id, BucketDocument::kWebsite, r.args[1]);
       if (!s.ok()) co_return s;
       reply.buckets[0].website = r.args[1];
       co_return reply;

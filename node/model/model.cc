@@ -53,9 +53,25 @@ KeyInfo key_from_map(std::string id, const LwwMap& m) {
   return k;
 }
 
+// The bucket record's field holding each document.
+const char* field_of(BucketDocument which) {
+  switch (which) {
+    case BucketDocument::kCors:
+      return "cors";
+    case BucketDocument::kWebsite:
+      return "website";
+    case BucketDocument::kTagging:
+      return "tagging";
+  }
+  return "cors";  // unreachable: every enumerator is above
+}
+
 BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
-  return BucketInfo{std::move(id),    field(m, "name"),   field_i64(m, "created"), perms_with_prefix(m, "key:"),
-                    field(m, "cors"), field(m, "website")};
+  BucketInfo b{std::move(id), field(m, "name"), field_i64(m, "created"), perms_with_prefix(m, "key:")};
+  b.cors = field(m, field_of(BucketDocument::kCors));
+  b.website = field(m, field_of(BucketDocument::kWebsite));
+  b.tagging = field(m, field_of(BucketDocument::kTagging));
+  return b;
 }
 
 bool deleted(const LwwMap& m) { return field(m, "deleted") == "1"; }
@@ -392,13 +408,8 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
   co_return co_await put_alias(std::move(name), std::move(no_bucket));
 }
 
-Task<absl::Status> Model::set_bucket_cors(std::string bucket_id, std::string cors) {
-  std::map<std::string, std::string> fields{{"cors", std::move(cors)}};
-  co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
-}
-
-Task<absl::Status> Model::set_bucket_website(std::string bucket_id, std::string website) {
-  std::map<std::string, std::string> fields{{"website", std::move(website)}};
+Task<absl::Status> Model::set_bucket_document(std::string bucket_id, BucketDocument which, std::string document) {
+  std::map<std::string, std::string> fields{{field_of(which), std::move(document)}};
   co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
 }
 

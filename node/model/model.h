@@ -61,6 +61,10 @@ struct KeyInfo {
   bool allow_create_bucket = false;                  // may create buckets through S3 (off unless granted)
 };
 
+// A bucket configuration kept as one XML document (the S3 layer checks it: s3/cors.h,
+// s3/website.h, s3/tagging.h; the model stores it as given).
+enum class BucketDocument : uint8_t { kCors, kWebsite, kTagging };
+
 struct BucketInfo {
   std::string id;
   std::string name;
@@ -68,6 +72,11 @@ struct BucketInfo {
   std::map<std::string, Perms> keys;  // key id -> rights
   std::string cors;                   // its CORS configuration (s3/cors.h's XML); empty: none
   std::string website;                // its website configuration (s3/website.h's XML); empty: none
+  std::string tagging;                // its tags (s3/tagging.h's XML); empty: none
+
+  const std::string& document(BucketDocument which) const {
+    return which == BucketDocument::kCors ? cors : which == BucketDocument::kWebsite ? website : tagging;
+  }
 };
 
 struct UploadPart {
@@ -115,11 +124,9 @@ class Model {
   // Global aliases (every key sees them) and local ones (a key's own names for buckets).
   Task<absl::Status> set_global_alias(std::string alias, std::string bucket_id, bool present);
   Task<absl::Status> set_local_alias(std::string key_id, std::string alias, std::string bucket_id, bool present);
-  // A bucket's CORS configuration (PutBucketCors; empty: DeleteBucketCors). The model stores it
-  // as given: the S3 layer validates it.
-  Task<absl::Status> set_bucket_cors(std::string bucket_id, std::string cors);
-  // Its website configuration (PutBucketWebsite, `garage bucket website`; empty: none).
-  Task<absl::Status> set_bucket_website(std::string bucket_id, std::string website);
+  // A bucket's CORS configuration, website configuration or tags (PutBucketCors,
+  // PutBucketWebsite and `garage bucket website`, PutBucketTagging; empty: none).
+  Task<absl::Status> set_bucket_document(std::string bucket_id, BucketDocument which, std::string document);
   // Grants (allow) or revokes (!allow) the rights set in `which`.
   Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
 

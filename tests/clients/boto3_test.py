@@ -333,6 +333,56 @@ check("GetObjectAcl of a missing key: NoSuchKey", error_code(lambda: s3.get_obje
 check("PutBucketAcl: NotImplemented, not silently accepted",
       error_code(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read")) == "NotImplemented")
 
+# Tags (issue 13 point 7): on PUT, read back, replaced, removed; on copy and multipart; on the bucket.
+s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"tagged", Tagging="project=blue&team=a%20b")
+check("PUT with Tagging: GetObjectTagging gives them back, in order",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"] ==
+      [{"Key": "project", "Value": "blue"}, {"Key": "team", "Value": "a b"}])
+check("GET of a tagged object: x-amz-tagging-count",
+      s3.get_object(Bucket=bucket, Key="tagged.txt")["TagCount"] == 2)
+check("HEAD of an untagged object: no tag count",
+      "x-amz-tagging-count" not in s3.head_object(Bucket=bucket, Key="dir/hello.txt")["ResponseMetadata"]["HTTPHeaders"])
+etag_before = s3.head_object(Bucket=bucket, Key="tagged.txt")["ETag"]
+s3.put_object_tagging(Bucket=bucket, Key="tagged.txt", Tagging={"TagSet": [{"Key": "state", "Value": "done"}]})
+check("PutObjectTagging replaces the set, and leaves the object as it was",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"] == [{"Key": "state", "Value": "done"}] and
+      s3.get_object(Bucket=bucket, Key="tagged.txt")["Body"].read() == b"tagged" and
+      s3.head_object(Bucket=bucket, Key="tagged.txt")["ETag"] == etag_before)
+s3.copy_object(Bucket=bucket, Key="tagged-copy.txt", CopySource={"Bucket": bucket, "Key": "tagged.txt"})
+check("CopyObject keeps the source's tags (COPY)",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged-copy.txt")["TagSet"] == [{"Key": "state", "Value": "done"}])
+s3.copy_object(Bucket=bucket, Key="tagged-copy.txt", CopySource={"Bucket": bucket, "Key": "tagged.txt"},
+               TaggingDirective="REPLACE", Tagging="copied=yes")
+check("CopyObject with REPLACE takes the request's tags",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged-copy.txt")["TagSet"] == [{"Key": "copied", "Value": "yes"}])
+s3.delete_object_tagging(Bucket=bucket, Key="tagged.txt")
+check("DeleteObjectTagging: an empty set",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"] == [])
+check("11 tags on an object: InvalidTag, nothing stored",
+      error_code(lambda: s3.put_object(Bucket=bucket, Key="eleven.txt", Body=b"x",
+                                       Tagging="&".join("k%d=v" % i for i in range(11)))) == "InvalidTag" and
+      error_code(lambda: s3.head_object(Bucket=bucket, Key="eleven.txt")) == "404")
+check("a key given twice: InvalidTag",
+      error_code(lambda: s3.put_object_tagging(Bucket=bucket, Key="tagged.txt", Tagging={"TagSet": [
+          {"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]})) == "InvalidTag")
+check("GetObjectTagging of a missing key: NoSuchKey",
+      error_code(lambda: s3.get_object_tagging(Bucket=bucket, Key="nope")) == "NoSuchKey")
+mpu = s3.create_multipart_upload(Bucket=bucket, Key="tagged-mpu.bin", Tagging="kind=multipart")
+part = s3.upload_part(Bucket=bucket, Key="tagged-mpu.bin", UploadId=mpu["UploadId"], PartNumber=1, Body=b"p" * 1000)
+s3.complete_multipart_upload(Bucket=bucket, Key="tagged-mpu.bin", UploadId=mpu["UploadId"],
+                             MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+check("CreateMultipartUpload's Tagging goes to the completed object",
+      s3.get_object_tagging(Bucket=bucket, Key="tagged-mpu.bin")["TagSet"] == [{"Key": "kind", "Value": "multipart"}])
+check("GetBucketTagging without tags: NoSuchTagSet",
+      error_code(lambda: s3.get_bucket_tagging(Bucket=bucket)) == "NoSuchTagSet")
+s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "cost-center", "Value": "42"}]})
+check("PutBucketTagging, then GetBucketTagging gives them back",
+      s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "cost-center", "Value": "42"}])
+s3.delete_bucket_tagging(Bucket=bucket)
+check("DeleteBucketTagging", error_code(lambda: s3.get_bucket_tagging(Bucket=bucket)) == "NoSuchTagSet")
+for k in ["tagged.txt", "tagged-copy.txt", "tagged-mpu.bin"]:
+    s3.delete_object(Bucket=bucket, Key=k)
+
 # Authentication failures
 bad = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access_key, aws_secret_access_key="wrong" * 8,
                    region_name=region, config=Config(s3={"addressing_style": "path"}))
