@@ -102,11 +102,22 @@ std::string xml_text(const std::string& xml, const std::string& tag) {
              : "";
 }
 
+// Tagged writes (x-amz-tagging): the tags follow the body, so that every write sending a body
+// (its first PUT, a re-upload of it, a copy of it with the default COPY directive, a multipart
+// upload) gives its version the same tags, and a read can tell whether they came back: one body
+// in four carries one tag naming its origin.
+bool tagged_body(uint64_t body_op) { return body_op % 4 == 1; }
+std::vector<std::pair<std::string, std::string>> tagging_of(uint64_t body_op) {
+  if (!tagged_body(body_op)) return {};
+  return {{"x-amz-tagging", absl::StrCat("origin=", body_op)}};
+}
+
 // One multipart upload of `body` (the first part one block of 4 KiB, the second the rest):
 // CreateMultipartUpload, two UploadParts, CompleteMultipartUpload. The number of Complete
 // requests it took, 0 if it failed.
-Task<int> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std::string body) {
-  Signed create = sign_request("POST", path, "uploads", "", clock->now_wall());
+Task<int> multipart_upload(s3::S3Api* api, Clock* clock, std::string path, std::string body,
+                           std::vector<std::pair<std::string, std::string>> tagging) {
+  Signed create = sign_request("POST", path, "uploads", "", clock->now_wall(), std::move(tagging));
   s3::HttpResponse created = co_await api->handle(*create.request);
   const std::string upload_id = xml_text(created.body, "UploadId");
   if (created.status != 200 || upload_id.empty()) co_return 0;
@@ -164,6 +175,7 @@ struct S3Workload::History {
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
   uint64_t website_reads_checked = 0;  // reads through the website endpoint (S3Api::handle_website)
+  uint64_t tagged_reads_checked = 0;   // reads of a version whose write carried tags
   std::vector<std::string> violations;
 
   const Op* find_op(uint64_t id) const {
@@ -346,6 +358,7 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     if (probe_moves_ > 0) result_.probes["workload.moved_by_copy_and_delete"] += probe_moves_;
     if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
     if (h->website_reads_checked > 0) result_.probes["workload.website_read_checked"] += h->website_reads_checked;
+    if (h->tagged_reads_checked > 0) result_.probes["workload.tagged_read_checked"] += h->tagged_reads_checked;
     if (h->operator_rounds_completed > 0) {
       result_.probes["workload.operator_round_completed"] += h->operator_rounds_completed;
     }
@@ -888,7 +901,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     };
     n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, Clock* clock, EventLoop* loop, int key, uint64_t op,
                         std::string path, std::string body, std::function<void()> after_retried_ack) -> Task<> {
-      const int attempts = co_await multipart_upload(api, clock, std::move(path), std::move(body));
+      const int attempts = co_await multipart_upload(api, clock, std::move(path), std::move(body), tagging_of(op));
       h->unfinished.erase(op);
       if (attempts == 0) {
         h->failed++;
@@ -901,10 +914,12 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     }(history_, n.s3, n.clock.get(), &loop_, key, op, path, std::move(body), std::move(after_retried_ack)));
     return;
   }
-  Signed signed_request = sign_request(kind == kPut   ? "PUT"
-                                       : kind == kGet ? "GET"
-                                                      : "DELETE",
-                                       path, "", std::move(body), n.clock->now_wall());
+  Signed signed_request = sign_request(
+      kind == kPut   ? "PUT"
+      : kind == kGet ? "GET"
+                     : "DELETE",
+      path, "", std::move(body), n.clock->now_wall(),
+      kind == kPut ? tagging_of(content_of.value_or(op)) : std::vector<std::pair<std::string, std::string>>{});
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
   // One read in three (by its op number: no draw from the workload's generator) goes through
@@ -978,6 +993,17 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
             co_return;
           }
           from = id;
+          // The version's tags came with it: as many as its body's writes gave it.
+          std::string count = "0";
+          for (const auto& [name, value] : resp.headers)
+            if (name == "x-amz-tagging-count") count = value;
+          const char* expected = tagged_body(id) ? "1" : "0";
+          if (count != expected) {
+            h->violations.push_back(absl::StrCat("key ", key, ": the version of op ", id, " came back with ", count,
+                                                 " tags, its writes gave it ", expected));
+            co_return;
+          }
+          if (tagged_body(id)) h->tagged_reads_checked++;
         }
         h->reads_checked++;
         if (website) h->website_reads_checked++;

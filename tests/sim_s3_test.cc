@@ -45,7 +45,8 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
           "s3.get_reread_after_overwrite", "s3.read_waited_for_budget", "s3.write_waited_for_budget",
           "table.live_range_read_left_out_keys", "table.live_index_built_a_step", "transport.waited_for_a_dial",
           "workload.copy_acknowledged", "workload.aimed_reupload", "workload.moved_by_copy_and_delete",
-          "workload.complete_acked_on_retry", "workload.operator_round_completed", "workload.website_read_checked"})
+          "workload.complete_acked_on_retry", "workload.operator_round_completed", "workload.website_read_checked",
+          "workload.tagged_read_checked"})
       rare_paths[p] += r.probes[p];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
