@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "node/chaos.h"
 #include "s3/aws_chunked.h"
 #include "s3/errors.h"
 #include "s3/request_limits.h"
@@ -79,9 +80,25 @@ bool takes_body(Endpoint e) {
     case Endpoint::kPutBucketWebsite:
     case Endpoint::kPutBucketTagging:
     case Endpoint::kPutObjectTagging:
+    case Endpoint::kPutBucketAcl:
       return true;
     default:
       return false;
+  }
+}
+
+// What reading endpoint `e` asks of its bucket (S3Api::Access).
+S3Api::Access read_access(Endpoint e) {
+  switch (e) {
+    case Endpoint::kGetObject:
+    case Endpoint::kHeadObject:
+      return S3Api::Access::kReadObjects;
+    case Endpoint::kListObjects:
+    case Endpoint::kListObjectsV2:
+    case Endpoint::kHeadBucket:
+      return S3Api::Access::kList;
+    default:
+      return S3Api::Access::kRead;
   }
 }
 
@@ -123,11 +140,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // A CORS preflight is never signed: browsers send it without credentials.
   if (call.route.endpoint == Endpoint::kPreflight) co_return co_await preflight(call);
 
-  // 1. Who is asking. Anonymous requests are refused (no public buckets yet).
+  // 1. Who is asking. A request without a signature may only read what a bucket lets anyone
+  // read (AnonymousAccess): nothing that takes a body, nothing on the service.
   absl::StatusOr<std::optional<ParsedAuth>> parsed = parse_auth(call.http);
   if (!parsed.ok()) co_return parsed.status();
-  if (!parsed->has_value())
-    co_return s3_error(S3Code::kAccessDenied, "anonymous access is not allowed; sign your request");
+  if (!parsed->has_value()) co_return co_await dispatch_anonymous(call);
   absl::StatusOr<std::optional<KeyInfo>> key = co_await model_.get_key((*parsed)->key_id);
   if (!key.ok()) co_return key.status();
   if (!key->has_value())
@@ -166,13 +183,32 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   const bool owner_only = e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors ||
                           e == Endpoint::kDeleteBucketCors || e == Endpoint::kPutBucketWebsite ||
                           e == Endpoint::kDeleteBucketWebsite || e == Endpoint::kPutBucketTagging ||
-                          e == Endpoint::kDeleteBucketTagging;
-  const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : Access::kRead;
-  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, call.route.bucket, access);
+                          e == Endpoint::kDeleteBucketTagging || e == Endpoint::kPutBucketAcl;
+  const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : read_access(e);
+  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(&call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
   call.bucket = std::move(*bucket);
+  co_return co_await run_endpoint(call);
+}
 
-  switch (e) {
+Task<absl::StatusOr<HttpResponse>> S3Api::dispatch_anonymous(S3Call& call) {
+  const Endpoint e = call.route.endpoint;
+  const bool readable = e == Endpoint::kGetObject || e == Endpoint::kHeadObject || e == Endpoint::kListObjects ||
+                        e == Endpoint::kListObjectsV2 || e == Endpoint::kHeadBucket;
+  if (!readable || call.route.bucket.empty())
+    co_return s3_error(S3Code::kAccessDenied, "anonymous access is not allowed here; sign your request");
+  // Nothing here takes a body: one sent is read and dropped, within a bound, as for signed ones.
+  absl::StatusOr<std::string> ignored = co_await read_all(*call.body, kIgnoredBodyLimit);
+  if (!ignored.ok()) co_return ignored.status();
+  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(nullptr, call.route.bucket, read_access(e));
+  if (!bucket.ok()) co_return bucket.status();
+  probe(env_, "s3.anonymous_request_served");
+  call.bucket = std::move(*bucket);
+  co_return co_await run_endpoint(call);
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::run_endpoint(S3Call& call) {
+  switch (call.route.endpoint) {
     case Endpoint::kHeadBucket:
       co_return HttpResponse{};
     case Endpoint::kDeleteBucket:
@@ -190,6 +226,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
     case Endpoint::kGetBucketAcl:
     case Endpoint::kGetObjectAcl:
       co_return co_await get_acl(call);
+    case Endpoint::kPutBucketAcl:
+      co_return co_await put_bucket_acl(call);
     case Endpoint::kGetBucketWebsite:
       co_return get_bucket_document(call, BucketDocument::kWebsite);
     case Endpoint::kPutBucketWebsite:

@@ -70,9 +70,25 @@ class S3Api {
   // The node's read budget: the HTTP server lets a stalled client go when others wait on it.
   const ByteBudget& read_budget() const { return read_budget_; }
 
+  // api_resolve.cc: the one rights check. What a request asks of a bucket: read its objects
+  // (GET, HEAD, a copy's source), list them (and HEAD the bucket), read anything else of it
+  // (configurations, tags, ACLs, uploads), write, or what only an owner may (its configuration).
+  enum class Access : uint8_t { kReadObjects, kList, kRead, kWrite, kOwner };
+  // May `key` (nullptr: a request without a signature) do `access` in `bucket`? A key's own
+  // grants, else what the bucket lets anyone do (AnonymousAccess: reading objects, listing).
+  static bool permits(const KeyInfo* key, const BucketInfo& bucket, Access access);
+  // x-amz-acl and x-amz-grant-* of CreateBucket and PutBucketAcl: the anonymous access they ask
+  // for, or NotImplemented. Without any: nullopt.
+  static absl::StatusOr<std::optional<AnonymousAccess>> canned_acl_of(const HttpRequest& request);
+
  private:
   friend class ObjectReader;
   Task<absl::StatusOr<HttpResponse>> dispatch(S3Call& call);
+  // A request without a signature: only GET/HEAD of objects and listing, where the bucket lets
+  // anyone (BucketInfo::anonymous); AccessDenied otherwise.
+  Task<absl::StatusOr<HttpResponse>> dispatch_anonymous(S3Call& call);
+  // The endpoint's handler, once the bucket is resolved and the request allowed.
+  Task<absl::StatusOr<HttpResponse>> run_endpoint(S3Call& call);
 
   // api_bucket.cc
   Task<absl::StatusOr<HttpResponse>> list_buckets(S3Call& call);
@@ -84,6 +100,10 @@ class S3Api {
   // is what S3 gives for a private bucket or object, seen by the asking key: its own rights
   // there (owner: FULL_CONTROL; else READ, WRITE), no grant to anyone else.
   Task<absl::StatusOr<HttpResponse>> get_acl(S3Call& call);
+  // PutBucketAcl with a canned ACL (x-amz-acl): private (no anonymous access) or public-read
+  // (anyone may read and list); anything else (grants, an ACL document, other canned ACLs)
+  // answers NotImplemented, never a silent success.
+  Task<absl::StatusOr<HttpResponse>> put_bucket_acl(S3Call& call);
 
   // api_bucket_documents.cc: a bucket's configurations kept as one XML document each (CORS,
   // website, tags: node/model/model.h's BucketDocument). Get answers it as stored (or the document's NoSuch... error);
@@ -142,11 +162,11 @@ class S3Api {
   };
   Task<absl::StatusOr<FoundUpload>> find_upload(S3Call& call, bool completed_too = false);
 
-  // api_resolve.cc: the one rights check. The bucket `name` as `key` sees it (its local aliases
-  // shadow global names), if the key holds `access` there; NoSuchBucket or AccessDenied if not.
-  enum class Access : uint8_t { kRead, kWrite, kOwner };
-  static bool permits(const Perms& perms, Access access);
-  Task<absl::StatusOr<BucketInfo>> resolve_bucket(const KeyInfo& key, std::string name, Access access);
+  // api_resolve.cc (Access and permits are public, above)
+  // The bucket `name` as `key` sees it (its local aliases shadow global names; anonymous
+  // requests see global names only), if `access` is permitted there; NoSuchBucket or
+  // AccessDenied if not.
+  Task<absl::StatusOr<BucketInfo>> resolve_bucket(const KeyInfo* key, std::string name, Access access);
   // x-amz-copy-source (CopyObject, UploadPartCopy): its bucket, resolved for reading, its key
   // and current version, with the x-amz-copy-source-if-(none-)match preconditions applied.
   struct CopySource {

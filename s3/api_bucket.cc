@@ -1,8 +1,10 @@
 // Bucket endpoints: ListBuckets, CreateBucket, DeleteBucket, GetBucketLocation,
-// GetBucketVersioning, GetBucketAcl and GetObjectAcl (HeadBucket is answered by the dispatcher
+// GetBucketVersioning, GetBucketAcl, GetObjectAcl and PutBucketAcl (HeadBucket is answered by the dispatcher
 // once the bucket is found).
 #include <map>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/xml.h"
@@ -42,9 +44,40 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_buckets(S3Call& call) {
   co_return xml_response(x);
 }
 
+absl::StatusOr<std::optional<AnonymousAccess>> S3Api::canned_acl_of(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (absl::StartsWith(name, "x-amz-grant-"))
+      return s3_error(S3Code::kNotImplemented, "ACL grants are not supported: use x-amz-acl private or public-read");
+  }
+  std::optional<std::string> acl = request.header("x-amz-acl");
+  if (!acl) return std::nullopt;
+  if (*acl == "private") return AnonymousAccess{};
+  if (*acl == "public-read") return AnonymousAccess{true, true};
+  return s3_error(S3Code::kNotImplemented,
+                  absl::StrCat("the canned ACL ", *acl, " is not supported: use private or public-read"));
+}
+
+Task<absl::StatusOr<HttpResponse>> S3Api::put_bucket_acl(S3Call& call) {
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, 64 * 1024);
+  if (!body.ok()) co_return body.status();
+  if (!body->empty())
+    co_return s3_error(S3Code::kNotImplemented,
+                       "ACL documents are not supported: use x-amz-acl private or public-read");
+  absl::StatusOr<std::optional<AnonymousAccess>> acl = canned_acl_of(call.http);
+  if (!acl.ok()) co_return acl.status();
+  if (!acl->has_value()) co_return s3_error(S3Code::kInvalidRequest, "PutBucketAcl needs x-amz-acl");
+  std::string bucket_id = call.bucket->id;
+  absl::Status s = co_await model_.set_bucket_anonymous(std::move(bucket_id), **acl);
+  if (!s.ok()) co_return s;
+  co_return HttpResponse{};
+}
+
 Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
   absl::StatusOr<std::string> body = co_await read_all(*call.body, 64 * 1024);
   if (!body.ok()) co_return body.status();
+  // Refused before anything is created: a bucket is never made with less than was asked.
+  absl::StatusOr<std::optional<AnonymousAccess>> acl = canned_acl_of(call.http);
+  if (!acl.ok()) co_return acl.status();
   absl::StatusOr<std::string> location = parse_create_bucket(*body);
   if (!location.ok()) co_return location.status();
   if (!location->empty() && *location != settings_.region) {
@@ -73,6 +106,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
   const Perms all{true, true, true};
   absl::Status s = co_await model_.set_permissions(created->id, call.key.id, all, true);
   if (!s.ok()) co_return s;
+  if (acl->has_value() && (*acl)->any()) {
+    s = co_await model_.set_bucket_anonymous(created->id, **acl);
+    if (!s.ok()) co_return s;
+  }
   HttpResponse r;
   r.set("location", "/" + call.route.bucket);
   co_return r;
@@ -123,6 +160,17 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_acl(S3Call& call) {
     XmlOut::add(grantee, "ID", call.key.id);
     XmlOut::add(grantee, "DisplayName", call.key.name);
     XmlOut::add(grant, "Permission", permission);
+  }
+  // What anyone may do there: READ on the bucket is listing it, on an object reading it.
+  const AnonymousAccess& anyone = call.bucket->anonymous;
+  const bool public_read = call.route.endpoint == Endpoint::kGetObjectAcl ? anyone.read : anyone.list;
+  if (public_read) {
+    pugi::xml_node grant = list.append_child("Grant");
+    pugi::xml_node grantee = grant.append_child("Grantee");
+    grantee.append_attribute("xmlns:xsi") = "http://www.w3.org/2001/XMLSchema-instance";
+    grantee.append_attribute("xsi:type") = "Group";
+    XmlOut::add(grantee, "URI", "http://acs.amazonaws.com/groups/global/AllUsers");
+    XmlOut::add(grant, "Permission", "READ");
   }
   co_return xml_response(x);
 }

@@ -6,8 +6,17 @@
 
 namespace garage::s3 {
 
-bool S3Api::permits(const Perms& perms, Access access) {
+bool S3Api::permits(const KeyInfo* key, const BucketInfo& bucket, Access access) {
+  const AnonymousAccess& anyone = bucket.anonymous;
+  if (access == Access::kReadObjects && anyone.read) return true;
+  if (access == Access::kList && anyone.list) return true;
+  if (key == nullptr) return false;
+  auto grant = key->buckets.find(bucket.id);
+  if (grant == key->buckets.end()) return false;
+  const Perms& perms = grant->second;
   switch (access) {
+    case Access::kReadObjects:
+    case Access::kList:
     case Access::kRead:
       return perms.read;
     case Access::kWrite:
@@ -18,10 +27,11 @@ bool S3Api::permits(const Perms& perms, Access access) {
   return false;
 }
 
-Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo& key, std::string name, Access access) {
+Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo* key, std::string name, Access access) {
   // The key's own (local) aliases shadow global names.
   absl::StatusOr<std::optional<BucketInfo>> bucket;
-  if (auto local = key.local_aliases.find(name); local != key.local_aliases.end()) {
+  auto local = key != nullptr ? key->local_aliases.find(name) : std::map<std::string, std::string>::const_iterator{};
+  if (key != nullptr && local != key->local_aliases.end()) {
     const std::string bucket_id = local->second;
     bucket = co_await model_.get_bucket(bucket_id);
   } else {
@@ -29,8 +39,7 @@ Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo& key, std::
   }
   if (!bucket.ok()) co_return bucket.status();
   if (!bucket->has_value()) co_return s3_error(S3Code::kNoSuchBucket);
-  auto it = key.buckets.find((*bucket)->id);
-  if (it == key.buckets.end() || !permits(it->second, access)) co_return s3_error(S3Code::kAccessDenied);
+  if (!permits(key, **bucket, access)) co_return s3_error(S3Code::kAccessDenied);
   co_return std::move(**bucket);
 }
 
@@ -53,7 +62,7 @@ Task<absl::StatusOr<S3Api::CopySource>> S3Api::resolve_copy_source(S3Call& call)
   absl::StatusOr<std::pair<std::string, std::string>> src =
       parse_copy_source(call.http.header("x-amz-copy-source").value_or(""));
   if (!src.ok()) co_return src.status();
-  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(call.key, src->first, Access::kRead);
+  absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(&call.key, src->first, Access::kReadObjects);
   if (!bucket.ok()) co_return bucket.status();
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(bucket->id, src->second);
   if (!entry.ok()) co_return entry.status();

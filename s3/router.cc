@@ -44,6 +44,8 @@ const char* endpoint_name(Endpoint e) {
       return "DeleteBucketTagging";
     case Endpoint::kGetBucketAcl:
       return "GetBucketAcl";
+    case Endpoint::kPutBucketAcl:
+      return "PutBucketAcl";
     case Endpoint::kGetObjectAcl:
       return "GetObjectAcl";
     case Endpoint::kListObjects:
@@ -180,6 +182,8 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
         r.endpoint = Endpoint::kPutBucketWebsite;
       else if (has("tagging"))
         r.endpoint = Endpoint::kPutBucketTagging;
+      else if (has("acl"))
+        r.endpoint = Endpoint::kPutBucketAcl;
       else if (!r.query.empty())
         return not_implemented("bucket configuration");
       else

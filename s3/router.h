@@ -34,6 +34,7 @@ enum class Endpoint {
   kPutBucketTagging,
   kDeleteBucketTagging,
   kGetBucketAcl,
+  kPutBucketAcl,  // canned ACLs only (x-amz-acl: private, public-read)
   kGetObjectAcl,
   kPreflight,  // OPTIONS: a browser asks whether a cross-origin request is allowed (s3/cors.h)
   kListObjects,

@@ -151,6 +151,37 @@ TEST(CliParser, BucketWebsiteSendsAConfigurationOrNone) {
   }
 }
 
+TEST(CliParser, BucketAnonymousSendsTheAccessLetters) {
+  for (auto [flags, letters] :
+       {std::pair{std::vector<std::string>{"--read"}, "r"},
+        std::pair{std::vector<std::string>{"--read", "--list"}, "rl"},
+        std::pair{std::vector<std::string>{"--list"}, "l"}, std::pair{std::vector<std::string>{"--deny"}, ""}}) {
+    std::vector<std::string> args{"bucket", "anonymous", "media"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    CliCommand c = parse(args);
+    EXPECT_EQ(c.kind, CliCommand::Kind::kAdmin);
+    EXPECT_EQ(c.admin.op, AdminRequest::Op::kBucketAnonymous);
+    ASSERT_EQ(c.admin.args.size(), 2u);
+    EXPECT_EQ(c.admin.args[0], "media");
+    EXPECT_EQ(c.admin.args[1], letters) << flags.front();
+  }
+  for (std::vector<std::string> args : {std::vector<std::string>{"garage", "bucket", "anonymous", "media"},
+                                        {"garage", "bucket", "anonymous", "media", "--read", "--deny"}}) {
+    auto [code, err] = exit_of(args);
+    EXPECT_NE(code, 0) << args.back();
+    EXPECT_FALSE(err.empty()) << args.back();
+  }
+  AdminReply reply;
+  reply.buckets.push_back(BucketInfo{"b1", "media"});
+  reply.buckets[0].anonymous = AnonymousAccess{true, true};
+  absl::StatusOr<AdminReply> back = AdminReply::decode(reply.encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->buckets[0].anonymous, reply.buckets[0].anonymous) << "bucket info shows it";
+  EXPECT_NE(format_admin_reply(AdminRequest{AdminRequest::Op::kBucketInfo, {"media"}}, *back)
+                .find("Anonymous access: anyone may read and list"),
+            std::string::npos);
+}
+
 TEST(CliFormat, StatusListsThisNodeFirstThenPeersUpOrDown) {
   ClusterStatusReply status;
   status.self = NodeStatus{node_id(0xab), "10.0.0.1:3901", "paris", "v1"};

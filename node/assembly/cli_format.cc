@@ -38,6 +38,12 @@ std::string describe_key(const KeyInfo& k, const std::map<std::string, std::stri
   return out;
 }
 
+std::string anonymous_words(const AnonymousAccess& a) {
+  if (a.read && a.list) return "anyone may read and list";
+  if (a.read) return "anyone may read";
+  if (a.list) return "anyone may list";
+  return "none";
+}
 }  // namespace
 
 std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
@@ -74,6 +80,7 @@ std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
       const BucketInfo& b = reply.buckets[0];
       std::string out = absl::StrCat("Bucket: ", b.name, "\nID: ", b.id, "\nKeys:\n");
       for (const auto& [id, p] : b.keys) absl::StrAppendFormat(&out, "  %-4s %s\n", p.str(), id);
+      absl::StrAppend(&out, "Anonymous access: ", anonymous_words(b.anonymous), "\n");
       return out;
     }
     case Op::kBucketDelete:
@@ -90,6 +97,9 @@ std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
       return absl::StrCat("Local alias ", arg(0), " removed for key ", key_id, ".\n");
     case Op::kBucketWebsite:
       return absl::StrCat("Website ", arg(1).empty() ? "disabled" : "enabled", " for bucket ", arg(0), ".\n");
+    case Op::kBucketAnonymous:
+      return absl::StrCat("Anonymous access to bucket ", arg(0), ": ", anonymous_words(AnonymousAccess::parse(arg(1))),
+                          ".\n");
   }
   return "";
 }

@@ -99,7 +99,14 @@ std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command
   allow_opt->excludes(deny_opt);
   b_website->add_option("--index-document", index_document, "served for a folder's path")->capture_default_str();
   b_website->add_option("--error-document", error_document, "served with the status of a 4xx error");
-  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny, b_website}) {
+  CLI::App* b_anonymous = bucket->add_subcommand(
+      "anonymous", "let anyone read (--read) or list (--list) a bucket without a key, or not (--deny)");
+  bool anonymous_read = false, anonymous_list = false, anonymous_deny = false;
+  CLI::Option* read_opt = b_anonymous->add_flag("--read", anonymous_read, "anyone may GET and HEAD its objects");
+  CLI::Option* list_opt = b_anonymous->add_flag("--list", anonymous_list, "anyone may list its objects");
+  CLI::Option* anonymous_deny_opt = b_anonymous->add_flag("--deny", anonymous_deny, "only keys may (the default)");
+  anonymous_deny_opt->excludes(read_opt)->excludes(list_opt);
+  for (CLI::App* sub : {b_create, b_info, b_delete, b_allow, b_deny, b_website, b_anonymous}) {
     sub->add_option("bucket", bucket_name)->required();
   }
   for (CLI::App* sub : {b_allow, b_deny}) {
@@ -165,11 +172,17 @@ std::optional<int> parse_command_line(int argc, char** argv, CliCommand& command
         std::tuple{b_deny, Op::kBucketDeny, std::vector<std::string>{bucket_name, key_name, perms}},
         std::tuple{b_alias, Op::kBucketAlias, std::vector<std::string>{bucket_name, alias_name, alias_key}},
         std::tuple{b_website, Op::kBucketWebsite, std::vector<std::string>{bucket_name, ""}},
+        std::tuple{b_anonymous, Op::kBucketAnonymous,
+                   std::vector<std::string>{bucket_name, AnonymousAccess{anonymous_read, anonymous_list}.str()}},
         std::tuple{b_unalias, Op::kBucketUnalias, std::vector<std::string>{alias_name, alias_key}}}) {
     if (*sub) {
       command.kind = Kind::kAdmin;
       command.admin = AdminRequest{op, args};
     }
+  }
+  if (*b_anonymous && !anonymous_read && !anonymous_list && !anonymous_deny) {
+    std::cerr << "garage bucket anonymous: say --read, --list (or both), or --deny\n";
+    return 2;
   }
   if (*b_website) {
     if (website_allow == website_deny) {

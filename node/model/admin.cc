@@ -19,7 +19,7 @@ absl::StatusOr<AdminRequest> AdminRequest::decode(std::string_view bytes) {
   d.version(kVersion, kVersion);
   AdminRequest r;
   const uint8_t op = d.u8();
-  if (op < 1 || op > static_cast<uint8_t>(Op::kBucketWebsite)) d.fail("unknown admin op");
+  if (op < 1 || op > static_cast<uint8_t>(Op::kBucketAnonymous)) d.fail("unknown admin op");
   r.op = static_cast<Op>(op);
   r.args = d.list<std::string>(8, [](Decoder& d) { return d.str(1024); });
   if (absl::Status s = d.finish(); !s.ok()) return s;
@@ -90,6 +90,7 @@ std::string AdminReply::encode() const {
     e.str(b.name);
     e.i64(b.created_ms);
     e.list(entries(b.keys), [](Encoder& e, const std::pair<std::string, Perms>& g) { encode_perms(e, g); });
+    e.str(b.anonymous.str());
   });
   encode_names(e, bucket_names);
   return e.take();
@@ -97,7 +98,7 @@ std::string AdminReply::encode() const {
 
 absl::StatusOr<AdminReply> AdminReply::decode(std::string_view bytes) {
   Decoder d(bytes);
-  d.version(kVersion, kVersion);
+  const uint8_t format = d.version(1, kVersion);
   AdminReply r;
   r.keys = d.list<KeyInfo>(kMaxReplyItems, [](Decoder& d) {
     KeyInfo k;
@@ -110,12 +111,13 @@ absl::StatusOr<AdminReply> AdminReply::decode(std::string_view bytes) {
     k.allow_create_bucket = d.boolean();
     return k;
   });
-  r.buckets = d.list<BucketInfo>(kMaxReplyItems, [](Decoder& d) {
+  r.buckets = d.list<BucketInfo>(kMaxReplyItems, [format](Decoder& d) {
     BucketInfo b;
     b.id = d.str(1024);
     b.name = d.str(1024);
     b.created_ms = d.i64();
     b.keys = decode_grants(d);
+    if (format >= 2) b.anonymous = AnonymousAccess::parse(d.str(8));
     return b;
   });
   r.bucket_names = decode_names(d);
@@ -218,10 +220,11 @@ Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
     case Op::kBucketAllow:
     case Op::kBucketDeny:
     case Op::kBucketAlias:
-    case Op::kBucketWebsite: {
-      const bool sizes_ok = (r.op == Op::kBucketInfo || r.op == Op::kBucketDelete) ? need(1)
-                            : r.op == Op::kBucketWebsite                           ? need(2)
-                                                                                   : need(3);
+    case Op::kBucketWebsite:
+    case Op::kBucketAnonymous: {
+      const bool sizes_ok = (r.op == Op::kBucketInfo || r.op == Op::kBucketDelete)         ? need(1)
+                            : (r.op == Op::kBucketWebsite || r.op == Op::kBucketAnonymous) ? need(2)
+                                                                                           : need(3);
       if (!sizes_ok) break;
       absl::StatusOr<BucketInfo> b = co_await model_.find_bucket(r.args[0]);
       if (!b.ok()) co_return b.status();
@@ -266,6 +269,14 @@ Task<absl::StatusOr<AdminReply>> Admin::change_bucket(AdminRequest r, AdminReply
       absl::Status s = co_await model_.set_bucket_document(bucket_id, BucketDocument::kWebsite, r.args[1]);
       if (!s.ok()) co_return s;
       reply.buckets[0].website = r.args[1];
+      co_return reply;
+    }
+    case Op::kBucketAnonymous: {
+      const AnonymousAccess access = AnonymousAccess::parse(r.args[1]);
+      if (access.str() != r.args[1]) co_return absl::InvalidArgumentError("anonymous access: 'r', 'rl' or ''");
+      absl::Status s = co_await model_.set_bucket_anonymous(bucket_id, access);
+      if (!s.ok()) co_return s;
+      reply.buckets[0].anonymous = access;
       co_return reply;
     }
     case Op::kBucketAllow:

@@ -22,15 +22,16 @@ struct AdminRequest {
     kKeyDelete = 5,     // args: id, id prefix or name
     kBucketCreate = 6,  // args: name
     kBucketList = 7,
-    kBucketInfo = 8,      // args: name
-    kBucketDelete = 9,    // args: name
-    kBucketAllow = 10,    // args: bucket, key, perms ("RWO" letters)
-    kBucketDeny = 11,     // args: bucket, key, perms
-    kBucketAlias = 12,    // args: bucket, alias, key ("": a global alias)
-    kBucketUnalias = 13,  // args: alias, key ("": the global alias)
-    kKeyAllow = 14,       // args: key, flag ("create_bucket")
-    kKeyDeny = 15,        // args: key, flag
-    kBucketWebsite = 16,  // args: bucket, website configuration (s3/website.h's XML; "": none)
+    kBucketInfo = 8,        // args: name
+    kBucketDelete = 9,      // args: name
+    kBucketAllow = 10,      // args: bucket, key, perms ("RWO" letters)
+    kBucketDeny = 11,       // args: bucket, key, perms
+    kBucketAlias = 12,      // args: bucket, alias, key ("": a global alias)
+    kBucketUnalias = 13,    // args: alias, key ("": the global alias)
+    kKeyAllow = 14,         // args: key, flag ("create_bucket")
+    kKeyDeny = 15,          // args: key, flag
+    kBucketWebsite = 16,    // args: bucket, website configuration (s3/website.h's XML; "": none)
+    kBucketAnonymous = 17,  // args: bucket, access (AnonymousAccess::str(): "r", "rl"; "": none)
   };
   Op op = Op::kKeyList;
   std::vector<std::string> args;
@@ -41,7 +42,8 @@ struct AdminRequest {
 // What an admin operation answers. Secrets travel only where the CLI shows them: a created
 // key's, and `key info`'s.
 struct AdminReply {
-  static constexpr uint8_t kVersion = 1;
+  // 2: a bucket carries its anonymous access (format 1, without it, still decodes).
+  static constexpr uint8_t kVersion = 2;
   // The key the operation is about (key create, import, info, allow, deny, delete; bucket
   // allow, deny, a local alias), or every key without its secret (key list).
   std::vector<KeyInfo> keys;

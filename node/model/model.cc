@@ -71,6 +71,7 @@ BucketInfo bucket_from_map(std::string id, const LwwMap& m) {
   b.cors = field(m, field_of(BucketDocument::kCors));
   b.website = field(m, field_of(BucketDocument::kWebsite));
   b.tagging = field(m, field_of(BucketDocument::kTagging));
+  b.anonymous = AnonymousAccess::parse(field(m, "anonymous"));
   return b;
 }
 
@@ -92,6 +93,12 @@ std::string Perms::str() const {
   if (write) s += 'W';
   if (owner) s += 'O';
   return s.empty() ? "-" : s;
+}
+
+std::string AnonymousAccess::str() const { return std::string(read ? "r" : "") + (list ? "l" : ""); }
+
+AnonymousAccess AnonymousAccess::parse(std::string_view s) {
+  return AnonymousAccess{s.find('r') != std::string_view::npos, s.find('l') != std::string_view::npos};
 }
 
 Perms Perms::parse(std::string_view s) {
@@ -410,6 +417,11 @@ Task<absl::Status> Model::delete_bucket(std::string id) {
 
 Task<absl::Status> Model::set_bucket_document(std::string bucket_id, BucketDocument which, std::string document) {
   std::map<std::string, std::string> fields{{field_of(which), std::move(document)}};
+  co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
+}
+
+Task<absl::Status> Model::set_bucket_anonymous(std::string bucket_id, AnonymousAccess access) {
+  std::map<std::string, std::string> fields{{"anonymous", access.str()}};
   co_return co_await update_map(t_.bucket, kBucketsPk, std::move(bucket_id), std::move(fields));
 }
 

@@ -51,6 +51,17 @@ struct Perms {
   bool operator==(const Perms&) const = default;
 };
 
+// What anyone may do in a bucket without a key (`garage bucket anonymous`, the canned ACL
+// public-read): nothing by default; read its objects (GET, HEAD); and list them.
+struct AnonymousAccess {
+  bool read = false;
+  bool list = false;
+  bool any() const { return read || list; }
+  std::string str() const;  // "r", "l" letters; "" for none (the stored and admin form)
+  static AnonymousAccess parse(std::string_view s);
+  bool operator==(const AnonymousAccess&) const = default;
+};
+
 struct KeyInfo {
   std::string id;
   std::string name;
@@ -73,6 +84,7 @@ struct BucketInfo {
   std::string cors;                   // its CORS configuration (s3/cors.h's XML); empty: none
   std::string website;                // its website configuration (s3/website.h's XML); empty: none
   std::string tagging;                // its tags (s3/tagging.h's XML); empty: none
+  AnonymousAccess anonymous;          // what requests without a signature may do there
 
   const std::string& document(BucketDocument which) const {
     return which == BucketDocument::kCors ? cors : which == BucketDocument::kWebsite ? website : tagging;
@@ -127,6 +139,7 @@ class Model {
   // A bucket's CORS configuration, website configuration or tags (PutBucketCors,
   // PutBucketWebsite and `garage bucket website`, PutBucketTagging; empty: none).
   Task<absl::Status> set_bucket_document(std::string bucket_id, BucketDocument which, std::string document);
+  Task<absl::Status> set_bucket_anonymous(std::string bucket_id, AnonymousAccess access);
   // Grants (allow) or revokes (!allow) the rights set in `which`.
   Task<absl::Status> set_permissions(std::string bucket_id, std::string key_id, Perms which, bool allow);
 

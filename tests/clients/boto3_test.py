@@ -330,8 +330,11 @@ check("GetBucketAcl: the key, FULL_CONTROL (it is an owner)",
       [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"] and acl["Owner"]["ID"] == access_key)
 check("GetObjectAcl of an object", [g["Permission"] for g in s3.get_object_acl(Bucket=bucket, Key="dir/hello.txt")["Grants"]] == ["FULL_CONTROL"])
 check("GetObjectAcl of a missing key: NoSuchKey", error_code(lambda: s3.get_object_acl(Bucket=bucket, Key="nope")) == "NoSuchKey")
-check("PutBucketAcl: NotImplemented, not silently accepted",
-      error_code(lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read")) == "NotImplemented")
+check("PutBucketAcl with an ACL document: NotImplemented, not silently accepted",
+      error_code(lambda: s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
+          "Owner": {"ID": access_key},
+          "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                      "Permission": "READ"}]})) == "NotImplemented")
 
 # Tags (issue 13 point 7): on PUT, read back, replaced, removed; on copy and multipart; on the bucket.
 s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"tagged", Tagging="project=blue&team=a%20b")
@@ -399,6 +402,50 @@ try:
 except urllib.error.HTTPError as e:
     code = e.code
 check("anonymous GET refused (403)", code == 403)
+
+
+# Public read buckets (issue 13 point 9): the canned ACL public-read lets anyone GET, HEAD and list.
+def anonymous(method, path, data=None):
+    req = urllib.request.Request(endpoint + path, method=method, data=data)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+pub = "boto-public"
+s3.create_bucket(Bucket=pub, ACL="public-read")
+s3.put_object(Bucket=pub, Key="avatar.png", Body=b"png bytes", ContentType="image/png")
+check("CreateBucket with ACL public-read: anyone may GET an object",
+      anonymous("GET", "/%s/avatar.png" % pub) == (200, b"png bytes"))
+check("... and HEAD it", anonymous("HEAD", "/%s/avatar.png" % pub)[0] == 200)
+status, listing = anonymous("GET", "/%s?list-type=2" % pub)
+check("... and list the bucket", status == 200 and b"<Key>avatar.png</Key>" in listing)
+check("... but not write to it", anonymous("PUT", "/%s/evil.txt" % pub, b"x")[0] == 403 and
+      error_code(lambda: s3.head_object(Bucket=pub, Key="evil.txt")) == "404")
+check("... nor delete from it", anonymous("DELETE", "/%s/avatar.png" % pub)[0] == 403 and
+      anonymous("GET", "/%s/avatar.png" % pub)[0] == 200)
+check("... nor read its configuration", anonymous("GET", "/%s?tagging" % pub)[0] == 403)
+check("a missing key in a public bucket: 404", anonymous("GET", "/%s/nope" % pub)[0] == 404)
+check("the private bucket beside it stays private", anonymous("GET", "/%s/dir/hello.txt" % bucket)[0] == 403)
+grants = s3.get_bucket_acl(Bucket=pub)["Grants"]
+check("GetBucketAcl shows the owner's FULL_CONTROL and AllUsers READ",
+      [g["Permission"] for g in grants] == ["FULL_CONTROL", "READ"] and
+      grants[1]["Grantee"].get("URI") == "http://acs.amazonaws.com/groups/global/AllUsers")
+s3.put_bucket_acl(Bucket=pub, ACL="private")
+check("PutBucketAcl private: anonymous GET refused again", anonymous("GET", "/%s/avatar.png" % pub)[0] == 403)
+s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+check("PutBucketAcl public-read on an existing bucket", anonymous("GET", "/%s/dir/hello.txt" % bucket)[0] == 200)
+s3.put_bucket_acl(Bucket=bucket, ACL="private")
+check("PutBucketAcl public-read-write: NotImplemented, nothing changed",
+      error_code(lambda: s3.put_bucket_acl(Bucket=pub, ACL="public-read-write")) == "NotImplemented" and
+      anonymous("PUT", "/%s/evil.txt" % pub, b"x")[0] == 403)
+check("CreateBucket with grants: NotImplemented, no bucket made",
+      error_code(lambda: s3.create_bucket(Bucket="boto-granted", GrantRead="uri=http://acs.amazonaws.com/groups/global/AllUsers")) == "NotImplemented" and
+      error_code(lambda: s3.head_bucket(Bucket="boto-granted")) in ("404", "NoSuchBucket"))
+s3.delete_object(Bucket=pub, Key="avatar.png")
+s3.delete_bucket(Bucket=pub)
 
 print("boto3: %d failed" % len(failures))
 sys.exit(1 if failures else 0)
