@@ -174,8 +174,9 @@ struct S3Workload::History {
   uint64_t operator_rounds_completed = 0;
   uint64_t puts_acked = 0, multipart_acked = 0, deletes_acked = 0, copies_acked = 0, reads_checked = 0, failed = 0;
   uint64_t listings_checked = 0;
-  uint64_t website_reads_checked = 0;  // reads through the website endpoint (S3Api::handle_website)
-  uint64_t tagged_reads_checked = 0;   // reads of a version whose write carried tags
+  uint64_t website_reads_checked = 0;    // reads through the website endpoint (S3Api::handle_website)
+  uint64_t tagged_reads_checked = 0;     // reads of a version whose write carried tags
+  uint64_t anonymous_reads_checked = 0;  // reads without a signature (the bucket is public-read)
   std::vector<std::string> violations;
 
   const Op* find_op(uint64_t id) const {
@@ -359,6 +360,7 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
     if (h->website_reads_checked > 0) result_.probes["workload.website_read_checked"] += h->website_reads_checked;
     if (h->tagged_reads_checked > 0) result_.probes["workload.tagged_read_checked"] += h->tagged_reads_checked;
+    if (h->anonymous_reads_checked > 0) result_.probes["workload.anonymous_read_checked"] += h->anonymous_reads_checked;
     if (h->operator_rounds_completed > 0) {
       result_.probes["workload.operator_round_completed"] += h->operator_rounds_completed;
     }
@@ -551,7 +553,11 @@ Task<bool> set_up_key_and_bucket(RpcHandler node) {
   site.index_suffix = "index.html";
   AdminRequest website{Op::kBucketWebsite, {kBucket, s3::website_configuration_xml(site)}};
   absl::StatusOr<AdminReply> enabled = co_await admin_call(node, std::move(website));
-  co_return enabled.ok();
+  if (!enabled.ok()) co_return false;
+  // Readable by anyone, as `garage bucket anonymous --read` makes it: some reads go unsigned.
+  AdminRequest anonymous{Op::kBucketAnonymous, {kBucket, "r"}};
+  absl::StatusOr<AdminReply> opened = co_await admin_call(node, std::move(anonymous));
+  co_return opened.ok();
 }
 
 }  // namespace
@@ -929,6 +935,11 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     request->headers = {{"host", kBucket}};
     request->target = absl::StrCat("/key-", key);
   }
+  // And one in three through the S3 endpoint without a signature (the bucket is public-read).
+  const bool anonymous = kind == kGet && !final_read && op % 3 == 1;
+  if (anonymous) {
+    std::erase_if(request->headers, [](const auto& h) { return h.first == "authorization"; });
+  }
 
   // A listing as soon as a delete is acknowledged, as a client checking its work would: it meets
   // replicas that have not all heard of the delete yet.
@@ -943,7 +954,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
   if (kind == kPut) after_ack = [this, key, op] { aim_reupload(key, op); };
   n.spawner->spawn([](std::shared_ptr<History> h, s3::S3Api* api, std::shared_ptr<s3::HttpRequest> req,
                       std::shared_ptr<s3::StringBody> src, EventLoop* loop, int key, uint64_t op, int kind,
-                      bool final_read, bool website, std::function<void()> after_ack) -> Task<> {
+                      bool final_read, bool website, bool anonymous, std::function<void()> after_ack) -> Task<> {
     const absl::Duration started = loop->now();
     s3::HttpResponse resp;
     if (website) {
@@ -980,7 +991,8 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     const bool ok = resp.status < 300;
     // The website's 404 page names its code: only NoSuchKey says the key is absent (a bucket
     // whose website is not enabled yet, say, is not).
-    const bool absent = resp.status == 404 && (!website || absl::StrContains(got, "Code: NoSuchKey"));
+    const bool absent = resp.status == 404 && (!website || absl::StrContains(got, "Code: NoSuchKey")) &&
+                        (!anonymous || absl::StrContains(got, "<Code>NoSuchKey</Code>"));
     if (kind == kGet) {
       if (ok || absent) {
         std::optional<uint64_t> from;
@@ -1007,7 +1019,12 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
         }
         h->reads_checked++;
         if (website) h->website_reads_checked++;
-        h->check_read(key, started, from, got, final_read ? "final read" : website ? "website read" : "read");
+        if (anonymous) h->anonymous_reads_checked++;
+        h->check_read(key, started, from, got,
+                      final_read  ? "final read"
+                      : website   ? "website read"
+                      : anonymous ? "anonymous read"
+                                  : "read");
       } else {
         h->failed++;
         if (final_read) {
@@ -1028,7 +1045,7 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
       if (name == "etag") h->ops[key][op].etag = unquoted(value);
     (kind == kPut ? h->puts_acked : h->deletes_acked)++;
     if (after_ack) after_ack();
-  }(history_, n.s3, request, source, &loop_, key, op, kind, final_read, website, std::move(after_ack)));
+  }(history_, n.s3, request, source, &loop_, key, op, kind, final_read, website, anonymous, std::move(after_ack)));
 }
 
 }  // namespace garage::sim

@@ -46,7 +46,7 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
           "table.live_range_read_left_out_keys", "table.live_index_built_a_step", "transport.waited_for_a_dial",
           "workload.copy_acknowledged", "workload.aimed_reupload", "workload.moved_by_copy_and_delete",
           "workload.complete_acked_on_retry", "workload.operator_round_completed", "workload.website_read_checked",
-          "workload.tagged_read_checked"})
+          "workload.tagged_read_checked", "workload.anonymous_read_checked", "s3.anonymous_request_served"})
       rare_paths[p] += r.probes[p];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
