@@ -23,11 +23,24 @@ std::array<uint32_t, 256> make_crc32c_table() {
 }
 const std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
-std::string big_endian(uint32_t v) {
-  std::string s(4, '\0');
-  for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+std::array<uint64_t, 256> make_crc64nvme_table() {
+  std::array<uint64_t, 256> t{};
+  for (uint64_t i = 0; i < 256; ++i) {
+    uint64_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x9A6C9329AC4BC9B5ull : c >> 1;  // reflected polynomial
+    t[i] = c;
+  }
+  return t;
+}
+const std::array<uint64_t, 256> kCrc64NvmeTable = make_crc64nvme_table();
+
+template <class Int>
+std::string big_endian_of(Int v) {
+  std::string s(sizeof(Int), '\0');
+  for (size_t i = 0; i < sizeof(Int); ++i) s[i] = static_cast<char>((v >> (8 * (sizeof(Int) - 1 - i))) & 0xff);
   return s;
 }
+
 }  // namespace
 
 uint32_t crc32c_update(uint32_t crc, absl::string_view data) {
@@ -36,11 +49,18 @@ uint32_t crc32c_update(uint32_t crc, absl::string_view data) {
   return ~crc;
 }
 
+uint64_t crc64nvme_update(uint64_t crc, absl::string_view data) {
+  crc = ~crc;
+  for (unsigned char b : data) crc = kCrc64NvmeTable[(crc ^ b) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
 std::optional<ChecksumAlgo> checksum_algo_from_name(absl::string_view name) {
   std::string n = absl::AsciiStrToLower(name);
   if (absl::StartsWith(n, "x-amz-checksum-")) n = n.substr(15);
   if (n == "crc32") return ChecksumAlgo::kCrc32;
   if (n == "crc32c") return ChecksumAlgo::kCrc32c;
+  if (n == "crc64nvme") return ChecksumAlgo::kCrc64Nvme;
   if (n == "sha1") return ChecksumAlgo::kSha1;
   if (n == "sha256") return ChecksumAlgo::kSha256;
   return std::nullopt;
@@ -52,6 +72,8 @@ std::string checksum_header_name(ChecksumAlgo algo) {
       return "x-amz-checksum-crc32";
     case ChecksumAlgo::kCrc32c:
       return "x-amz-checksum-crc32c";
+    case ChecksumAlgo::kCrc64Nvme:
+      return "x-amz-checksum-crc64nvme";
     case ChecksumAlgo::kSha1:
       return "x-amz-checksum-sha1";
     case ChecksumAlgo::kSha256:
@@ -90,13 +112,17 @@ void Checksummer::update(absl::string_view data) {
     case ChecksumAlgo::kCrc32c:
       crc_ = crc32c_update(crc_, data);
       break;
+    case ChecksumAlgo::kCrc64Nvme:
+      crc64_ = crc64nvme_update(crc64_, data);
+      break;
     default:
       EVP_DigestUpdate(evp_->ctx, data.data(), data.size());
   }
 }
 
 std::string Checksummer::digest() {
-  if (algo_ == ChecksumAlgo::kCrc32 || algo_ == ChecksumAlgo::kCrc32c) return big_endian(crc_);
+  if (algo_ == ChecksumAlgo::kCrc32 || algo_ == ChecksumAlgo::kCrc32c) return big_endian_of(crc_);
+  if (algo_ == ChecksumAlgo::kCrc64Nvme) return big_endian_of(crc64_);
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_DigestFinal_ex(evp_->ctx, out, &n);

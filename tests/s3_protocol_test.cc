@@ -432,6 +432,9 @@ TEST(Checksums, StandardCheckValues) {
   };
   EXPECT_EQ(digest_hex(ChecksumAlgo::kCrc32, "123456789"), "cbf43926");
   EXPECT_EQ(digest_hex(ChecksumAlgo::kCrc32c, "123456789"), "e3069283");
+  // CRC-64/NVME's check value (the CRC RevEng catalogue).
+  EXPECT_EQ(digest_hex(ChecksumAlgo::kCrc64Nvme, "123456789"), "ae8b14860a799888");
+  EXPECT_EQ(checksum_algo_from_name("x-amz-checksum-crc64nvme"), ChecksumAlgo::kCrc64Nvme);
   EXPECT_EQ(digest_hex(ChecksumAlgo::kSha1, "abc123"), "6367c48dd193d56ea7b0baad25b19455e529f5ee");
   EXPECT_EQ(digest_hex(ChecksumAlgo::kMd5, "123456789"), "25f9e794323b453885f5181f1b624d0b");
   EXPECT_EQ(checksum_algo_from_name("x-amz-checksum-crc32c"), ChecksumAlgo::kCrc32c);
