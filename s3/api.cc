@@ -24,6 +24,12 @@ std::string iso8601(int64_t unix_ms) {
 
 std::string quoted_etag(absl::string_view etag) { return "\"" + std::string(etag) + "\""; }
 
+void add_checksum_headers(const ObjectMeta& meta, HttpResponse& response) {
+  if (meta.checksum_algorithm.empty()) return;
+  response.set("x-amz-checksum-" + absl::AsciiStrToLower(meta.checksum_algorithm), meta.checksum);
+  response.set("x-amz-checksum-type", "FULL_OBJECT");
+}
+
 Headers stored_headers(const HttpRequest& request) {
   static constexpr const char* kStandard[] = {"content-type",     "content-encoding", "content-disposition",
                                               "content-language", "cache-control",    "expires"};
@@ -169,6 +175,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
       VerifiedBody::make(*call.body, call.http, call.auth, chunked.get());
   if (!verified.ok()) co_return verified.status();
   call.body = verified->get();
+  call.verified = verified->get();
   const Endpoint e = call.route.endpoint;
   if (!takes_body(e)) {
     // Endpoints that ignore their body still have it checked before they act: a request is

@@ -15,6 +15,7 @@
 #include "s3/http.h"
 #include "s3/object_reader.h"
 #include "s3/router.h"
+#include "s3/verified_body.h"
 
 namespace garage::s3 {
 
@@ -50,6 +51,8 @@ struct S3Call {
   std::optional<BucketInfo> bucket;  // set when the route names an existing bucket
   std::string request_id;
   BodySource* body = nullptr;  // the payload, decoded (aws-chunked) when needed
+  // The same payload's checker (body reads through it), once authenticated: what it verified.
+  const VerifiedBody* verified = nullptr;
 };
 
 class S3Api {
@@ -207,5 +210,8 @@ Headers stored_headers(const HttpRequest& request);
 std::string http_date(int64_t unix_ms);
 std::string iso8601(int64_t unix_ms);
 std::string quoted_etag(absl::string_view etag);
+// x-amz-checksum-<algorithm> and x-amz-checksum-type of an object stored with a checksum
+// (PutObject's answer; GetObject and HeadObject with x-amz-checksum-mode: ENABLED).
+void add_checksum_headers(const ObjectMeta& meta, HttpResponse& response);
 
 }  // namespace garage::s3

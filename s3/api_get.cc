@@ -69,6 +69,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
       r.set("content-range", absl::StrCat("bytes ", start, "-", end - 1, "/", v.meta.size));
     }
   }
+  // The object's checksum, when asked for and the whole object is sent (a range has none).
+  if (r.status == 200 && absl::EqualsIgnoreCase(http.header("x-amz-checksum-mode").value_or(""), "ENABLED"))
+    add_checksum_headers(v.meta, r);
   r.content_length = end - start;
   if (head || end == start) {
     if (!head) r.body = "";

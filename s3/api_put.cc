@@ -98,6 +98,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
   if (!tags->tags.empty()) v.tags = VersionTags{v.timestamp_ms, std::move(tags->tags)};
+  // The checksum the body came with, verified by now (the ingest read it to its end).
+  if (call.verified != nullptr && call.verified->verified_checksum()) {
+    v.meta.checksum_algorithm = checksum_s3_name(call.verified->verified_checksum()->algo);
+    v.meta.checksum = call.verified->verified_checksum()->base64;
+  }
   if (!in->inline_data) {
     absl::Status s = co_await model_.put_version(uuid, std::move(in->version));
     if (!s.ok()) co_return s;
@@ -110,6 +115,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   write.committed();
   HttpResponse r;
   r.set("etag", quoted_etag(v.meta.etag));
+  add_checksum_headers(v.meta, r);
   co_return r;
 }
 

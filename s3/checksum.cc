@@ -84,6 +84,12 @@ std::string checksum_header_name(ChecksumAlgo algo) {
   return "";
 }
 
+std::string checksum_s3_name(ChecksumAlgo algo) {
+  std::string name = checksum_header_name(algo);
+  if (absl::StartsWith(name, "x-amz-checksum-")) name = name.substr(15);
+  return absl::AsciiStrToUpper(name);
+}
+
 struct Checksummer::Evp {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   ~Evp() { EVP_MD_CTX_free(ctx); }

@@ -18,6 +18,7 @@ enum class ChecksumAlgo { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256, kMd5 };
 // "crc32" / "CRC32C" / "x-amz-checksum-sha1" ... -> algorithm (nullopt if unknown).
 std::optional<ChecksumAlgo> checksum_algo_from_name(absl::string_view name);
 std::string checksum_header_name(ChecksumAlgo algo);  // "x-amz-checksum-crc32", ...
+std::string checksum_s3_name(ChecksumAlgo algo);      // "CRC32", "CRC64NVME", "SHA256"... (S3's own)
 
 class Checksummer {
  public:

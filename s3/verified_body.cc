@@ -86,6 +86,7 @@ absl::Status VerifiedBody::check_at_end() {
     if (checksum_->digest_base64() != *expected)
       return s3_error(S3Code::kBadDigest, absl::StrCat("The ", checksum_header_name(checksum_->algo()),
                                                        " you specified did not match the calculated checksum."));
+    verified_checksum_ = VerifiedChecksum{checksum_->algo(), *expected};
   }
   return absl::OkStatus();
 }

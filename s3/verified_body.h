@@ -28,6 +28,13 @@ class VerifiedBody final : public BodySource {
                                                             const AuthContext& auth, const AwsChunkedBody* chunked);
   Task<absl::StatusOr<std::string>> read(size_t max) override;
   uint64_t bytes_read() const { return size_; }
+  // The x-amz-checksum-* the body was sent with (a header or a trailer), once the read that
+  // reached the end found it matching; nullopt before, or if none was sent.
+  struct VerifiedChecksum {
+    ChecksumAlgo algo;
+    std::string base64;
+  };
+  const std::optional<VerifiedChecksum>& verified_checksum() const { return verified_checksum_; }
 
  private:
   explicit VerifiedBody(BodySource& inner) : inner_(inner) {}
@@ -44,6 +51,7 @@ class VerifiedBody final : public BodySource {
   std::optional<uint64_t> decoded_length_;
   uint64_t size_ = 0;
   std::optional<absl::Status> ended_;  // the verdict, once the end was reached
+  std::optional<VerifiedChecksum> verified_checksum_;
 };
 
 }  // namespace garage::s3

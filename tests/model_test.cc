@@ -46,6 +46,10 @@ rc::Gen<ObjectVersion> gen_version() {
           // Equal (timestamp, uuid) means one upload: the same data on every replica.
           v.meta.size = static_cast<uint64_t>(ts * 31 + uuid);
           v.meta.etag = std::to_string(ts) + std::string(1, static_cast<char>('a' + uuid));
+          if (ts % 2 == 0) {  // some with a checksum: the second format
+            v.meta.checksum_algorithm = "CRC32";
+            v.meta.checksum = v.meta.etag;
+          }
         }
         return v;
       },
@@ -130,14 +134,21 @@ TEST(ObjectEntry, TagsAreALastWriterWinsRegisterBesideTheVersion) {
   ObjectVersion put{100, "u1", VersionState::kComplete, false, {5, "e1"}};
   put.tags = {100, {{"project", "blue"}}};
   ObjectEntry written{{put}};
-  // Untagged entries keep the first format (older builds read them); tagged ones the second.
+  // Entries without tags or checksums keep the first format (older builds read them); others
+  // the second.
   EXPECT_EQ(
       static_cast<uint8_t>(ObjectEntry{{ObjectVersion{1, "a", VersionState::kComplete, false, {3, "x"}}}}.encode()[0]),
-      ObjectEntry::kVersionWithoutTags);
+      ObjectEntry::kFirstVersion);
   EXPECT_EQ(static_cast<uint8_t>(written.encode()[0]), ObjectEntry::kVersion);
   absl::StatusOr<ObjectEntry> back = ObjectEntry::decode(written.encode());
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, written);
+  ObjectVersion checked{100, "u1", VersionState::kComplete, false, {5, "e1"}};
+  checked.meta.checksum_algorithm = "CRC32";
+  checked.meta.checksum = "yZRlqg==";
+  ObjectEntry with_checksum{{checked}};
+  EXPECT_EQ(static_cast<uint8_t>(with_checksum.encode()[0]), ObjectEntry::kVersion);
+  EXPECT_EQ(*ObjectEntry::decode(with_checksum.encode()), with_checksum);
 
   // PutObjectTagging writes the version again with later tags: they win, the content stays.
   ObjectVersion retagged = put;

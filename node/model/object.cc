@@ -90,7 +90,9 @@ const VersionTags& later_tags(const VersionTags& a, const VersionTags& b) {
   return b.tags > a.tags ? b : a;
 }
 
-void encode_version(Encoder& e, const ObjectVersion& v, bool with_tags) {
+// Format 1 (kFirstVersion) stops after `parts`; format 2 adds the checksum, then the tags
+// (left out of `content_of`).
+void encode_version(Encoder& e, const ObjectVersion& v, uint8_t format, bool with_tags) {
   e.i64(v.timestamp_ms);
   e.str(v.uuid);
   e.u8(static_cast<uint8_t>(v.state));
@@ -106,6 +108,9 @@ void encode_version(Encoder& e, const ObjectVersion& v, bool with_tags) {
   if (v.meta.inline_data) e.str(*v.meta.inline_data);
   e.str(v.meta.first_block);
   e.u32(static_cast<uint32_t>(v.meta.parts));
+  if (format < ObjectEntry::kVersion) return;
+  e.str(v.meta.checksum_algorithm);
+  e.str(v.meta.checksum);
   if (!with_tags) return;
   e.i64(v.tags.set_ms);
   e.list(v.tags.tags, [](Encoder& e, const std::pair<std::string, std::string>& t) {
@@ -117,7 +122,7 @@ void encode_version(Encoder& e, const ObjectVersion& v, bool with_tags) {
 // A version's content, its tags left out: what the state rule of merge compares.
 std::string content_of(const ObjectVersion& v) {
   Encoder e;
-  encode_version(e, v, /*with_tags=*/false);
+  encode_version(e, v, ObjectEntry::kVersion, /*with_tags=*/false);
   return e.take();
 }
 }  // namespace
@@ -206,16 +211,19 @@ void ObjectEntry::prune() {
 }
 
 std::string ObjectEntry::encode() const {
-  const bool with_tags = std::any_of(versions.begin(), versions.end(), [](const auto& v) { return !v.tags.empty(); });
+  const bool extended = std::any_of(versions.begin(), versions.end(), [](const ObjectVersion& v) {
+    return !v.tags.empty() || !v.meta.checksum_algorithm.empty();
+  });
+  const uint8_t format = extended ? kVersion : kFirstVersion;
   Encoder e;
-  e.u8(with_tags ? kVersion : kVersionWithoutTags);
-  e.list(versions, [&](Encoder& e, const ObjectVersion& v) { encode_version(e, v, with_tags); });
+  e.u8(format);
+  e.list(versions, [&](Encoder& e, const ObjectVersion& v) { encode_version(e, v, format, /*with_tags=*/true); });
   return e.take();
 }
 
 absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
   Decoder d(bytes);
-  const uint8_t format = d.version(kVersionWithoutTags, kVersion);
+  const uint8_t format = d.version(kFirstVersion, kVersion);
   ObjectEntry o;
   // Uploads are kept for a horizon, so a busy key holds more than a few versions.
   o.versions = d.list<ObjectVersion>(65536, [format](Decoder& d) {
@@ -238,6 +246,8 @@ absl::StatusOr<ObjectEntry> ObjectEntry::decode(std::string_view bytes) {
     v.meta.first_block = d.str(32);
     v.meta.parts = static_cast<int>(d.u32());
     if (format >= kVersion) {
+      v.meta.checksum_algorithm = d.str(16);
+      v.meta.checksum = d.str(128);
       v.tags.set_ms = d.i64();
       v.tags.tags = d.list<std::pair<std::string, std::string>>(kMaxStoredTags, [](Decoder& d) {
         std::string k = d.str(kMaxStoredTagKey);

@@ -71,6 +71,11 @@ struct ObjectMeta {
   std::optional<std::string> inline_data;                    // small objects: the bytes themselves, no blocks
   std::string first_block;  // raw 32-byte hash of the first block (empty if inline or empty)
   int parts = 0;            // 0: single PUT; N: completed from N multipart parts
+  // The checksum the client sent with the object's bytes and the store verified (PutObject's
+  // x-amz-checksum-*): S3's name of the algorithm ("CRC32", "CRC64NVME", "SHA256"...) and its
+  // value in base64, as S3 answers it. Empty: none was sent.
+  std::string checksum_algorithm;
+  std::string checksum;
   bool operator==(const ObjectMeta&) const = default;
 };
 
@@ -102,10 +107,10 @@ struct ObjectVersion {
 };
 
 struct ObjectEntry {
-  // Format 2 adds each version's tags; an entry none of whose versions has tags is written in
-  // format 1, which builds before 2026-12-07 read.
+  // Format 2 adds each version's checksum and tags; an entry none of whose versions has either
+  // is written in format 1, which builds before 2026-12-07 read.
   static constexpr uint8_t kVersion = 2;
-  static constexpr uint8_t kVersionWithoutTags = 1;
+  static constexpr uint8_t kFirstVersion = 1;
   std::vector<ObjectVersion> versions;  // ordered by (timestamp, uuid), oldest first
 
   // The newest complete version, if it is not a delete marker.

@@ -4,6 +4,7 @@
 Usage: boto3_test.py ENDPOINT ACCESS_KEY SECRET_KEY REGION
 Prints one line per check; exits non-zero if any failed.
 """
+import base64
 import hashlib
 import io
 import os
@@ -335,6 +336,31 @@ check("PutBucketAcl with an ACL document: NotImplemented, not silently accepted"
           "Owner": {"ID": access_key},
           "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
                       "Permission": "READ"}]})) == "NotImplemented")
+
+# Checksums (issue 13 point 8, single PUTs): the checksum a PUT was sent with is stored, answered
+# by PutObject, and by GET/HEAD with ChecksumMode=ENABLED (boto3 then checks the body against it).
+payload = b"checksummed bytes " * 500
+for algo in ["CRC32", "CRC32C", "SHA1", "SHA256"]:
+    put = s3.put_object(Bucket=bucket, Key="sum-%s" % algo, Body=payload, ChecksumAlgorithm=algo)
+    head = s3.head_object(Bucket=bucket, Key="sum-%s" % algo, ChecksumMode="ENABLED")
+    got = s3.get_object(Bucket=bucket, Key="sum-%s" % algo, ChecksumMode="ENABLED")
+    field = "Checksum" + algo
+    check("PUT with %s: PutObject, HEAD and GET answer the same checksum" % algo,
+          put.get(field) and head.get(field) == put[field] and got.get(field) == put[field] and
+          got["Body"].read() == payload)
+sha = base64.b64encode(hashlib.sha256(payload).digest()).decode()
+check("the stored SHA256 is the body's", s3.head_object(Bucket=bucket, Key="sum-SHA256", ChecksumMode="ENABLED")
+      .get("ChecksumSHA256") == sha)
+ranged = s3.get_object(Bucket=bucket, Key="sum-SHA256", ChecksumMode="ENABLED", Range="bytes=0-9")
+check("a ranged GET carries no whole-object checksum", "ChecksumSHA256" not in ranged and
+      ranged["Body"].read() == payload[:10])
+check("without ChecksumMode, HEAD answers no checksum",
+      "x-amz-checksum-sha256" not in s3.head_object(Bucket=bucket, Key="sum-SHA256")["ResponseMetadata"]["HTTPHeaders"])
+s3.copy_object(Bucket=bucket, Key="sum-copy", CopySource={"Bucket": bucket, "Key": "sum-SHA256"})
+check("a copy keeps the checksum", s3.head_object(Bucket=bucket, Key="sum-copy", ChecksumMode="ENABLED")
+      .get("ChecksumSHA256") == sha)
+for k in ["sum-CRC32", "sum-CRC32C", "sum-SHA1", "sum-SHA256", "sum-copy"]:
+    s3.delete_object(Bucket=bucket, Key=k)
 
 # Tags (issue 13 point 7): on PUT, read back, replaced, removed; on copy and multipart; on the bucket.
 s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"tagged", Tagging="project=blue&team=a%20b")
