@@ -249,6 +249,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::run_endpoint(S3Call& call) {
       co_return co_await delete_bucket_document(call, BucketDocument::kTagging);
     case Endpoint::kGetObjectTagging:
       co_return co_await get_object_tagging(call);
+    case Endpoint::kGetObjectAttributes:
+      co_return co_await get_object_attributes(call);
     case Endpoint::kPutObjectTagging:
       co_return co_await put_object_tagging(call, /*remove=*/false);
     case Endpoint::kDeleteObjectTagging:

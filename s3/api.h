@@ -141,6 +141,10 @@ class S3Api {
   // key's entry and opening it (an overwrite or delete meanwhile); get_object then reads again.
   Task<absl::StatusOr<HttpResponse>> get_object_once(S3Call& call, bool head);
 
+  // api_attributes.cc: GetObjectAttributes (x-amz-object-attributes: ETag, Checksum,
+  // ObjectParts, StorageClass, ObjectSize), of the current version.
+  Task<absl::StatusOr<HttpResponse>> get_object_attributes(S3Call& call);
+
   // api_delete.cc
   Task<absl::StatusOr<HttpResponse>> delete_object(S3Call& call);
   Task<absl::StatusOr<HttpResponse>> delete_objects(S3Call& call);

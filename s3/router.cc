@@ -84,6 +84,8 @@ const char* endpoint_name(Endpoint e) {
       return "PutObjectTagging";
     case Endpoint::kDeleteObjectTagging:
       return "DeleteObjectTagging";
+    case Endpoint::kGetObjectAttributes:
+      return "GetObjectAttributes";
   }
   return "?";
 }
@@ -220,6 +222,10 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
       r.endpoint = Endpoint::kDeleteObjectTagging;
     else
       return s3_error(S3Code::kMethodNotAllowed, "method not allowed on an object's tags");
+    return r;
+  }
+  if (m == "GET" && has("attributes")) {
+    r.endpoint = Endpoint::kGetObjectAttributes;
     return r;
   }
   if (has("acl") || has("retention") || has("legal-hold") || has("torrent") || has("restore") || has("attributes") ||

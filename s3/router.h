@@ -55,6 +55,7 @@ enum class Endpoint {
   kGetObjectTagging,
   kPutObjectTagging,
   kDeleteObjectTagging,
+  kGetObjectAttributes,
 };
 
 const char* endpoint_name(Endpoint e);

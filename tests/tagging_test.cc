@@ -108,6 +108,7 @@ TEST(Tagging, RoutesReachTheTaggingEndpoints) {
   EXPECT_EQ(route("DELETE", "/b/k?tagging")->endpoint, Endpoint::kDeleteObjectTagging);
   EXPECT_EQ(code_of(route("POST", "/b/k?tagging").status()), "MethodNotAllowed");
   EXPECT_EQ(route("PUT", "/b/k")->endpoint, Endpoint::kPutObject) << "x-amz-tagging rides on a plain PUT";
+  EXPECT_EQ(route("GET", "/b/k?attributes")->endpoint, Endpoint::kGetObjectAttributes);
 }
 
 }  // namespace

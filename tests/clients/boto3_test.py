@@ -359,6 +359,16 @@ check("without ChecksumMode, HEAD answers no checksum",
 s3.copy_object(Bucket=bucket, Key="sum-copy", CopySource={"Bucket": bucket, "Key": "sum-SHA256"})
 check("a copy keeps the checksum", s3.head_object(Bucket=bucket, Key="sum-copy", ChecksumMode="ENABLED")
       .get("ChecksumSHA256") == sha)
+attrs = s3.get_object_attributes(Bucket=bucket, Key="sum-SHA256",
+                                 ObjectAttributes=["ETag", "Checksum", "ObjectSize", "StorageClass", "ObjectParts"])
+check("GetObjectAttributes: ETag, checksum, size, storage class",
+      attrs.get("ETag") == hashlib.md5(payload).hexdigest() and attrs.get("Checksum", {}).get("ChecksumSHA256") == sha and
+      attrs.get("ObjectSize") == len(payload) and attrs.get("StorageClass") == "STANDARD" and "ObjectParts" not in attrs)
+check("GetObjectAttributes of an unknown attribute: InvalidArgument",
+      error_code(lambda: s3.get_object_attributes(Bucket=bucket, Key="sum-SHA256", ObjectAttributes=["Colour"])) ==
+      "InvalidArgument")
+check("GetObjectAttributes of a missing key: NoSuchKey",
+      error_code(lambda: s3.get_object_attributes(Bucket=bucket, Key="nope", ObjectAttributes=["ETag"])) == "NoSuchKey")
 for k in ["sum-CRC32", "sum-CRC32C", "sum-SHA1", "sum-SHA256", "sum-copy"]:
     s3.delete_object(Bucket=bucket, Key=k)
 
@@ -400,6 +410,9 @@ mpu = s3.create_multipart_upload(Bucket=bucket, Key="tagged-mpu.bin", Tagging="k
 part = s3.upload_part(Bucket=bucket, Key="tagged-mpu.bin", UploadId=mpu["UploadId"], PartNumber=1, Body=b"p" * 1000)
 s3.complete_multipart_upload(Bucket=bucket, Key="tagged-mpu.bin", UploadId=mpu["UploadId"],
                              MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+check("GetObjectAttributes of a multipart object: its parts count",
+      s3.get_object_attributes(Bucket=bucket, Key="tagged-mpu.bin", ObjectAttributes=["ObjectParts", "ObjectSize"])
+      .get("ObjectParts", {}).get("TotalPartsCount") == 1)
 check("CreateMultipartUpload's Tagging goes to the completed object",
       s3.get_object_tagging(Bucket=bucket, Key="tagged-mpu.bin")["TagSet"] == [{"Key": "kind", "Value": "multipart"}])
 check("GetBucketTagging without tags: NoSuchTagSet",
