@@ -19,6 +19,9 @@
 
 namespace garage::s3 {
 
+// S3's part numbers: 1 to 10,000 (UploadPart, and GetObject/HeadObject's partNumber).
+inline constexpr int kMaxPartNumber = 10000;
+
 struct S3Settings {
   std::string region = "garage";
   std::string root_domain;           // ".s3.example.com": virtual-host-style addressing under it
@@ -140,6 +143,11 @@ class S3Api {
   // One attempt of the above: Aborted if the version's block list went between reading the
   // key's entry and opening it (an overwrite or delete meanwhile); get_object then reads again.
   Task<absl::StatusOr<HttpResponse>> get_object_once(S3Call& call, bool head);
+  // [start, end) of part `part_number` (the partNumber parameter) of version `v`: InvalidArgument
+  // unless 1-10000, InvalidPartNumber past its parts (a single PUT has one); Aborted if its block
+  // list went meanwhile (get_object reads again).
+  Task<absl::StatusOr<std::pair<uint64_t, uint64_t>>> part_range(const ObjectVersion& v,
+                                                                 const std::string& part_number);
 
   // api_attributes.cc: GetObjectAttributes (x-amz-object-attributes: ETag, Checksum,
   // ObjectParts, StorageClass, ObjectSize), of the current version.

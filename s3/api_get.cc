@@ -24,6 +24,36 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object(S3Call& call, bool head) {
   }
 }
 
+Task<absl::StatusOr<std::pair<uint64_t, uint64_t>>> S3Api::part_range(const ObjectVersion& v,
+                                                                      const std::string& part_number) {
+  int number = 0;
+  if (!absl::SimpleAtoi(part_number, &number) || number < 1 || number > kMaxPartNumber)
+    co_return s3_error(S3Code::kInvalidArgument, "Part number must be an integer between 1 and 10000, inclusive");
+  if (v.meta.parts == 0) {  // a single PUT is its own one part
+    if (number != 1) co_return s3_error(S3Code::kInvalidPartNumber);
+    co_return std::pair<uint64_t, uint64_t>{0, v.meta.size};
+  }
+  if (number > v.meta.parts) co_return s3_error(S3Code::kInvalidPartNumber);
+  // The n-th part in order (clients number their parts 1, 2, 3... and ask for each up to
+  // x-amz-mp-parts-count), from the version's block list: (part, offset) -> block.
+  absl::StatusOr<std::optional<VersionEntry>> list = co_await model_.get_version(v.uuid);
+  if (!list.ok()) co_return list.status();
+  if (!list->has_value() || (*list)->deleted) co_return absl::AbortedError("the version's block list is gone");
+  uint64_t start = 0, size = 0;
+  int ordinal = 0;
+  std::optional<uint32_t> current;
+  for (const auto& [slot, block] : (*list)->blocks) {
+    if (slot.first != current) {
+      current = slot.first;
+      ++ordinal;
+    }
+    if (ordinal < number) start += block.size;
+    if (ordinal == number) size += block.size;
+  }
+  if (ordinal < number) co_return s3_error(S3Code::kInvalidPartNumber);
+  co_return std::pair<uint64_t, uint64_t>{start, start + size};
+}
+
 Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool head) {
   absl::StatusOr<std::optional<ObjectEntry>> entry = co_await model_.get_object(call.bucket->id, call.route.key);
   if (!entry.ok()) co_return entry.status();
@@ -57,7 +87,15 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_once(S3Call& call, bool hea
   if (!v.tags.tags.empty()) r.set("x-amz-tagging-count", absl::StrCat(v.tags.tags.size()));
 
   uint64_t start = 0, end = v.meta.size;
-  if (std::optional<std::string> h = http.header("range")) {
+  if (call.route.param("partNumber")) {
+    if (http.header("range"))
+      co_return s3_error(S3Code::kInvalidRequest, "Cannot specify both Range header and partNumber query parameter");
+    absl::StatusOr<std::pair<uint64_t, uint64_t>> part = co_await part_range(v, *call.route.param("partNumber"));
+    if (!part.ok()) co_return part.status();
+    std::tie(start, end) = *part;
+    r.status = 206;
+    r.set("content-range", absl::StrCat("bytes ", start, "-", end == 0 ? 0 : end - 1, "/", v.meta.size));
+  } else if (std::optional<std::string> h = http.header("range")) {
     absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> range = parse_get_range(*h, v.meta.size);
     if (!range.ok()) {
       if (head) co_return s3_error(S3Code::kInvalidRange);

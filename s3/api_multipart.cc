@@ -116,7 +116,7 @@ Task<absl::StatusOr<S3Api::FoundUpload>> S3Api::find_upload(S3Call& call, bool c
 Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   int part_number = 0;
   if (!absl::SimpleAtoi(call.route.param("partNumber").value_or(""), &part_number) || part_number < 1 ||
-      part_number > 10000) {
+      part_number > kMaxPartNumber) {
     co_return s3_error(S3Code::kInvalidArgument, "partNumber must be an integer between 1 and 10000");
   }
   absl::StatusOr<FoundUpload> found = co_await find_upload(call);

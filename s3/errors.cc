@@ -47,6 +47,7 @@ constexpr S3CodeInfo kCodes[] = {
      "The specified location constraint is not valid."},
     {S3Code::kInvalidPart, "InvalidPart", 400,
      "One or more of the specified parts could not be found, or its entity tag did not match."},
+    {S3Code::kInvalidPartNumber, "InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
     {S3Code::kInvalidPartOrder, "InvalidPartOrder", 400,
      "The list of parts was not in ascending order. The parts list must be specified in order by part number."},
     {S3Code::kInvalidRange, "InvalidRange", 416, "The requested range is not satisfiable"},

@@ -40,6 +40,7 @@ enum class S3Code : uint8_t {
   kInvalidDigest,
   kInvalidLocationConstraint,
   kInvalidPart,
+  kInvalidPartNumber,
   kInvalidPartOrder,
   kInvalidRange,
   kInvalidRequest,

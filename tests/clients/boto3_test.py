@@ -369,6 +369,27 @@ check("GetObjectAttributes of an unknown attribute: InvalidArgument",
       "InvalidArgument")
 check("GetObjectAttributes of a missing key: NoSuchKey",
       error_code(lambda: s3.get_object_attributes(Bucket=bucket, Key="nope", ObjectAttributes=["ETag"])) == "NoSuchKey")
+# GetObject/HeadObject by partNumber (as the SDKs' parallel downloaders fetch): the n-th part.
+first_part, last_part = os.urandom(5 << 20), b"tail" * 250
+mpu = s3.create_multipart_upload(Bucket=bucket, Key="parts.bin")
+etags = [s3.upload_part(Bucket=bucket, Key="parts.bin", UploadId=mpu["UploadId"], PartNumber=n, Body=b)["ETag"]
+         for n, b in [(1, first_part), (2, last_part)]]
+s3.complete_multipart_upload(Bucket=bucket, Key="parts.bin", UploadId=mpu["UploadId"], MultipartUpload={
+    "Parts": [{"PartNumber": n + 1, "ETag": e} for n, e in enumerate(etags)]})
+one = s3.get_object(Bucket=bucket, Key="parts.bin", PartNumber=1)
+check("GetObject partNumber=1: the first part, the parts count, a content range",
+      one["Body"].read() == first_part and one.get("PartsCount") == 2 and
+      one.get("ContentRange") == "bytes 0-%d/%d" % (len(first_part) - 1, len(first_part) + len(last_part)))
+two = s3.head_object(Bucket=bucket, Key="parts.bin", PartNumber=2)
+check("HeadObject partNumber=2: the last part's length", two["ContentLength"] == len(last_part))
+check("GetObject partNumber=2: its bytes", s3.get_object(Bucket=bucket, Key="parts.bin", PartNumber=2)["Body"].read() == last_part)
+check("partNumber past the parts: InvalidPartNumber",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="parts.bin", PartNumber=3)) == "InvalidPartNumber")
+check("partNumber=1 of a single PUT: the whole object",
+      s3.get_object(Bucket=bucket, Key="sum-SHA256", PartNumber=1)["Body"].read() == payload)
+check("partNumber=2 of a single PUT: InvalidPartNumber",
+      error_code(lambda: s3.get_object(Bucket=bucket, Key="sum-SHA256", PartNumber=2)) == "InvalidPartNumber")
+s3.delete_object(Bucket=bucket, Key="parts.bin")
 for k in ["sum-CRC32", "sum-CRC32C", "sum-SHA1", "sum-SHA256", "sum-copy"]:
     s3.delete_object(Bucket=bucket, Key=k)
 
