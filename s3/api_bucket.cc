@@ -11,6 +11,10 @@
 
 namespace garage::s3 {
 
+// CreateBucket's configuration and PutBucketAcl's body (which must be empty): S3's own are a few
+// hundred bytes.
+constexpr size_t kMaxBucketRequestBodyBytes = 64 * 1024;
+
 namespace {
 HttpResponse xml_response(const XmlOut& x) {
   HttpResponse r;
@@ -58,7 +62,7 @@ absl::StatusOr<std::optional<AnonymousAccess>> S3Api::canned_acl_of(const HttpRe
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::put_bucket_acl(S3Call& call) {
-  absl::StatusOr<std::string> body = co_await read_all(*call.body, 64 * 1024);
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, kMaxBucketRequestBodyBytes);
   if (!body.ok()) co_return body.status();
   if (!body->empty())
     co_return s3_error(S3Code::kNotImplemented,
@@ -73,7 +77,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_bucket_acl(S3Call& call) {
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::create_bucket(S3Call& call) {
-  absl::StatusOr<std::string> body = co_await read_all(*call.body, 64 * 1024);
+  absl::StatusOr<std::string> body = co_await read_all(*call.body, kMaxBucketRequestBodyBytes);
   if (!body.ok()) co_return body.status();
   // Refused before anything is created: a bucket is never made with less than was asked.
   absl::StatusOr<std::optional<AnonymousAccess>> acl = canned_acl_of(call.http);
