@@ -390,6 +390,17 @@ check("partNumber=1 of a single PUT: the whole object",
 check("partNumber=2 of a single PUT: InvalidPartNumber",
       error_code(lambda: s3.get_object(Bucket=bucket, Key="sum-SHA256", PartNumber=2)) == "InvalidPartNumber")
 s3.delete_object(Bucket=bucket, Key="parts.bin")
+
+# The transfer manager as applications use it (boto3's defaults: CRC32 on CreateMultipartUpload,
+# on every part and in Complete's part list), then downloaded in parallel ranges.
+from boto3.s3.transfer import TransferConfig
+big = os.urandom(12 << 20)
+small_parts = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20, max_concurrency=4)
+s3.upload_fileobj(io.BytesIO(big), bucket, "managed.bin", Config=small_parts)
+down = io.BytesIO()
+s3.download_fileobj(bucket, "managed.bin", down, Config=small_parts)
+check("upload_fileobj (3 parts with checksums) and download_fileobj round trip", down.getvalue() == big)
+s3.delete_object(Bucket=bucket, Key="managed.bin")
 for k in ["sum-CRC32", "sum-CRC32C", "sum-SHA1", "sum-SHA256", "sum-copy"]:
     s3.delete_object(Bucket=bucket, Key=k)
 
