@@ -27,7 +27,8 @@ std::string quoted_etag(absl::string_view etag) { return "\"" + std::string(etag
 void add_checksum_headers(const ObjectMeta& meta, HttpResponse& response) {
   if (meta.checksum_algorithm.empty()) return;
   response.set("x-amz-checksum-" + absl::AsciiStrToLower(meta.checksum_algorithm), meta.checksum);
-  response.set("x-amz-checksum-type", "FULL_OBJECT");
+  // A multipart object's is COMPOSITE ("<checksum of the parts' checksums>-<parts>").
+  response.set("x-amz-checksum-type", meta.parts > 0 ? "COMPOSITE" : "FULL_OBJECT");
 }
 
 Headers stored_headers(const HttpRequest& request) {

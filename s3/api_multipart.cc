@@ -11,6 +11,8 @@
 // CreateMultipartUpload answers 400 InvalidRequest (not retried by SDKs) until one is completed
 // or aborted (ListMultipartUploads shows them). S3 has no such limit; no client we know keeps
 // more than a few uploads of one key open.
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -81,6 +83,17 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   v.upload_started_ms = v.timestamp_ms;
   v.state = VersionState::kUploading;
   v.meta.headers = stored_headers(call.http);
+  // x-amz-checksum-algorithm: the parts come with checksums of it, and the completed object gets
+  // their composite checksum (COMPOSITE, S3's default for these; FULL_OBJECT is not there yet).
+  if (std::optional<std::string> algorithm = call.http.header("x-amz-checksum-algorithm")) {
+    std::optional<ChecksumAlgo> algo = checksum_algo_from_name(*algorithm);
+    if (!algo) co_return s3_error(S3Code::kInvalidRequest, "Checksum algorithm provided is unsupported.");
+    const std::string type = call.http.header("x-amz-checksum-type").value_or("COMPOSITE");
+    if (type != "COMPOSITE" && !(type == "FULL_OBJECT" && *algo == ChecksumAlgo::kCrc64Nvme))
+      co_return s3_error(S3Code::kNotImplemented, "only COMPOSITE multipart checksums are supported");
+    // CRC64NVME is full-object only: its parts are checked, the object gets no checksum.
+    if (*algo != ChecksumAlgo::kCrc64Nvme) v.meta.checksum_algorithm = checksum_s3_name(*algo);
+  }
   // Given at creation, they go to the version CompleteMultipartUpload makes.
   absl::StatusOr<VersionTags> tags = tags_of_request(call, v.timestamp_ms);
   if (!tags.ok()) co_return tags.status();
@@ -92,7 +105,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   XmlOut::add(x.root(), "Bucket", call.bucket->name);
   XmlOut::add(x.root(), "Key", call.route.key);
   XmlOut::add(x.root(), "UploadId", to_hex(v.uuid));
-  co_return xml_response(x);
+  HttpResponse created = xml_response(x);
+  if (std::optional<std::string> algorithm = call.http.header("x-amz-checksum-algorithm"))
+    created.set("x-amz-checksum-algorithm", absl::AsciiStrToUpper(*algorithm));
+  co_return created;
 }
 
 Task<absl::StatusOr<S3Api::FoundUpload>> S3Api::find_upload(S3Call& call, bool completed_too) {
@@ -160,6 +176,13 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
   UploadPart record{part_uuid, etag, in->size, 0};
+  // The part's checksum, as the client sent it and it matched (UploadPartCopy: none).
+  const bool checksummed = !copied && call.verified != nullptr && call.verified->verified_checksum();
+  if (checksummed) {
+    record.checksum_algorithm = checksum_s3_name(call.verified->verified_checksum()->algo);
+    record.checksum = call.verified->verified_checksum()->base64;
+  }
+  const std::string answered_algorithm = record.checksum_algorithm, answered_checksum = record.checksum;
   // A part uploaded again replaces the earlier one, whose blocks then go (UploadEntry's
   // follow-ups, as every part's once the upload ends).
   s = co_await model_.put_part(upload, part_number, std::move(record));
@@ -173,6 +196,9 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   }
   HttpResponse r;
   r.set("etag", quoted_etag(etag));
+  if (checksummed) {
+    r.set("x-amz-checksum-" + absl::AsciiStrToLower(answered_algorithm), answered_checksum);
+  }
   co_return r;
 }
 
@@ -225,13 +251,36 @@ Task<absl::StatusOr<CombinedParts>> combine_parts(Model& model, const std::vecto
   co_return out;
 }
 
-HttpResponse completed_response(const S3Call& call, const std::string& etag) {
+// `meta`: the completed version, whose composite checksum (if any) the answer carries.
+HttpResponse completed_response(const S3Call& call, const std::string& etag, const ObjectMeta* meta = nullptr) {
   XmlOut x("CompleteMultipartUploadResult");
   XmlOut::add(x.root(), "Location", absl::StrCat("/", call.bucket->name, "/", call.route.key));
   XmlOut::add(x.root(), "Bucket", call.bucket->name);
   XmlOut::add(x.root(), "Key", call.route.key);
   XmlOut::add(x.root(), "ETag", quoted_etag(etag));
+  if (meta != nullptr && !meta->checksum.empty()) {
+    XmlOut::add(x.root(), ("Checksum" + meta->checksum_algorithm).c_str(), meta->checksum);
+    XmlOut::add(x.root(), "ChecksumType", "COMPOSITE");
+  }
   return xml_response(x);
+}
+
+// S3's COMPOSITE checksum of a multipart object: the checksum of its parts' checksums (raw
+// bytes, in order), then "-" and their number. Empty if some part has none of `algorithm`
+// (a part copied with UploadPartCopy, or sent without): the object then gets no checksum.
+std::string composite_checksum(const std::string& algorithm, const std::vector<CompletedPart>& wanted,
+                               const std::map<uint32_t, UploadPart>& parts) {
+  std::optional<ChecksumAlgo> algo = checksum_algo_from_name(algorithm);
+  if (!algo) return "";
+  Checksummer sum(*algo);
+  for (const CompletedPart& w : wanted) {
+    auto it = parts.find(static_cast<uint32_t>(w.number));
+    if (it == parts.end() || it->second.checksum_algorithm != algorithm) return "";
+    std::string raw;
+    if (!absl::Base64Unescape(it->second.checksum, &raw)) return "";
+    sum.update(raw);
+  }
+  return absl::StrCat(sum.digest_base64(), "-", wanted.size());
 }
 }  // namespace
 
@@ -284,6 +333,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   done.meta.etag = etag;
   done.meta.first_block = combined->first_block;
   done.meta.parts = static_cast<int>(wanted->size());
+  if (!done.meta.checksum_algorithm.empty()) {  // asked for at creation
+    done.meta.checksum = composite_checksum(done.meta.checksum_algorithm, *wanted, *parts);
+    if (done.meta.checksum.empty()) done.meta.checksum_algorithm.clear();
+  }
+  const ObjectMeta answered = done.meta;
   ObjectVersion record = found->record;
   record.state = VersionState::kUploadCompleted;
   record.meta = ObjectMeta{};
@@ -296,7 +350,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   write.committed();
   // The new version holds the blocks. The parts' own block lists go, and the version this one
   // replaces, through the object table's follow-ups.
-  co_return completed_response(call, etag);
+  co_return completed_response(call, etag, &answered);
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::abort_multipart(S3Call& call) {
@@ -347,6 +401,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::list_parts(S3Call& call) {
     XmlOut::add(e, "LastModified", iso8601(p.stamp_ms));
     XmlOut::add(e, "ETag", quoted_etag(p.etag));
     XmlOut::add(e, "Size", absl::StrCat(p.size));
+    if (!p.checksum_algorithm.empty()) XmlOut::add(e, ("Checksum" + p.checksum_algorithm).c_str(), p.checksum);
   }
   XmlOut::add(root, "NextPartNumberMarker", absl::StrCat(last));
   XmlOut::add(root, "MaxParts", absl::StrCat(max_parts));

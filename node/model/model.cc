@@ -551,8 +551,10 @@ Task<absl::Status> Model::put_block_refs(std::vector<std::string> hashes, std::s
 // ---- multipart
 
 Task<absl::Status> Model::put_part(std::string upload_uuid, uint32_t part_number, UploadPart part) {
-  std::map<std::string, std::string> fields{
-      {absl::StrFormat("part:%05d", part_number), absl::StrCat(to_hex(part.uuid), "|", part.etag, "|", part.size)}};
+  // A fourth field only with a checksum: parts without one read as before 2026-12-07.
+  std::string value = absl::StrCat(to_hex(part.uuid), "|", part.etag, "|", part.size);
+  if (!part.checksum_algorithm.empty()) absl::StrAppend(&value, "|", part.checksum_algorithm, ":", part.checksum);
+  std::map<std::string, std::string> fields{{absl::StrFormat("part:%05d", part_number), std::move(value)}};
   const std::string no_sort_key;
   co_return co_await put_map(t_.mpu, upload_uuid, no_sort_key, std::move(fields));
 }
@@ -579,8 +581,15 @@ Task<absl::StatusOr<std::map<uint32_t, UploadPart>>> Model::get_parts(std::strin
   for (const auto& [k, reg] : (*m)->items) {
     if (!absl::StartsWith(k, "part:") || !reg.value) continue;
     std::vector<std::string> f = absl::StrSplit(*reg.value, '|');
-    if (f.size() != 3) continue;
+    if (f.size() != 3 && f.size() != 4) continue;
     UploadPart p{from_hex(f[0]), f[1], std::strtoull(f[2].c_str(), nullptr, 10), reg.stamp_ms};
+    if (f.size() == 4) {
+      const size_t colon = f[3].find(':');
+      if (colon != std::string::npos) {
+        p.checksum_algorithm = f[3].substr(0, colon);
+        p.checksum = f[3].substr(colon + 1);
+      }
+    }
     out[static_cast<uint32_t>(std::strtoul(k.c_str() + 5, nullptr, 10))] = std::move(p);
   }
   co_return out;

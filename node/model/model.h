@@ -96,6 +96,9 @@ struct UploadPart {
   std::string etag;
   uint64_t size = 0;
   int64_t stamp_ms = 0;
+  // The x-amz-checksum-* the part was sent with and that matched (ObjectMeta's form); empty: none.
+  std::string checksum_algorithm;
+  std::string checksum;
 };
 
 struct ModelTables {

@@ -391,6 +391,31 @@ check("partNumber=2 of a single PUT: InvalidPartNumber",
       error_code(lambda: s3.get_object(Bucket=bucket, Key="sum-SHA256", PartNumber=2)) == "InvalidPartNumber")
 s3.delete_object(Bucket=bucket, Key="parts.bin")
 
+# Multipart checksums (COMPOSITE): each part's is checked and kept (UploadPart's answer, ListParts),
+# and the object's is the checksum of the parts' checksums, "-2" (Complete, HEAD, attributes).
+parts_data = [os.urandom(5 << 20), b"end" * 100]
+mpu = s3.create_multipart_upload(Bucket=bucket, Key="summed-parts.bin", ChecksumAlgorithm="SHA256")
+check("CreateMultipartUpload echoes its checksum algorithm", mpu.get("ChecksumAlgorithm") == "SHA256")
+done_parts = []
+for n, data in enumerate(parts_data, start=1):
+    up = s3.upload_part(Bucket=bucket, Key="summed-parts.bin", UploadId=mpu["UploadId"], PartNumber=n, Body=data,
+                        ChecksumAlgorithm="SHA256")
+    done_parts.append({"PartNumber": n, "ETag": up["ETag"], "ChecksumSHA256": up.get("ChecksumSHA256")})
+part_sums = [base64.b64encode(hashlib.sha256(d).digest()).decode() for d in parts_data]
+check("UploadPart answers each part's checksum", [p["ChecksumSHA256"] for p in done_parts] == part_sums)
+listed = s3.list_parts(Bucket=bucket, Key="summed-parts.bin", UploadId=mpu["UploadId"])["Parts"]
+check("ListParts shows them", [p.get("ChecksumSHA256") for p in listed] == part_sums)
+completed = s3.complete_multipart_upload(Bucket=bucket, Key="summed-parts.bin", UploadId=mpu["UploadId"],
+                                         MultipartUpload={"Parts": done_parts})
+composite = base64.b64encode(hashlib.sha256(b"".join(base64.b64decode(x) for x in part_sums)).digest()).decode() + "-2"
+head = s3.head_object(Bucket=bucket, Key="summed-parts.bin", ChecksumMode="ENABLED")
+check("the object's checksum is COMPOSITE: in Complete's answer and HEAD",
+      completed.get("ChecksumSHA256") == composite and head.get("ChecksumSHA256") == composite and
+      head["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "COMPOSITE")
+check("GET with ChecksumMode of a composite checksum: the bytes",
+      s3.get_object(Bucket=bucket, Key="summed-parts.bin", ChecksumMode="ENABLED")["Body"].read() == b"".join(parts_data))
+s3.delete_object(Bucket=bucket, Key="summed-parts.bin")
+
 # The transfer manager as applications use it (boto3's defaults: CRC32 on CreateMultipartUpload,
 # on every part and in Complete's part list), then downloaded in parallel ranges.
 from boto3.s3.transfer import TransferConfig
