@@ -60,6 +60,17 @@ check("PutObject with CRC32C", put2.ETag === `"${md5(big)}"`);
 const put3 = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "sha256.bin", Body: small, ChecksumAlgorithm: "SHA256" }));
 check("PutObject with SHA256", put3.ETag === `"${md5(small)}"`);
 
+// The checksums come back (issue 13 point 8): PutObject's answer, and GET/HEAD with ChecksumMode
+// ENABLED, which the SDK then checks against the bytes it reads.
+const crc32 = (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "big.bin", ChecksumMode: "ENABLED" }))).ChecksumCRC32;
+check("PutObject answers its CRC32, HeadObject gives it back", put.ChecksumCRC32 !== undefined && crc32 === put.ChecksumCRC32);
+const checked = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "big.bin", ChecksumMode: "ENABLED" }));
+check("GetObject with ChecksumMode: the CRC32, and the bytes pass the SDK's check",
+  checked.ChecksumCRC32 === put.ChecksumCRC32 && (await body(checked)).equals(big));
+const sha = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "sha256.bin", ChecksumMode: "ENABLED" })));
+check("GetObject of the SHA256 upload: its SHA256", sha.ChecksumSHA256 === createHash("sha256").update(small).digest("base64")
+  && (await body(sha)).equals(small));
+
 const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "big.bin" }));
 check("HeadObject", head.ContentLength === big.length);
 const ranged = await body(await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "big.bin", Range: "bytes=1048575-1048580" })));
