@@ -94,6 +94,31 @@ bool takes_body(Endpoint e) {
   }
 }
 
+// The bucket document endpoints (Get/Put/Delete of CORS, website, tags): which document, and
+// which of the three.
+enum class DocumentOp : uint8_t { kGet, kPut, kDelete };
+struct DocumentEndpoint {
+  Endpoint endpoint;
+  BucketDocument document;
+  DocumentOp op;
+};
+constexpr DocumentEndpoint kDocumentEndpoints[] = {
+    {Endpoint::kGetBucketCors, BucketDocument::kCors, DocumentOp::kGet},
+    {Endpoint::kPutBucketCors, BucketDocument::kCors, DocumentOp::kPut},
+    {Endpoint::kDeleteBucketCors, BucketDocument::kCors, DocumentOp::kDelete},
+    {Endpoint::kGetBucketWebsite, BucketDocument::kWebsite, DocumentOp::kGet},
+    {Endpoint::kPutBucketWebsite, BucketDocument::kWebsite, DocumentOp::kPut},
+    {Endpoint::kDeleteBucketWebsite, BucketDocument::kWebsite, DocumentOp::kDelete},
+    {Endpoint::kGetBucketTagging, BucketDocument::kTagging, DocumentOp::kGet},
+    {Endpoint::kPutBucketTagging, BucketDocument::kTagging, DocumentOp::kPut},
+    {Endpoint::kDeleteBucketTagging, BucketDocument::kTagging, DocumentOp::kDelete},
+};
+const DocumentEndpoint* document_endpoint(Endpoint e) {
+  for (const DocumentEndpoint& d : kDocumentEndpoints)
+    if (d.endpoint == e) return &d;
+  return nullptr;
+}
+
 // What reading endpoint `e` asks of its bucket (S3Api::Access).
 S3Api::Access read_access(Endpoint e) {
   switch (e) {
@@ -188,10 +213,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   // 3. The bucket, and the key's rights on it.
   if (e == Endpoint::kListBuckets) co_return co_await list_buckets(call);
   if (e == Endpoint::kCreateBucket) co_return co_await create_bucket(call);
-  const bool owner_only = e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketCors ||
-                          e == Endpoint::kDeleteBucketCors || e == Endpoint::kPutBucketWebsite ||
-                          e == Endpoint::kDeleteBucketWebsite || e == Endpoint::kPutBucketTagging ||
-                          e == Endpoint::kDeleteBucketTagging || e == Endpoint::kPutBucketAcl;
+  // Changing a bucket's configuration (documents, ACL) or deleting it is for its owners.
+  const DocumentEndpoint* document = document_endpoint(e);
+  const bool owner_only = e == Endpoint::kDeleteBucket || e == Endpoint::kPutBucketAcl ||
+                          (document != nullptr && document->op != DocumentOp::kGet);
   const Access access = owner_only ? Access::kOwner : needs_write(e) ? Access::kWrite : read_access(e);
   absl::StatusOr<BucketInfo> bucket = co_await resolve_bucket(&call.key, call.route.bucket, access);
   if (!bucket.ok()) co_return bucket.status();
@@ -216,6 +241,16 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch_anonymous(S3Call& call) {
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::run_endpoint(S3Call& call) {
+  if (const DocumentEndpoint* d = document_endpoint(call.route.endpoint)) {
+    switch (d->op) {
+      case DocumentOp::kGet:
+        co_return get_bucket_document(call, d->document);
+      case DocumentOp::kPut:
+        co_return co_await put_bucket_document(call, d->document);
+      case DocumentOp::kDelete:
+        co_return co_await delete_bucket_document(call, d->document);
+    }
+  }
   switch (call.route.endpoint) {
     case Endpoint::kHeadBucket:
       co_return HttpResponse{};
@@ -225,29 +260,11 @@ Task<absl::StatusOr<HttpResponse>> S3Api::run_endpoint(S3Call& call) {
       co_return bucket_location(call);
     case Endpoint::kGetBucketVersioning:
       co_return bucket_versioning(call);
-    case Endpoint::kGetBucketCors:
-      co_return get_bucket_document(call, BucketDocument::kCors);
-    case Endpoint::kPutBucketCors:
-      co_return co_await put_bucket_document(call, BucketDocument::kCors);
-    case Endpoint::kDeleteBucketCors:
-      co_return co_await delete_bucket_document(call, BucketDocument::kCors);
     case Endpoint::kGetBucketAcl:
     case Endpoint::kGetObjectAcl:
       co_return co_await get_acl(call);
     case Endpoint::kPutBucketAcl:
       co_return co_await put_bucket_acl(call);
-    case Endpoint::kGetBucketWebsite:
-      co_return get_bucket_document(call, BucketDocument::kWebsite);
-    case Endpoint::kPutBucketWebsite:
-      co_return co_await put_bucket_document(call, BucketDocument::kWebsite);
-    case Endpoint::kDeleteBucketWebsite:
-      co_return co_await delete_bucket_document(call, BucketDocument::kWebsite);
-    case Endpoint::kGetBucketTagging:
-      co_return get_bucket_document(call, BucketDocument::kTagging);
-    case Endpoint::kPutBucketTagging:
-      co_return co_await put_bucket_document(call, BucketDocument::kTagging);
-    case Endpoint::kDeleteBucketTagging:
-      co_return co_await delete_bucket_document(call, BucketDocument::kTagging);
     case Endpoint::kGetObjectTagging:
       co_return co_await get_object_tagging(call);
     case Endpoint::kGetObjectAttributes:

@@ -30,9 +30,12 @@ bool S3Api::permits(const KeyInfo* key, const BucketInfo& bucket, Access access)
 Task<absl::StatusOr<BucketInfo>> S3Api::resolve_bucket(const KeyInfo* key, std::string name, Access access) {
   // The key's own (local) aliases shadow global names.
   absl::StatusOr<std::optional<BucketInfo>> bucket;
-  auto local = key != nullptr ? key->local_aliases.find(name) : std::map<std::string, std::string>::const_iterator{};
-  if (key != nullptr && local != key->local_aliases.end()) {
-    const std::string bucket_id = local->second;
+  std::optional<std::string> local_id;
+  if (key != nullptr) {
+    if (auto it = key->local_aliases.find(name); it != key->local_aliases.end()) local_id = it->second;
+  }
+  if (local_id) {
+    const std::string bucket_id = *local_id;
     bucket = co_await model_.get_bucket(bucket_id);
   } else {
     bucket = co_await model_.bucket_by_name(std::move(name));
