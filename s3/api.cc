@@ -171,6 +171,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
   if (absl::Status s = check_user_metadata(call.http); !s.ok()) co_return s;
   // A CORS preflight is never signed: browsers send it without credentials.
   if (call.route.endpoint == Endpoint::kPreflight) co_return co_await preflight(call);
+  // A browser upload is signed in its form, not its headers (s3/api_post.cc).
+  if (call.route.endpoint == Endpoint::kPostObject) co_return co_await post_object(call);
 
   // 1. Who is asking. A request without a signature may only read what a bucket lets anyone
   // read (AnonymousAccess): nothing that takes a body, nothing on the service.

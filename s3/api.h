@@ -15,6 +15,7 @@
 #include "s3/http.h"
 #include "s3/object_reader.h"
 #include "s3/router.h"
+#include "s3/tagging.h"
 #include "s3/verified_body.h"
 
 namespace garage::s3 {
@@ -136,7 +137,20 @@ class S3Api {
 
   // api_put.cc
   Task<absl::StatusOr<HttpResponse>> put_object(S3Call& call);
+  // What a new object is made of besides its bytes.
+  struct NewObject {
+    Headers headers;  // what it keeps (stored_headers)
+    TagSet tags;      // stamped with the version
+  };
+  // Writes `body` as the current version of `key` in call.bucket (PutObject, POST Object), with
+  // the checksum call.verified found in it, if any; its blocks are journaled until committed.
+  Task<absl::StatusOr<ObjectVersion>> write_object(S3Call& call, const std::string& key, BodySource& body,
+                                                   NewObject what);
   Task<absl::StatusOr<HttpResponse>> copy_object(S3Call& call);
+
+  // api_post.cc: POST Object, a browser upload. It authenticates itself (the form's signed
+  // policy, not a header), so dispatch hands it the request before step 1.
+  Task<absl::StatusOr<HttpResponse>> post_object(S3Call& call);
 
   // api_get.cc
   Task<absl::StatusOr<HttpResponse>> get_object(S3Call& call, bool head);

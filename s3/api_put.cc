@@ -1,4 +1,5 @@
-// Writing objects: PutObject, CopyObject, and ingest() (body -> blocks), which UploadPart uses.
+// Writing objects: PutObject, CopyObject, write_object() (POST Object too), and ingest() (body -> blocks), which
+// UploadPart uses.
 #include "node/chaos.h"
 #include "node/hash.h"
 #include "node/planted.h"
@@ -76,14 +77,24 @@ Task<absl::StatusOr<S3Api::Ingested>> S3Api::ingest(S3Call& call, BodySource& bo
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
-  const std::string uuid = model_.new_uuid();
-  const std::string bucket_id = call.bucket->id;
-  const std::string key = call.route.key;
-  // Checked before the body is read: bad tags store nothing. Stamped with the version below.
+  // Checked before the body is read: bad tags store nothing. Stamped with the version.
   absl::StatusOr<VersionTags> tags = tags_of_request(call, 0);
   if (!tags.ok()) co_return tags.status();
+  NewObject what{stored_headers(call.http), std::move(tags->tags)};
+  absl::StatusOr<ObjectVersion> v = co_await write_object(call, call.route.key, *call.body, std::move(what));
+  if (!v.ok()) co_return v.status();
+  HttpResponse r;
+  r.set("etag", quoted_etag(v->meta.etag));
+  add_checksum_headers(v->meta, r);
+  co_return r;
+}
+
+Task<absl::StatusOr<ObjectVersion>> S3Api::write_object(S3Call& call, const std::string& key, BodySource& body,
+                                                        NewObject what) {
+  const std::string uuid = model_.new_uuid();
+  const std::string bucket_id = call.bucket->id;
   JournaledWrite write = journal_.begin(WriteIntent{WriteIntent::Owner::kObject, uuid, bucket_id, key});
-  absl::StatusOr<Ingested> in = co_await ingest(call, *call.body, 0, /*allow_inline=*/true, write);
+  absl::StatusOr<Ingested> in = co_await ingest(call, body, 0, /*allow_inline=*/true, write);
   if (!in.ok()) co_return in.status();
   absl::StatusOr<std::optional<ObjectEntry>> existing = co_await model_.get_object(bucket_id, key);
   if (!existing.ok()) co_return existing.status();
@@ -94,10 +105,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   v.state = VersionState::kComplete;
   v.meta.size = in->size;
   v.meta.etag = to_hex(in->md5);
-  v.meta.headers = stored_headers(call.http);
+  v.meta.headers = std::move(what.headers);
   v.meta.inline_data = in->inline_data;
   v.meta.first_block = in->first_block;
-  if (!tags->tags.empty()) v.tags = VersionTags{v.timestamp_ms, std::move(tags->tags)};
+  if (!what.tags.empty()) v.tags = VersionTags{v.timestamp_ms, std::move(what.tags)};
   // The checksum the body came with, verified by now (the ingest read it to its end).
   if (call.verified != nullptr && call.verified->verified_checksum()) {
     v.meta.checksum_algorithm = checksum_s3_name(call.verified->verified_checksum()->algo);
@@ -113,10 +124,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::put_object(S3Call& call) {
   absl::Status s = co_await model_.put_object(bucket_id, key, std::move(entry));
   if (!s.ok()) co_return s;
   write.committed();
-  HttpResponse r;
-  r.set("etag", quoted_etag(v.meta.etag));
-  add_checksum_headers(v.meta, r);
-  co_return r;
+  co_return v;
 }
 
 Task<absl::StatusOr<HttpResponse>> S3Api::copy_object(S3Call& call) {

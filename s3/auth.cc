@@ -210,4 +210,44 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
   return ctx;
 }
 
+absl::StatusOr<ParsedAuth> parse_post_auth(const PostAuthFields& fields) {
+  if (fields.sigv2 && !fields.credential) return s3_error(S3Code::kInvalidRequest, kSigV2Refusal);
+  if (!fields.credential || !fields.signature || !fields.date || !fields.algorithm)
+    return s3_error(S3Code::kAccessDenied,
+                    "a POST upload needs the x-amz-algorithm, x-amz-credential, x-amz-date and x-amz-signature fields "
+                    "(anonymous uploads are not allowed)");
+  if (*fields.algorithm != kAlgorithm)
+    return s3_error(S3Code::kInvalidRequest, "x-amz-algorithm must be AWS4-HMAC-SHA256");
+  ParsedAuth a;
+  if (absl::Status s = parse_credential(*fields.credential, a); !s.ok())
+    return s3_error(S3Code::kInvalidRequest, s.message());
+  a.amz_date = *fields.date;
+  a.signature = *fields.signature;
+  return a;
+}
+
+absl::StatusOr<AuthContext> verify_post_auth(const ParsedAuth& auth, absl::string_view secret,
+                                             absl::string_view policy_base64, const AuthSettings& settings) {
+  absl::StatusOr<absl::Time> date = parse_amz_date(auth.amz_date);
+  if (!date.ok()) return s3_error(S3Code::kAccessDenied, date.status().message());
+  if (auth.scope.date != auth.amz_date.substr(0, 8))
+    return s3_error(S3Code::kSignatureDoesNotMatch, "the credential's date does not match x-amz-date");
+  if (auth.scope.region != settings.region) return wrong_region_error(auth.scope.region, settings.region, false);
+  if (auth.scope.service != "s3") return s3_error(S3Code::kInvalidRequest, "the service must be 's3'");
+  AuthContext ctx;
+  ctx.key_id = auth.key_id;
+  ctx.scope = auth.scope;
+  ctx.amz_date = auth.amz_date;
+  ctx.mode = PayloadMode::kUnsigned;  // a form's file is bounded by its policy, never signed
+  ctx.signing_key = signing_key(secret, auth.scope);
+  const std::string expected = signature_hex(ctx.signing_key, policy_base64);
+  if (!constant_time_equal(expected, auth.signature)) {
+    return s3_error(S3Code::kSignatureDoesNotMatch,
+                    "The request signature we calculated does not match the signature you provided. Check your key "
+                    "and signing method.");
+  }
+  ctx.seed_signature = expected;
+  return ctx;
+}
+
 }  // namespace garage::s3

@@ -62,6 +62,21 @@ struct AuthSettings {
 absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_view secret, const HttpRequest& request,
                                         absl::Time now, const AuthSettings& settings);
 
+// A browser upload (POST Object) signs its policy, not a request: the form's x-amz-algorithm,
+// x-amz-credential, x-amz-date and x-amz-signature fields, parsed as a header's are (the
+// access key, the scope). AccessDenied if a field is missing, InvalidRequest for SigV2's
+// AWSAccessKeyId/signature fields (refused as for headers).
+struct PostAuthFields {
+  std::optional<std::string> algorithm, credential, date, signature;
+  bool sigv2 = false;  // the form has SigV2's AWSAccessKeyId field
+};
+absl::StatusOr<ParsedAuth> parse_post_auth(const PostAuthFields& fields);
+// The signature of `policy_base64` (the policy field as sent) with the key's secret, the scope
+// checked as for any request (region, service, the credential's day that of x-amz-date). No
+// clock window: the policy's expiration bounds how long the form may be used (post_policy.h).
+absl::StatusOr<AuthContext> verify_post_auth(const ParsedAuth& auth, absl::string_view secret,
+                                             absl::string_view policy_base64, const AuthSettings& settings);
+
 // "20130524T000000Z" -> time (InvalidArgument on anything else).
 absl::StatusOr<absl::Time> parse_amz_date(absl::string_view s);
 

@@ -56,6 +56,8 @@ const char* endpoint_name(Endpoint e) {
       return "ListMultipartUploads";
     case Endpoint::kDeleteObjects:
       return "DeleteObjects";
+    case Endpoint::kPostObject:
+      return "PostObject";
     case Endpoint::kPutObject:
       return "PutObject";
     case Endpoint::kCopyObject:
@@ -202,8 +204,12 @@ absl::StatusOr<Route> route_request(const HttpRequest& request, absl::string_vie
       else
         r.endpoint = Endpoint::kDeleteBucket;
     } else if (m == "POST") {
-      if (!has("delete")) return not_implemented("POST on a bucket (browser uploads)");
-      r.endpoint = Endpoint::kDeleteObjects;
+      if (has("delete"))
+        r.endpoint = Endpoint::kDeleteObjects;
+      else if (r.query.empty())
+        r.endpoint = Endpoint::kPostObject;
+      else
+        return not_implemented("POST on a bucket with this query");
     } else {
       return s3_error(S3Code::kMethodNotAllowed, "method not allowed on a bucket");
     }

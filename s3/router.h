@@ -41,6 +41,7 @@ enum class Endpoint {
   kListObjectsV2,
   kListMultipartUploads,
   kDeleteObjects,
+  kPostObject,  // a browser upload: an HTML form signed by a policy (s3/post_policy.h)
   kPutObject,
   kCopyObject,
   kGetObject,
