@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libpugixml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libzstd-dev
   clang libclang-rt-14-dev   # libFuzzer for scripts/fuzz.sh
-  awscli python3-boto3 s3cmd rclone nodejs curl   # the real S3 clients of tests/s3_clients_test.sh
+  awscli python3-boto3 python3-requests s3cmd rclone nodejs curl   # the real S3 clients of tests/s3_clients_test.sh
 )
 # npm ships inside some Node.js builds (NodeSource's); Debian packages it apart.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

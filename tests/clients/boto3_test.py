@@ -543,5 +543,65 @@ check("CreateBucket with grants: NotImplemented, no bucket made",
 s3.delete_object(Bucket=pub, Key="avatar.png")
 s3.delete_bucket(Bucket=pub)
 
+
+# Browser uploads (POST Object, issue 13 point 4): boto3 signs a policy, requests posts the form as a
+# browser would (the fields, then the file).
+import requests  # noqa: E402 (Debian's python3-requests)
+
+form_bucket = "boto-forms"
+s3.create_bucket(Bucket=form_bucket)
+url = endpoint + "/" + form_bucket
+
+
+def presigned_post(key, fields=None, conditions=None):
+    return s3.generate_presigned_post(Bucket=form_bucket, Key=key, Fields=fields, Conditions=conditions,
+                                      ExpiresIn=600)
+
+
+def post_form(post, data, filename="cat.png", **kw):
+    fields = dict(post["fields"])
+    fields.update(kw.pop("override", {}))
+    return requests.post(post["url"], data=fields, files={"file": (filename, data, "image/png")}, **kw)
+
+
+picture = os.urandom(3 * 1024 * 1024 + 17)  # several blocks
+post = presigned_post("uploads/${filename}",
+                      {"Content-Type": "image/png", "success_action_status": "201", "x-amz-meta-owner": "web"},
+                      [{"Content-Type": "image/png"}, {"success_action_status": "201"}, {"x-amz-meta-owner": "web"},
+                       ["content-length-range", 1, 8 * 1024 * 1024]])
+r = post_form(post, picture)
+check("POST upload: 201 with a PostResponse naming the key",
+      r.status_code == 201 and "<Key>uploads/cat.png</Key>" in r.text and "<Bucket>boto-forms</Bucket>" in r.text)
+got = s3.get_object(Bucket=form_bucket, Key="uploads/cat.png")
+check("POST upload: the file's bytes, type, metadata and ETag are stored",
+      got["Body"].read() == picture and got["ContentType"] == "image/png" and got["Metadata"] == {"owner": "web"} and
+      got["ETag"] == '"%s"' % hashlib.md5(picture).hexdigest() and r.headers.get("ETag") == got["ETag"])
+check("POST upload past content-length-range: EntityTooLarge, nothing stored",
+      post_form(post, os.urandom(8 * 1024 * 1024 + 1), filename="big.png").status_code == 400 and
+      error_code(lambda: s3.head_object(Bucket=form_bucket, Key="uploads/big.png")) == "404")
+r = post_form(post, b"x", override={"key": "elsewhere/cat.png"})
+check("POST upload with a key the policy does not allow: 403, nothing stored",
+      r.status_code == 403 and "AccessDenied" in r.text and
+      error_code(lambda: s3.head_object(Bucket=form_bucket, Key="elsewhere/cat.png")) == "404")
+r = post_form(post, b"x", override={"x-amz-meta-owner": "mallory"})
+check("POST upload with a field changed after signing: 403", r.status_code == 403 and "Policy" in r.text)
+r = post_form(post, b"x", override={"policy": base64.b64encode(b'{"expiration": "2099-01-01T00:00:00Z", '
+                                                                  b'"conditions": []}').decode()})
+check("POST upload with another policy: SignatureDoesNotMatch", r.status_code == 403 and "SignatureDoesNotMatch" in r.text)
+plain = presigned_post("notes.txt", {"success_action_redirect": "https://example.com/done?x=1"},
+                       [{"success_action_redirect": "https://example.com/done?x=1"}])
+r = post_form(plain, b"some notes", allow_redirects=False)
+check("POST upload with success_action_redirect: 303 to it with bucket, key and etag",
+      r.status_code == 303 and r.headers["Location"].startswith("https://example.com/done?x=1&bucket=boto-forms&key=notes.txt&etag=") and
+      s3.get_object(Bucket=form_bucket, Key="notes.txt")["Body"].read() == b"some notes")
+r = post_form(presigned_post("empty-default.txt"), b"")
+check("POST upload by default: 204, an empty file stored", r.status_code == 204 and
+      s3.head_object(Bucket=form_bucket, Key="empty-default.txt")["ContentLength"] == 0)
+r = requests.post(url, data={"key": "anon.txt"}, files={"file": ("a.txt", b"x")})
+check("POST upload without a signature: 403", r.status_code == 403 and "AccessDenied" in r.text)
+for k in ("uploads/cat.png", "notes.txt", "empty-default.txt"):
+    s3.delete_object(Bucket=form_bucket, Key=k)
+s3.delete_bucket(Bucket=form_bucket)
+
 print("boto3: %d failed" % len(failures))
 sys.exit(1 if failures else 0)
