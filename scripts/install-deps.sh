@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libspdlog-dev libzstd-dev
   clang libclang-rt-14-dev   # libFuzzer for scripts/fuzz.sh
   awscli python3-boto3 python3-requests s3cmd rclone nodejs curl   # the real S3 clients of tests/s3_clients_test.sh
+  chromium   # the real browser of tests/clients/browser_test.py (headless)
 )
 # npm ships inside some Node.js builds (NodeSource's); Debian packages it apart.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -2,13 +2,14 @@
 # Real S3 clients against a real `garage server` (one node, RF 1, on loopback): awscli (s3 and
 # s3api, a 100 MiB multipart upload, a recursive sync), boto3 (tests/clients/boto3_test.py:
 # every endpoint, presigned URLs, listing corners), s3cmd and rclone (copy, sync, check), and
-# the AWS SDK for JavaScript v3 (tests/clients/js, which sends CRC32 checksums in trailers).
+# the AWS SDK for JavaScript v3 (tests/clients/js, which sends CRC32 checksums in trailers), and
+# a browser (Chromium, headless: tests/clients/browser_test.py submits a signed upload form).
 # The clients come from Debian's packages and npm (scripts/install-deps.sh, scripts/npm-deps.sh).
 #
 # curl's own SigV4 signing (--aws-sigv4) covers virtual-host-style addressing (root_domain),
 # with the bucket's host name resolved to loopback by --resolve.
 #
-#   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl website
+#   tests/s3_clients_test.sh BUILD_DIR [SECTION ...]     sections: awscli boto3 s3cmd rclone js curl website browser
 #                                                        security, bounds, crash, listing (alone:
 #                                                        s3_security, s3_bounds, s3_crash, s3_listing;
 #                                                        crash restarts the node)
@@ -19,7 +20,7 @@ set -uo pipefail
 build=${1:?usage: s3_clients_test.sh BUILD_DIR [SECTION ...]}
 shift
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js curl website)
+[ ${#sections[@]} -gt 0 ] || sections=(awscli boto3 s3cmd rclone js curl website browser)
 source "$(dirname "$0")/lib/nodes.sh"
 
 # The bounds section opens 400+ connections: room for them on machines whose default is 1024.
@@ -221,6 +222,16 @@ CFG
     else
       cat "$work/js.log"
       check "AWS SDK for JavaScript v3: see the failures above" false
+    fi
+    ;;
+  browser)
+    # A real browser (tests/clients/browser_test.py): Debian's Chromium, headless, submits forms.
+    if /usr/bin/python3 "$src/tests/clients/browser_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work" \
+      > "$work/browser.log" 2>&1; then
+      check "browser: $(grep -c '^ok' "$work/browser.log") checks" true
+    else
+      cat "$work/browser.log"
+      check "browser: see the failures above" false
     fi
     ;;
   website)
