@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "s3/api.h"
 #include "s3/errors.h"
 #include "s3/sigv4.h"
+#include "s3/tagging.h"
 #include "s3/website.h"
 #include "sim/operator.h"
 
@@ -86,6 +88,49 @@ Signed sign_request(std::string method, std::string path, std::string query, std
       "authorization", absl::StrCat("AWS4-HMAC-SHA256 Credential=", kKeyId, "/", scope.to_string(),
                                     ", SignedHeaders=", absl::StrJoin(signed_headers, ";"), ", Signature=", signature));
   auto source = std::make_shared<s3::StringBody>(std::move(body));
+  request->body = source.get();
+  return Signed{std::move(request), std::move(source)};
+}
+
+// The same write as a browser's upload (POST Object): a multipart/form-data form whose policy
+// (valid an hour, bound to this key) the client signed. Its tags, if any, go in the tagging field.
+Signed post_form_request(const std::string& bucket, const std::string& key, std::string body, absl::Time now,
+                         const std::vector<std::pair<std::string, std::string>>& tagging) {
+  const std::string amz_date = absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone());
+  const s3::SigV4Scope scope{amz_date.substr(0, 8), "garage", "s3"};
+  const std::string credential = absl::StrCat(kKeyId, "/", scope.to_string());
+  const std::string expiration = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now + absl::Hours(1), absl::UTCTimeZone());
+  std::vector<std::pair<std::string, std::string>> fields = {{"key", key},
+                                                             {"x-amz-algorithm", "AWS4-HMAC-SHA256"},
+                                                             {"x-amz-credential", credential},
+                                                             {"x-amz-date", amz_date}};
+  std::string conditions = absl::StrCat(R"({"bucket": ")", bucket, R"("}, ["eq", "$key", ")", key, R"("])");
+  for (size_t i = 1; i < fields.size(); ++i)
+    absl::StrAppend(&conditions, R"(, {")", fields[i].first, R"(": ")", fields[i].second, R"("})");
+  if (!tagging.empty()) {
+    // "origin=N" as a TagSet document.
+    const size_t eq = tagging[0].second.find('=');
+    fields.emplace_back("tagging",
+                        s3::tagging_xml({{tagging[0].second.substr(0, eq), tagging[0].second.substr(eq + 1)}}));
+    absl::StrAppend(&conditions, R"(, ["starts-with", "$tagging", ""])");
+  }
+  const std::string policy =
+      absl::Base64Escape(absl::StrCat(R"({"expiration": ")", expiration, R"(", "conditions": [)", conditions, "]}"));
+  fields.emplace_back("policy", policy);
+  fields.emplace_back("x-amz-signature", s3::signature_hex(s3::signing_key(kSecret, scope), policy));
+  // Bodies are made of lowercase letters and digits: this boundary is never in one.
+  constexpr char kBoundary[] = "----SimFormBoundaryQX7";
+  std::string form;
+  for (const auto& [name, value] : fields)
+    absl::StrAppend(&form, "--", kBoundary, "\r\nContent-Disposition: form-data; name=\"", name, "\"\r\n\r\n", value,
+                    "\r\n");
+  absl::StrAppend(&form, "--", kBoundary, "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n",
+                  body, "\r\n--", kBoundary, "--\r\n");
+  auto request = std::make_shared<s3::HttpRequest>();
+  request->method = "POST";
+  request->target = absl::StrCat("/", bucket);
+  request->headers = {{"host", "sim"}, {"content-type", absl::StrCat("multipart/form-data; boundary=", kBoundary)}};
+  auto source = std::make_shared<s3::StringBody>(std::move(form));
   request->body = source.get();
   return Signed{std::move(request), std::move(source)};
 }
@@ -920,12 +965,16 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
     }(history_, n.s3, n.clock.get(), &loop_, key, op, path, std::move(body), std::move(after_retried_ack)));
     return;
   }
-  Signed signed_request = sign_request(
-      kind == kPut   ? "PUT"
-      : kind == kGet ? "GET"
-                     : "DELETE",
-      path, "", std::move(body), n.clock->now_wall(),
-      kind == kPut ? tagging_of(content_of.value_or(op)) : std::vector<std::pair<std::string, std::string>>{});
+  // One PUT in five (by its op number) is a browser's upload form instead (POST Object).
+  const bool form = kind == kPut && op % 5 == 2;
+  Signed signed_request = form ? post_form_request(kBucket, absl::StrCat("key-", key), std::move(body),
+                                                   n.clock->now_wall(), tagging_of(content_of.value_or(op)))
+                               : sign_request(kind == kPut   ? "PUT"
+                                              : kind == kGet ? "GET"
+                                                             : "DELETE",
+                                              path, "", std::move(body), n.clock->now_wall(),
+                                              kind == kPut ? tagging_of(content_of.value_or(op))
+                                                           : std::vector<std::pair<std::string, std::string>>{});
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
   // One read in three (by its op number: no draw from the workload's generator) goes through

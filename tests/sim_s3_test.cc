@@ -40,13 +40,16 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
     EXPECT_TRUE(r.violations.empty()) << describe(r);
     refused += r.probes["block.refused_caller_outside_layout"];
     table_refused += r.probes["table.refused_caller_outside_layout"];
-    for (const char* p :
-         {"journal.write_abandoned", "journal.rolled_back", "journal.rollback_deferred", "journal.found_committed",
-          "s3.get_reread_after_overwrite", "s3.read_waited_for_budget", "s3.write_waited_for_budget",
-          "table.live_range_read_left_out_keys", "table.live_index_built_a_step", "transport.waited_for_a_dial",
-          "workload.copy_acknowledged", "workload.aimed_reupload", "workload.moved_by_copy_and_delete",
-          "workload.complete_acked_on_retry", "workload.operator_round_completed", "workload.website_read_checked",
-          "workload.tagged_read_checked", "workload.anonymous_read_checked", "s3.anonymous_request_served"})
+    for (const char* p : {"journal.write_abandoned",           "journal.rolled_back",
+                          "journal.rollback_deferred",         "journal.found_committed",
+                          "s3.get_reread_after_overwrite",     "s3.read_waited_for_budget",
+                          "s3.write_waited_for_budget",        "table.live_range_read_left_out_keys",
+                          "table.live_index_built_a_step",     "transport.waited_for_a_dial",
+                          "workload.copy_acknowledged",        "workload.aimed_reupload",
+                          "workload.moved_by_copy_and_delete", "workload.complete_acked_on_retry",
+                          "workload.operator_round_completed", "workload.website_read_checked",
+                          "workload.tagged_read_checked",      "workload.anonymous_read_checked",
+                          "s3.anonymous_request_served",       "s3.post_object_stored"})
       rare_paths[p] += r.probes[p];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
