@@ -226,7 +226,7 @@ CFG
     ;;
   browser)
     # A real browser (tests/clients/browser_test.py): Debian's Chromium, headless, submits forms.
-    if /usr/bin/python3 "$src/tests/clients/browser_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work" \
+    if /usr/bin/python3 "$src/tests/clients/browser_test.py" "$endpoint" "$key_id" "$secret" "$region" "$work" "$web_port" \
       > "$work/browser.log" 2>&1; then
       check "browser: $(grep -c '^ok' "$work/browser.log") checks" true
     else
