@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <array>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -12,11 +13,14 @@
 namespace garage::s3 {
 
 namespace {
+constexpr uint32_t kCrc32cPoly = 0x82F63B78u;               // reflected
+constexpr uint64_t kCrc64NvmePoly = 0x9A6C9329AC4BC9B5ull;  // reflected
+
 std::array<uint32_t, 256> make_crc32c_table() {
   std::array<uint32_t, 256> t{};
   for (uint32_t i = 0; i < 256; ++i) {
     uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kCrc32cPoly : c >> 1;
     t[i] = c;
   }
   return t;
@@ -27,7 +31,7 @@ std::array<uint64_t, 256> make_crc64nvme_table() {
   std::array<uint64_t, 256> t{};
   for (uint64_t i = 0; i < 256; ++i) {
     uint64_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x9A6C9329AC4BC9B5ull : c >> 1;  // reflected polynomial
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kCrc64NvmePoly : c >> 1;
     t[i] = c;
   }
   return t;
@@ -41,7 +45,58 @@ std::string big_endian_of(Int v) {
   return s;
 }
 
+template <class Int>
+std::optional<Int> from_big_endian(absl::string_view s) {
+  if (s.size() != sizeof(Int)) return std::nullopt;
+  Int v = 0;
+  for (unsigned char c : s) v = static_cast<Int>((v << 8) | c);
+  return v;
+}
+
+// a(x) * b(x) modulo the polynomial, in the reflected form the tables use: bit width-1 is x^0.
+uint64_t multiply_mod(uint64_t a, uint64_t b, uint64_t reflected_poly, int width) {
+  uint64_t product = 0;
+  for (uint64_t bit = uint64_t{1} << (width - 1); bit != 0; bit >>= 1) {
+    if (a & bit) product ^= b;
+    b = (b & 1) ? (b >> 1) ^ reflected_poly : b >> 1;  // b *= x
+  }
+  return product;
+}
+
+// x^(8 n) modulo the polynomial: what `n` zero bytes do to a CRC register.
+uint64_t x_to_8n(uint64_t n, uint64_t reflected_poly, int width) {
+  const uint64_t one = uint64_t{1} << (width - 1);
+  uint64_t result = one;
+  uint64_t power = one >> 8;  // x^8
+  for (; n != 0; n >>= 1) {
+    if (n & 1) result = multiply_mod(power, result, reflected_poly, width);
+    power = multiply_mod(power, power, reflected_poly, width);
+  }
+  return result;
+}
+
+// For CRCs whose initial value and final xor are equal (all three here): the register of A
+// carried through B's length of zeros, plus B's.
+uint64_t combine(uint64_t crc_a, uint64_t crc_b, uint64_t length_b, uint64_t reflected_poly, int width) {
+  return multiply_mod(x_to_8n(length_b, reflected_poly, width), crc_a, reflected_poly, width) ^ crc_b;
+}
+
 }  // namespace
+
+std::optional<std::string> combine_crc(ChecksumAlgo algo, absl::string_view crc_a, absl::string_view crc_b,
+                                       uint64_t length_b) {
+  if (algo == ChecksumAlgo::kCrc64Nvme) {
+    std::optional<uint64_t> a = from_big_endian<uint64_t>(crc_a), b = from_big_endian<uint64_t>(crc_b);
+    if (!a || !b) return std::nullopt;
+    return big_endian_of(combine(*a, *b, length_b, kCrc64NvmePoly, 64));
+  }
+  if (algo != ChecksumAlgo::kCrc32 && algo != ChecksumAlgo::kCrc32c) return std::nullopt;
+  std::optional<uint32_t> a = from_big_endian<uint32_t>(crc_a), b = from_big_endian<uint32_t>(crc_b);
+  if (!a || !b) return std::nullopt;
+  if (algo == ChecksumAlgo::kCrc32)
+    return big_endian_of(static_cast<uint32_t>(::crc32_combine64(*a, *b, static_cast<z_off64_t>(length_b))));
+  return big_endian_of(static_cast<uint32_t>(combine(*a, *b, length_b, kCrc32cPoly, 32)));
+}
 
 uint32_t crc32c_update(uint32_t crc, absl::string_view data) {
   crc = ~crc;

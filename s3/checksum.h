@@ -48,4 +48,13 @@ uint32_t crc32c_update(uint32_t crc, absl::string_view data);
 // has it; aws-checksums is older there); checked against its standard test vector.
 uint64_t crc64nvme_update(uint64_t crc, absl::string_view data);
 
+// The CRC (CRC32, CRC32C or CRC64NVME; raw big-endian digests, as digest() gives them) of A
+// followed by B, from A's, B's and B's length: how a multipart upload's FULL_OBJECT checksum is
+// made from its parts' without reading them again. nullopt for other algorithms (SHA-1/256 do
+// not combine) or digests of the wrong size. CRC32 uses zlib's crc32_combine; CRC32C and
+// CRC64NVME, which zlib does not have, the same method (multiplying by x^(8 len) modulo the
+// polynomial) written here.
+std::optional<std::string> combine_crc(ChecksumAlgo algo, absl::string_view crc_a, absl::string_view crc_b,
+                                       uint64_t length_b);
+
 }  // namespace garage::s3

@@ -2,6 +2,7 @@
 // worked chunked-upload example), the PUT example of the S3 SigV4 documentation, date and
 // region checks, presigned expiry, checksums, routing and the XML body parsers.
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
 
 #include <set>
 
@@ -440,6 +441,33 @@ TEST(Checksums, StandardCheckValues) {
   EXPECT_EQ(checksum_algo_from_name("x-amz-checksum-crc32c"), ChecksumAlgo::kCrc32c);
   EXPECT_EQ(checksum_algo_from_name("CRC32"), ChecksumAlgo::kCrc32);
   EXPECT_FALSE(checksum_algo_from_name("md4").has_value());
+}
+
+// A multipart upload's FULL_OBJECT checksum is its parts' CRCs combined: for any split of any
+// bytes (empty parts too), combining the parts' CRCs gives the CRC of the whole.
+TEST(Checksums, CombiningPartCrcsGivesTheWholesCrc) {
+  auto crc = [](ChecksumAlgo a, absl::string_view data) {
+    Checksummer c(a);
+    c.update(data);
+    return c.digest();
+  };
+  for (ChecksumAlgo algo : {ChecksumAlgo::kCrc32, ChecksumAlgo::kCrc32c, ChecksumAlgo::kCrc64Nvme}) {
+    EXPECT_TRUE(rc::check(checksum_s3_name(algo), [&](const std::string& a, const std::string& b, uint8_t repeat) {
+      const std::string long_b = [&] {
+        std::string out;
+        for (int i = 0; i <= repeat % 8; ++i) out += b;
+        return out;
+      }();
+      std::optional<std::string> combined = combine_crc(algo, crc(algo, a), crc(algo, long_b), long_b.size());
+      RC_ASSERT(combined.has_value());
+      RC_ASSERT(*combined == crc(algo, a + long_b));
+    }));
+    // A 5 MiB part after another: the lengths of real parts.
+    const std::string part1(5 << 20, 'x'), part2 = std::string(3 << 20, 'y') + "end";
+    EXPECT_EQ(combine_crc(algo, crc(algo, part1), crc(algo, part2), part2.size()), crc(algo, part1 + part2));
+  }
+  EXPECT_FALSE(combine_crc(ChecksumAlgo::kSha256, "a", "b", 1).has_value()) << "digests do not combine";
+  EXPECT_FALSE(combine_crc(ChecksumAlgo::kCrc32, "abc", "abcd", 1).has_value()) << "a CRC32 is 4 bytes";
 }
 
 Route route(std::string method, std::string target, std::string host = "localhost:3900",
