@@ -27,8 +27,11 @@ std::string quoted_etag(absl::string_view etag) { return "\"" + std::string(etag
 void add_checksum_headers(const ObjectMeta& meta, HttpResponse& response) {
   if (meta.checksum_algorithm.empty()) return;
   response.set("x-amz-checksum-" + absl::AsciiStrToLower(meta.checksum_algorithm), meta.checksum);
-  // A multipart object's is COMPOSITE ("<checksum of the parts' checksums>-<parts>").
-  response.set("x-amz-checksum-type", meta.parts > 0 ? "COMPOSITE" : "FULL_OBJECT");
+  response.set("x-amz-checksum-type", checksum_type_of(meta));
+}
+
+const char* checksum_type_of(const ObjectMeta& meta) {
+  return meta.parts > 0 && absl::StrContains(meta.checksum, '-') ? "COMPOSITE" : "FULL_OBJECT";
 }
 
 Headers stored_headers(const HttpRequest& request) {
@@ -199,8 +202,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::dispatch(S3Call& call) {
     chunked = std::make_unique<AwsChunkedBody>(*call.http.body, call.auth);
     call.body = chunked.get();
   }
-  absl::StatusOr<std::unique_ptr<VerifiedBody>> verified =
-      VerifiedBody::make(*call.body, call.http, call.auth, chunked.get());
+  absl::StatusOr<std::unique_ptr<VerifiedBody>> verified = VerifiedBody::make(
+      *call.body, call.http, call.auth, chunked.get(),
+      call.route.endpoint == Endpoint::kCompleteMultipartUpload ? VerifiedBody::ChecksumHeader::kOfTheObject
+                                                                : VerifiedBody::ChecksumHeader::kOfThisBody);
   if (!verified.ok()) co_return verified.status();
   call.body = verified->get();
   call.verified = verified->get();

@@ -239,5 +239,8 @@ std::string quoted_etag(absl::string_view etag);
 // x-amz-checksum-<algorithm> and x-amz-checksum-type of an object stored with a checksum
 // (PutObject's answer; GetObject and HeadObject with x-amz-checksum-mode: ENABLED).
 void add_checksum_headers(const ObjectMeta& meta, HttpResponse& response);
+// "COMPOSITE" (a multipart object's checksum of its parts' checksums, "<base64>-<parts>") or
+// "FULL_OBJECT" (of its bytes: a single PUT's, or its parts' CRCs combined).
+const char* checksum_type_of(const ObjectMeta& meta);
 
 }  // namespace garage::s3

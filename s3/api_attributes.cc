@@ -43,7 +43,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::get_object_attributes(S3Call& call) {
   if (wanted.contains("Checksum") && !meta.checksum_algorithm.empty()) {
     pugi::xml_node checksum = x.root().append_child("Checksum");
     XmlOut::add(checksum, absl::StrCat("Checksum", meta.checksum_algorithm).c_str(), meta.checksum);
-    XmlOut::add(checksum, "ChecksumType", meta.parts > 0 ? "COMPOSITE" : "FULL_OBJECT");
+    XmlOut::add(checksum, "ChecksumType", checksum_type_of(meta));
   }
   if (wanted.contains("ObjectParts") && meta.parts > 0) {
     pugi::xml_node parts = x.root().append_child("ObjectParts");

@@ -13,6 +13,7 @@
 // more than a few uploads of one key open.
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -63,6 +64,25 @@ class ObjectRangeSource final : public BodySource {
   std::string piece_;
   size_t pos_ = 0;
 };
+// The checksum type of a multipart upload created with x-amz-checksum-algorithm, as S3 allows
+// them: CRC64NVME only FULL_OBJECT (its default), SHA-1 and SHA-256 only COMPOSITE, CRC32 and
+// CRC32C either (COMPOSITE by default).
+absl::StatusOr<std::string> multipart_checksum_type(const std::string& algorithm,
+                                                    const std::optional<std::string>& asked) {
+  std::optional<ChecksumAlgo> algo = checksum_algo_from_name(algorithm);
+  if (!algo || *algo == ChecksumAlgo::kMd5)
+    return s3_error(S3Code::kInvalidRequest, "Checksum algorithm provided is unsupported.");
+  const bool crc64 = *algo == ChecksumAlgo::kCrc64Nvme;
+  const bool digest = *algo == ChecksumAlgo::kSha1 || *algo == ChecksumAlgo::kSha256;
+  const std::string type = absl::AsciiStrToUpper(asked.value_or(crc64 ? "FULL_OBJECT" : "COMPOSITE"));
+  if (type != "COMPOSITE" && type != "FULL_OBJECT")
+    return s3_error(S3Code::kInvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+  if ((type == "COMPOSITE" && crc64) || (type == "FULL_OBJECT" && digest))
+    return s3_error(S3Code::kInvalidRequest,
+                    absl::StrCat("The ", checksum_s3_name(*algo), " checksum algorithm does not support the ", type,
+                                 " checksum type."));
+  return type;
+}
 }  // namespace
 
 Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
@@ -84,15 +104,15 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   v.state = VersionState::kUploading;
   v.meta.headers = stored_headers(call.http);
   // x-amz-checksum-algorithm: the parts come with checksums of it, and the completed object gets
-  // their composite checksum (COMPOSITE, S3's default for these; FULL_OBJECT is not there yet).
+  // one made of theirs (x-amz-checksum-type): COMPOSITE (the checksum of their checksums) or
+  // FULL_OBJECT (their CRCs combined: the CRC of the whole object).
+  std::string checksum_type;
   if (std::optional<std::string> algorithm = call.http.header("x-amz-checksum-algorithm")) {
-    std::optional<ChecksumAlgo> algo = checksum_algo_from_name(*algorithm);
-    if (!algo) co_return s3_error(S3Code::kInvalidRequest, "Checksum algorithm provided is unsupported.");
-    const std::string type = call.http.header("x-amz-checksum-type").value_or("COMPOSITE");
-    if (type != "COMPOSITE" && !(type == "FULL_OBJECT" && *algo == ChecksumAlgo::kCrc64Nvme))
-      co_return s3_error(S3Code::kNotImplemented, "only COMPOSITE multipart checksums are supported");
-    // CRC64NVME is full-object only: its parts are checked, the object gets no checksum.
-    if (*algo != ChecksumAlgo::kCrc64Nvme) v.meta.checksum_algorithm = checksum_s3_name(*algo);
+    absl::StatusOr<std::string> type = multipart_checksum_type(*algorithm, call.http.header("x-amz-checksum-type"));
+    if (!type.ok()) co_return type.status();
+    checksum_type = *type;
+    v.meta.checksum_algorithm = checksum_s3_name(*checksum_algo_from_name(*algorithm));
+    if (checksum_type == "FULL_OBJECT") v.meta.checksum = kFullObjectChecksumPending;
   }
   // Given at creation, they go to the version CompleteMultipartUpload makes.
   absl::StatusOr<VersionTags> tags = tags_of_request(call, v.timestamp_ms);
@@ -106,8 +126,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::create_multipart(S3Call& call) {
   XmlOut::add(x.root(), "Key", call.route.key);
   XmlOut::add(x.root(), "UploadId", to_hex(v.uuid));
   HttpResponse created = xml_response(x);
-  if (std::optional<std::string> algorithm = call.http.header("x-amz-checksum-algorithm"))
-    created.set("x-amz-checksum-algorithm", absl::AsciiStrToUpper(*algorithm));
+  if (!checksum_type.empty()) {
+    created.set("x-amz-checksum-algorithm", v.meta.checksum_algorithm);
+    created.set("x-amz-checksum-type", checksum_type);
+  }
   co_return created;
 }
 
@@ -235,6 +257,11 @@ Task<absl::StatusOr<CombinedParts>> combine_parts(Model& model, const std::vecto
                          absl::StrCat("part ", w.number, " was not uploaded or its ETag differs"));
     }
     const UploadPart& p = it->second;
+    // A checksum the client lists must be the one the part was uploaded with.
+    if (!w.checksum_algorithm.empty() && (p.checksum_algorithm != w.checksum_algorithm || p.checksum != w.checksum)) {
+      co_return s3_error(S3Code::kInvalidPart, absl::StrCat("part ", w.number, "'s Checksum", w.checksum_algorithm,
+                                                            " is not the one it was uploaded with"));
+    }
     if (i + 1 < wanted.size() && p.size < min_part_size) {
       co_return s3_error(S3Code::kEntityTooSmall);
     }
@@ -260,7 +287,7 @@ HttpResponse completed_response(const S3Call& call, const std::string& etag, con
   XmlOut::add(x.root(), "ETag", quoted_etag(etag));
   if (meta != nullptr && !meta->checksum.empty()) {
     XmlOut::add(x.root(), ("Checksum" + meta->checksum_algorithm).c_str(), meta->checksum);
-    XmlOut::add(x.root(), "ChecksumType", "COMPOSITE");
+    XmlOut::add(x.root(), "ChecksumType", checksum_type_of(*meta));
   }
   return xml_response(x);
 }
@@ -281,6 +308,43 @@ std::string composite_checksum(const std::string& algorithm, const std::vector<C
     sum.update(raw);
   }
   return absl::StrCat(sum.digest_base64(), "-", wanted.size());
+}
+
+// S3's FULL_OBJECT checksum of a multipart object: its parts' CRCs combined into the CRC of the
+// whole. Empty, as above, if some part has none.
+std::string full_object_checksum(const std::string& algorithm, const std::vector<CompletedPart>& wanted,
+                                 const std::map<uint32_t, UploadPart>& parts) {
+  std::optional<ChecksumAlgo> algo = checksum_algo_from_name(algorithm);
+  if (!algo) return "";
+  std::optional<std::string> whole;
+  for (const CompletedPart& w : wanted) {
+    auto it = parts.find(static_cast<uint32_t>(w.number));
+    if (it == parts.end() || it->second.checksum_algorithm != algorithm) return "";
+    std::string raw;
+    if (!absl::Base64Unescape(it->second.checksum, &raw)) return "";
+    whole = whole ? combine_crc(*algo, *whole, raw, it->second.size) : std::optional<std::string>(raw);
+    if (!whole) return "";
+  }
+  return whole ? absl::Base64Escape(*whole) : "";
+}
+
+// CompleteMultipartUpload's x-amz-checksum-<algorithm> (the whole object's, computed by the
+// client) and x-amz-checksum-type against what the parts make: BadDigest / InvalidRequest.
+absl::Status check_claimed_object_checksum(const HttpRequest& http, const ObjectMeta& made) {
+  if (std::optional<std::string> type = http.header("x-amz-checksum-type");
+      type && !made.checksum_algorithm.empty() && !absl::EqualsIgnoreCase(*type, checksum_type_of(made)))
+    return s3_error(S3Code::kInvalidRequest, "The upload was created with another checksum type.");
+  for (const auto& [name, value] : http.headers) {
+    std::optional<ChecksumAlgo> algo = checksum_algo_from_name(name);
+    if (!absl::StartsWith(name, "x-amz-checksum-") || !algo) continue;
+    // A COMPOSITE one may be sent with or without its "-<parts>".
+    const absl::string_view made_value = made.checksum;
+    if (checksum_s3_name(*algo) != made.checksum_algorithm ||
+        (value != made_value && value != made_value.substr(0, made_value.rfind('-'))))
+      return s3_error(S3Code::kBadDigest,
+                      absl::StrCat("The ", name, " you specified did not match the checksum of the parts."));
+  }
+  return absl::OkStatus();
 }
 }  // namespace
 
@@ -334,9 +398,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   done.meta.first_block = combined->first_block;
   done.meta.parts = static_cast<int>(wanted->size());
   if (!done.meta.checksum_algorithm.empty()) {  // asked for at creation
-    done.meta.checksum = composite_checksum(done.meta.checksum_algorithm, *wanted, *parts);
+    const bool full_object = done.meta.checksum == kFullObjectChecksumPending;
+    done.meta.checksum = full_object ? full_object_checksum(done.meta.checksum_algorithm, *wanted, *parts)
+                                     : composite_checksum(done.meta.checksum_algorithm, *wanted, *parts);
     if (done.meta.checksum.empty()) done.meta.checksum_algorithm.clear();
   }
+  // The object's checksum as the client computed it (x-amz-checksum-<algorithm> on Complete):
+  // it must be the one the parts make.
+  if (absl::Status s = check_claimed_object_checksum(call.http, done.meta); !s.ok()) co_return s;
   const ObjectMeta answered = done.meta;
   ObjectVersion record = found->record;
   record.state = VersionState::kUploadCompleted;

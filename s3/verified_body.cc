@@ -11,8 +11,8 @@
 namespace garage::s3 {
 
 absl::StatusOr<std::unique_ptr<VerifiedBody>> VerifiedBody::make(BodySource& inner, const HttpRequest& http,
-                                                                 const AuthContext& auth,
-                                                                 const AwsChunkedBody* chunked) {
+                                                                 const AuthContext& auth, const AwsChunkedBody* chunked,
+                                                                 ChecksumHeader checksum_header) {
   std::unique_ptr<VerifiedBody> v(new VerifiedBody(inner));
   v->chunked_ = chunked;
   if (auth.mode == PayloadMode::kSignedHash) {
@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<VerifiedBody>> VerifiedBody::make(BodySource& inn
     v->expected_md5_base64_ = *md5;
   }
   for (const auto& [k, value] : http.headers) {
+    if (checksum_header == ChecksumHeader::kOfTheObject) break;
     if (!absl::StartsWith(k, "x-amz-checksum-")) continue;
     std::optional<ChecksumAlgo> a = checksum_algo_from_name(k);
     if (!a) continue;  // x-amz-checksum-mode, -algorithm, -type: not a value to check

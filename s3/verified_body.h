@@ -22,10 +22,14 @@ class AwsChunkedBody;
 
 class VerifiedBody final : public BodySource {
  public:
+  // What an x-amz-checksum-<algorithm> header is the checksum of: the request's body (every
+  // endpoint but one), or the object a CompleteMultipartUpload makes (the handler checks it).
+  enum class ChecksumHeader : uint8_t { kOfThisBody, kOfTheObject };
   // InvalidDigest / InvalidRequest if the request's own claims are malformed. `chunked` is the
   // aws-chunked decoder `inner` is, if it is one (its trailers carry the checksum).
   static absl::StatusOr<std::unique_ptr<VerifiedBody>> make(BodySource& inner, const HttpRequest& http,
-                                                            const AuthContext& auth, const AwsChunkedBody* chunked);
+                                                            const AuthContext& auth, const AwsChunkedBody* chunked,
+                                                            ChecksumHeader checksum_header);
   Task<absl::StatusOr<std::string>> read(size_t max) override;
   uint64_t bytes_read() const { return size_; }
   // The x-amz-checksum-* the body was sent with (a header or a trailer), once the read that

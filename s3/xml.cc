@@ -74,6 +74,13 @@ absl::StatusOr<std::vector<CompletedPart>> parse_complete_multipart(absl::string
     }
     part.etag = strip_quotes(p.child_value("ETag"));
     if (part.etag.empty()) return malformed("a Part has no ETag");
+    for (const char* algorithm : {"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"}) {
+      pugi::xml_node listed = p.child((std::string("Checksum") + algorithm).c_str());
+      if (!listed) continue;
+      if (!part.checksum_algorithm.empty()) return malformed("a Part lists two checksums");
+      part.checksum_algorithm = algorithm;
+      part.checksum = listed.child_value();
+    }
     parts.push_back(std::move(part));
   }
   if (parts.empty()) return malformed("CompleteMultipartUpload lists no Part");

@@ -39,6 +39,10 @@ absl::StatusOr<pugi::xml_node> parse_xml_root(pugi::xml_document& doc, absl::str
 struct CompletedPart {
   int number = 0;
   std::string etag;  // quotes removed
+  // The part's checksum as the client lists it (<ChecksumCRC32> ...), if it does: S3's name of
+  // the algorithm ("CRC32") and the base64 value.
+  std::string checksum_algorithm;
+  std::string checksum;
 };
 absl::StatusOr<std::vector<CompletedPart>> parse_complete_multipart(absl::string_view body);
 

@@ -540,6 +540,21 @@ TEST(Xml, ParsersAcceptWhatClientsSendAndRefuseTheRest) {
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[0].etag, "aa");
   EXPECT_EQ((*parts)[1].number, 2);
+  EXPECT_EQ((*parts)[0].checksum_algorithm, "") << "no checksum listed";
+  parts = parse_complete_multipart(
+      "<CompleteMultipartUpload><Part><ETag>aa</ETag><PartNumber>1</PartNumber><ChecksumCRC32C>AAAAAA==</"
+      "ChecksumCRC32C>"
+      "</Part></CompleteMultipartUpload>");
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ((*parts)[0].checksum_algorithm, "CRC32C");
+  EXPECT_EQ((*parts)[0].checksum, "AAAAAA==");
+  EXPECT_EQ(
+      error_info(parse_complete_multipart("<CompleteMultipartUpload><Part><ETag>aa</ETag><PartNumber>1</PartNumber>"
+                                          "<ChecksumCRC32>x</ChecksumCRC32><ChecksumSHA1>y</ChecksumSHA1>"
+                                          "</Part></CompleteMultipartUpload>")
+                     .status())
+          .code,
+      "MalformedXML");
   absl::StatusOr<DeleteObjectsRequest> del = parse_delete_objects(
       "<Delete><Quiet>true</Quiet><Object><Key>a&amp;b</Key></Object><Object><Key>c</Key></Object></Delete>");
   ASSERT_TRUE(del.ok());

@@ -64,6 +64,10 @@ inline constexpr size_t kMaxStoredHeaders = 4096;
 inline constexpr size_t kMaxStoredHeaderName = 4096;
 inline constexpr size_t kMaxStoredHeaderValue = 8192;
 
+// An upload's record (ObjectMeta::checksum) while it is in progress: its object is to get a
+// FULL_OBJECT checksum (no base64 value can be this).
+inline constexpr char kFullObjectChecksumPending[] = "FULL_OBJECT";
+
 struct ObjectMeta {
   uint64_t size = 0;
   std::string etag;                                          // without quotes
@@ -73,7 +77,10 @@ struct ObjectMeta {
   int parts = 0;            // 0: single PUT; N: completed from N multipart parts
   // The checksum the client sent with the object's bytes and the store verified (PutObject's
   // x-amz-checksum-*): S3's name of the algorithm ("CRC32", "CRC64NVME", "SHA256"...) and its
-  // value in base64, as S3 answers it. Empty: none was sent.
+  // value in base64, as S3 answers it. Empty: none was sent. A multipart object's is made from
+  // its parts' at completion: COMPOSITE ("<base64>-<parts>") or FULL_OBJECT (no suffix). While an
+  // upload is in progress its record holds the algorithm asked for, and in `checksum`
+  // kFullObjectChecksumPending if the object's is to be FULL_OBJECT.
   std::string checksum_algorithm;
   std::string checksum;
   bool operator==(const ObjectMeta&) const = default;

@@ -11,6 +11,7 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import { crc32 as zlibCrc32 } from "node:zlib";
 
 const [endpoint, accessKeyId, secretAccessKey, region] = process.argv.slice(2);
 const s3 = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
@@ -85,14 +86,43 @@ await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "mpu.bin
   MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }] } }));
 check("multipart upload", (await body(await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "mpu.bin" })))).equals(Buffer.concat([p1, p2])));
 
+// FULL_OBJECT multipart checksums (issue 13 point 8): the parts' CRC32s, combined by the store,
+// are the whole object's CRC32, which the client computes itself and sends with Complete.
+const crc32b64 = (b) => { const v = Buffer.alloc(4); v.writeUInt32BE(zlibCrc32(b) >>> 0); return v.toString("base64"); };
+async function fullObjectUpload(key, parts, claimed) {
+  const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: "CRC32",
+    ChecksumType: "FULL_OBJECT" }));
+  const listed = [];
+  for (let i = 0; i < parts.length; i++) {
+    const u = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId, PartNumber: i + 1,
+      Body: parts[i], ChecksumAlgorithm: "CRC32" }));
+    listed.push({ PartNumber: i + 1, ETag: u.ETag, ChecksumCRC32: u.ChecksumCRC32 });
+  }
+  try {
+    return await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId,
+      ChecksumType: "FULL_OBJECT", ChecksumCRC32: claimed, MultipartUpload: { Parts: listed } }));
+  } catch (e) {
+    return { error: e.name };
+  }
+}
+const f1 = randomBytes(5 * 1024 * 1024), f2 = randomBytes(1234567), whole = crc32b64(Buffer.concat([f1, f2]));
+const full = await fullObjectUpload("full.bin", [f1, f2], whole);
+check("FULL_OBJECT CRC32 multipart: Complete answers the whole object's CRC32",
+  full.ChecksumCRC32 === whole && full.ChecksumType === "FULL_OBJECT");
+const fullHead = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "full.bin", ChecksumMode: "ENABLED" }));
+check("... HeadObject with ChecksumMode gives it back", fullHead.ChecksumCRC32 === whole && fullHead.ChecksumType === "FULL_OBJECT");
+const wrong = await fullObjectUpload("full-wrong.bin", [f2], crc32b64(f1));
+check("... a Complete claiming another CRC32 is refused (BadDigest), nothing stored", wrong.error === "BadDigest" &&
+  (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "full-wrong.bin" })).catch((e) => e.name)) === "NotFound");
+
 const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-check("ListObjectsV2", list.KeyCount === 6);
+check("ListObjectsV2", list.KeyCount === 7);
 
 const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: "small.txt" }), { expiresIn: 60 });
 const fetched = Buffer.from(await (await fetch(url)).arrayBuffer());
 check("presigned GET (s3-request-presigner)", fetched.equals(small));
 
-for (const key of ["small.txt", "big.bin", "c32c.bin", "sha256.bin", "mpu.bin", "streamed.bin"]) {
+for (const key of ["small.txt", "big.bin", "c32c.bin", "sha256.bin", "mpu.bin", "streamed.bin", "full.bin"]) {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
