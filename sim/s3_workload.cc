@@ -12,6 +12,7 @@
 #include "node/hash.h"
 #include "node/runtime/combinators.h"
 #include "s3/api.h"
+#include "s3/checksum.h"
 #include "s3/errors.h"
 #include "s3/sigv4.h"
 #include "s3/tagging.h"
@@ -157,6 +158,20 @@ std::vector<std::pair<std::string, std::string>> tagging_of(uint64_t body_op) {
   return {{"x-amz-tagging", absl::StrCat("origin=", body_op)}};
 }
 
+// Checksummed writes (x-amz-checksum-crc32, signed): one body in three, by its op number, so
+// that its re-uploads carry it too; reads ask for stored checksums back and check them.
+bool checksummed_body(uint64_t body_op) { return body_op % 3 == 0; }
+std::string crc32_base64(absl::string_view bytes) {
+  s3::Checksummer crc(s3::ChecksumAlgo::kCrc32);
+  crc.update(bytes);
+  return crc.digest_base64();
+}
+std::vector<std::pair<std::string, std::string>> put_headers(uint64_t body_op, absl::string_view body) {
+  std::vector<std::pair<std::string, std::string>> headers = tagging_of(body_op);
+  if (checksummed_body(body_op)) headers.emplace_back("x-amz-checksum-crc32", crc32_base64(body));
+  return headers;
+}
+
 // One multipart upload of `body` (the first part one block of 4 KiB, the second the rest):
 // CreateMultipartUpload, two UploadParts, CompleteMultipartUpload. The number of Complete
 // requests it took, 0 if it failed.
@@ -221,6 +236,7 @@ struct S3Workload::History {
   uint64_t listings_checked = 0;
   uint64_t website_reads_checked = 0;    // reads through the website endpoint (S3Api::handle_website)
   uint64_t tagged_reads_checked = 0;     // reads of a version whose write carried tags
+  uint64_t checksums_checked = 0;        // reads answered with a stored CRC32, checked against the bytes
   uint64_t anonymous_reads_checked = 0;  // reads without a signature (the bucket is public-read)
   std::vector<std::string> violations;
 
@@ -405,6 +421,7 @@ void S3Workload::plan(absl::Duration heal_at, absl::Duration end) {
     if (probe_retried_completes_ > 0) result_.probes["workload.complete_acked_on_retry"] += probe_retried_completes_;
     if (h->website_reads_checked > 0) result_.probes["workload.website_read_checked"] += h->website_reads_checked;
     if (h->tagged_reads_checked > 0) result_.probes["workload.tagged_read_checked"] += h->tagged_reads_checked;
+    if (h->checksums_checked > 0) result_.probes["workload.checksum_checked"] += h->checksums_checked;
     if (h->anonymous_reads_checked > 0) result_.probes["workload.anonymous_read_checked"] += h->anonymous_reads_checked;
     if (h->operator_rounds_completed > 0) {
       result_.probes["workload.operator_round_completed"] += h->operator_rounds_completed;
@@ -967,14 +984,16 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
   }
   // One PUT in five (by its op number) is a browser's upload form instead (POST Object).
   const bool form = kind == kPut && op % 5 == 2;
+  using HeaderList = std::vector<std::pair<std::string, std::string>>;
+  const HeaderList headers = kind == kPut   ? put_headers(content_of.value_or(op), body)
+                             : kind == kGet ? HeaderList{{"x-amz-checksum-mode", "ENABLED"}}
+                                            : HeaderList{};
   Signed signed_request = form ? post_form_request(kBucket, absl::StrCat("key-", key), std::move(body),
                                                    n.clock->now_wall(), tagging_of(content_of.value_or(op)))
                                : sign_request(kind == kPut   ? "PUT"
                                               : kind == kGet ? "GET"
                                                              : "DELETE",
-                                              path, "", std::move(body), n.clock->now_wall(),
-                                              kind == kPut ? tagging_of(content_of.value_or(op))
-                                                           : std::vector<std::pair<std::string, std::string>>{});
+                                              path, "", std::move(body), n.clock->now_wall(), headers);
   std::shared_ptr<s3::HttpRequest> request = signed_request.request;
   std::shared_ptr<s3::StringBody> source = signed_request.body;
   // One read in three (by its op number: no draw from the workload's generator) goes through
@@ -1065,6 +1084,17 @@ void S3Workload::start_op(int node, int key, int kind, bool final_read, std::opt
             co_return;
           }
           if (tagged_body(id)) h->tagged_reads_checked++;
+          // A stored checksum that came back (x-amz-checksum-mode) is that of these bytes: a
+          // version's checksum never travels with another version's data.
+          for (const auto& [name, value] : resp.headers) {
+            if (name != "x-amz-checksum-crc32") continue;
+            if (value != crc32_base64(got)) {
+              h->violations.push_back(
+                  absl::StrCat("key ", key, ": the version of op ", id, " came back with a CRC32 not of its bytes"));
+              co_return;
+            }
+            h->checksums_checked++;
+          }
         }
         h->reads_checked++;
         if (website) h->website_reads_checked++;

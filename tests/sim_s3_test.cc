@@ -49,7 +49,8 @@ TEST(SimS3, NoViolationOver60SeedsWithEveryFault) {
                           "workload.moved_by_copy_and_delete", "workload.complete_acked_on_retry",
                           "workload.operator_round_completed", "workload.website_read_checked",
                           "workload.tagged_read_checked",      "workload.anonymous_read_checked",
-                          "s3.anonymous_request_served",       "s3.post_object_stored"})
+                          "s3.anonymous_request_served",       "s3.post_object_stored",
+                          "workload.checksum_checked"})
       rare_paths[p] += r.probes[p];
     for (const std::string& line : r.log) {
       uint64_t n = 0;
