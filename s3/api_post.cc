@@ -20,8 +20,6 @@ namespace {
 
 // The form's fields before the file, names and values together (S3: 20 KB).
 constexpr size_t kMaxPostFieldsBytes = 20 * 1024;
-// What may follow the file (S3 ignores fields after it): read and dropped, within this bound.
-constexpr size_t kMaxAfterFileBytes = 64 * 1024;
 
 // The file as the policy allows it: EntityTooLarge as soon as it passes content-length-range's
 // maximum, EntityTooSmall at its end if it is short of the minimum.
@@ -160,7 +158,8 @@ Task<absl::StatusOr<HttpResponse>> S3Api::post_object(S3Call& call) {
   absl::StatusOr<ObjectVersion> v = co_await write_object(call, *object_key, body, std::move(what));
   if (!v.ok()) co_return v.status();
   probe(env_, "s3.post_object_stored");
-  if (absl::Status s = co_await form.drain(kMaxAfterFileBytes); !s.ok()) co_return s;
+  // What follows the file is ignored, as S3 ignores it: the HTTP server drains it (within its
+  // bound, else it closes the connection). The object is stored whatever comes after.
 
   // 6. The answer the form asked for: a redirect, or 200, 201 (with a document) or 204.
   const std::string etag = quoted_etag(v->meta.etag);

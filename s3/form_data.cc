@@ -239,16 +239,4 @@ Task<absl::StatusOr<std::string>> FormDataReader::read_value(size_t limit) {
   }
 }
 
-Task<absl::Status> FormDataReader::drain(size_t limit) {
-  size_t drained = 0;
-  for (;;) {
-    drained += pending().size();
-    consume(pending().size());
-    if (drained > limit) co_return malformed(absl::StrCat("more than ", limit, " bytes follow the file"));
-    absl::StatusOr<bool> filled = co_await fill(1, kReadPiece);
-    if (!filled.ok()) co_return filled.status();
-    if (!*filled) co_return absl::OkStatus();
-  }
-}
-
 }  // namespace garage::s3

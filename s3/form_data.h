@@ -55,9 +55,6 @@ class FormDataReader {
   Task<absl::StatusOr<std::string>> read_value(size_t limit);
   // The current part's content as a stream: it ends (an empty read) where the part does.
   BodySource& content() { return content_; }
-  // After the last part used: reads what follows to the end of the body, at most `limit` bytes
-  // (S3 ignores fields after the file, but the connection must be left at the next request).
-  Task<absl::Status> drain(size_t limit);
 
  private:
   class Content final : public BodySource {

@@ -149,7 +149,6 @@ TEST(FormData, AFieldPastItsLimitIsRefusedAndAFileStreams) {
   }
   EXPECT_EQ(total, file.size());
   EXPECT_FALSE(h.run(reader.next_part())->has_value()) << "the closing boundary ends the form";
-  EXPECT_TRUE(h.run(reader.drain(10)).ok());
 }
 
 TEST(FormData, ContentTypesAndDispositions) {

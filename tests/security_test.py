@@ -386,5 +386,75 @@ def copy_sources():
     garage("key", "delete", kid)
 
 
+
+# ---- Browser uploads (POST Object): a form is bounded and signed like any request.
+BOUNDARY = "----securitytestform"
+
+
+def form(fields, data, filename="f.bin"):
+    out = b""
+    for k, v in fields.items():
+        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+    out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n\r\n'.encode()
+    return out + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def post_form(bucket_name, body):
+    return send("POST", f"/{bucket_name}", {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                                            "Content-Length": str(len(body))}, body)
+
+
+def absent(bucket_name, key):
+    try:
+        s3.head_object(Bucket=bucket_name, Key=key)
+        return False
+    except ClientError as e:
+        return e.response["Error"]["Code"] == "404"
+
+
+@section
+def post_forms():
+    def signed_form(key, conditions=None, expires=600, c=s3, bucket_name=bucket):
+        return c.generate_presigned_post(Bucket=bucket_name, Key=key, Conditions=conditions, ExpiresIn=expires)["fields"]
+
+    fields = signed_form("posted")
+    status, body = post_form(bucket, form(fields, b"ok"))
+    check("POST: a signed form stores its file", status == 204 and not absent(bucket, "posted"), f"{status} {body[:200]}")
+    padded = dict(fields)
+    padded.update({f"x-ignore-{i}": "p" * 1000 for i in range(30)})
+    status, body = post_form(bucket, form(padded, b"x"))
+    check("POST: 30 KB of fields before the file: MaxPostPreDataLengthExceededError",
+          status == 400 and code_of(body) == "MaxPostPreDataLengthExceededError", f"{status} {code_of(body)}")
+    small = signed_form("too-big", [["content-length-range", 0, 1024]])
+    status, body = post_form(bucket, form(small, b"z" * (1536 * 1024)))
+    check("POST: a file past content-length-range is EntityTooLarge, nothing stored",
+          status == 400 and code_of(body) == "EntityTooLarge" and absent(bucket, "too-big"), f"{status} {code_of(body)}")
+    s3.create_bucket(Bucket="security-other")
+    status, body = post_form("security-other", form(signed_form("elsewhere"), b"x"))
+    check("POST: a form signed for one bucket is refused by another (its bucket condition)",
+          status == 403 and code_of(body) == "AccessDenied" and absent("security-other", "elsewhere"),
+          f"{status} {body[:200]}")
+    s3.delete_bucket(Bucket="security-other")
+    status, body = post_form(bucket, form(signed_form("late", expires=-60), b"x"))
+    check("POST: an expired policy is refused", status == 403 and "expired" in body and absent(bucket, "late"),
+          f"{status} {body[:200]}")
+    made = garage("key", "create", "post-reader").stdout
+    kid = re.search(r"Key ID: (\S+)", made).group(1)
+    sec = re.search(r"Secret key: (\S+)", made).group(1)
+    garage("bucket", "allow", bucket, "--key", "post-reader", "--read")
+    status, body = post_form(bucket, form(signed_form("by-reader", c=client(kid, sec)), b"x"))
+    check("POST: a form signed by a key that may only read is AccessDenied",
+          status == 403 and code_of(body) == "AccessDenied" and absent(bucket, "by-reader"), f"{status} {code_of(body)}")
+    garage("key", "delete", kid)
+    status, body = post_form(bucket, form(signed_form("unknown", c=client("GK000000000000000000000000", sec)), b"x"))
+    check("POST: an unknown key is InvalidAccessKeyId", status == 403 and code_of(body) == "InvalidAccessKeyId",
+          f"{status} {code_of(body)}")
+    cut = form(signed_form("cut"), b"y" * 5000)[:-40]
+    status, body = post_form(bucket, cut)
+    check("POST: a form cut inside its file is MalformedPOSTRequest, nothing stored",
+          status == 400 and code_of(body) == "MalformedPOSTRequest" and absent(bucket, "cut"), f"{status} {code_of(body)}")
+    s3.delete_object(Bucket=bucket, Key="posted")
+
+
 print(f"security_test: {failed()} failed")
 sys.exit(1 if failed() else 0)
