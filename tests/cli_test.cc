@@ -9,6 +9,7 @@
 #include "node/assembly/cli_format.h"
 #include "node/assembly/cli_layout.h"
 #include "node/assembly/cli_parser.h"
+#include "node/codec.h"
 #include "node/version.h"
 #include "s3/website.h"
 
@@ -180,6 +181,53 @@ TEST(CliParser, BucketAnonymousSendsTheAccessLetters) {
   EXPECT_NE(format_admin_reply(AdminRequest{AdminRequest::Op::kBucketInfo, {"media"}}, *back)
                 .find("Anonymous access: anyone may read and list"),
             std::string::npos);
+}
+
+// `bucket info` shows a bucket's website, CORS rules and tags (reply format 3), as its owner
+// set them through S3; a format-2 reply (an older node's) still decodes, without them.
+TEST(CliFormat, BucketInfoShowsWebsiteCorsAndTags) {
+  AdminReply reply;
+  reply.buckets.push_back(BucketInfo{"b1", "site"});
+  BucketInfo& b = reply.buckets[0];
+  const AdminRequest info{AdminRequest::Op::kBucketInfo, {"site"}};
+  std::string out = format_admin_reply(info, *AdminReply::decode(reply.encode()));
+  EXPECT_NE(out.find("Website: disabled\nCORS: none\nTags: none\n"), std::string::npos) << out;
+  b.website =
+      "<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><ErrorDocument><Key>404.html"
+      "</Key></ErrorDocument></WebsiteConfiguration>";
+  b.cors =
+      "<CORSConfiguration><CORSRule><AllowedOrigin>https://a.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
+      "<AllowedMethod>PUT</AllowedMethod></CORSRule></CORSConfiguration>";
+  b.tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>web</Value></Tag></TagSet></Tagging>";
+  absl::StatusOr<AdminReply> back = AdminReply::decode(reply.encode());
+  ASSERT_TRUE(back.ok()) << back.status();
+  out = format_admin_reply(info, *back);
+  EXPECT_NE(out.find("Website: enabled (index document index.html, error document 404.html)"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("CORS: \n  GET,PUT from https://a.example\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Tags: team=web\n"), std::string::npos) << out;
+  b.website =
+      "<WebsiteConfiguration><RedirectAllRequestsTo><HostName>example.org</HostName></RedirectAllRequestsTo>"
+      "</WebsiteConfiguration>";
+  out = format_admin_reply(info, *AdminReply::decode(reply.encode()));
+  EXPECT_NE(out.find("Website: enabled, every request redirected to example.org"), std::string::npos) << out;
+
+  // Format 2, as a node before documents wrote it: one bucket, public-read, no keys.
+  Encoder e;
+  e.u8(2);
+  e.u32(0);  // keys
+  e.u32(1);  // buckets
+  e.str("b1");
+  e.str("site");
+  e.i64(7);
+  e.u32(0);  // grants
+  e.str("rl");
+  e.u32(0);  // bucket names
+  absl::StatusOr<AdminReply> format2 = AdminReply::decode(e.take());
+  ASSERT_TRUE(format2.ok()) << format2.status();
+  ASSERT_EQ(format2->buckets.size(), 1u);
+  EXPECT_EQ(format2->buckets[0].anonymous, (AnonymousAccess{true, true}));
+  EXPECT_TRUE(format2->buckets[0].website.empty());
 }
 
 TEST(CliFormat, StatusListsThisNodeFirstThenPeersUpOrDown) {

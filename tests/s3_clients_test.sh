@@ -76,6 +76,11 @@ for section in "${sections[@]}"; do
     rm -f "$work/big" "$work/big.back"
     # `garage bucket website` writes what GetBucketWebsite answers.
     check "garage bucket website --allow" quiet_ok G bucket website shared --allow --index-document home.html
+    check "garage bucket info shows the website" grep -q "Website: enabled (index document home.html)" <<<"$(G bucket info shared)"
+    check "awscli: put-bucket-cors" quiet_ok aws s3api put-bucket-cors --bucket shared \
+      --cors-configuration '{"CORSRules":[{"AllowedOrigins":["https://app.example"],"AllowedMethods":["GET"]}]}'
+    check "garage bucket info shows the CORS rule" grep -q "  GET from https://app.example" <<<"$(G bucket info shared)"
+    check "awscli: delete-bucket-cors" quiet_ok aws s3api delete-bucket-cors --bucket shared
     check "awscli: get-bucket-website shows its index document" \
       grep -q '"Suffix": "home.html"' <<<"$(aws s3api get-bucket-website --bucket shared 2>&1)"
     check "garage bucket website --deny" quiet_ok G bucket website shared --deny

@@ -7,6 +7,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "node/size.h"
+#include "s3/cors.h"
+#include "s3/tagging.h"
+#include "s3/website.h"
 
 namespace garage {
 namespace {
@@ -35,6 +38,43 @@ std::string describe_key(const KeyInfo& k, const std::map<std::string, std::stri
     absl::StrAppend(&out, "Local alias: ", alias, " -> ", bucket_name(id), "\n");
   absl::StrAppend(&out, "Buckets:\n");
   for (const auto& [id, p] : k.buckets) absl::StrAppendFormat(&out, "  %-4s %s\n", p.str(), bucket_name(id));
+  return out;
+}
+
+// A bucket's documents in a few words each: whether it is a website and how, its CORS rules,
+// its tags (a document the S3 layer stored always parses; "unreadable" if one ever did not).
+std::string describe_documents(const BucketInfo& b) {
+  std::string out = "Website: ";
+  if (b.website.empty()) {
+    absl::StrAppend(&out, "disabled\n");
+  } else if (absl::StatusOr<s3::WebsiteConfig> w = s3::parse_website_configuration(b.website); !w.ok()) {
+    absl::StrAppend(&out, "enabled (configuration unreadable)\n");
+  } else if (w->redirect_all) {
+    absl::StrAppend(&out, "enabled, every request redirected to ", w->redirect_all->host_name, "\n");
+  } else {
+    absl::StrAppend(&out, "enabled (index document ", w->index_suffix,
+                    w->error_key.empty() ? "" : absl::StrCat(", error document ", w->error_key),
+                    w->routing_rules.empty() ? "" : absl::StrCat(", ", w->routing_rules.size(), " routing rules"),
+                    ")\n");
+  }
+  absl::StrAppend(&out, "CORS: ");
+  if (b.cors.empty()) {
+    absl::StrAppend(&out, "none\n");
+  } else if (absl::StatusOr<s3::CorsRules> rules = s3::parse_cors_configuration(b.cors); !rules.ok()) {
+    absl::StrAppend(&out, "(configuration unreadable)\n");
+  } else {
+    for (const s3::CorsRule& rule : *rules)
+      absl::StrAppend(&out, "\n  ", absl::StrJoin(rule.allowed_methods, ","), " from ",
+                      absl::StrJoin(rule.allowed_origins, " "));
+    absl::StrAppend(&out, "\n");
+  }
+  absl::StrAppend(&out, "Tags: ");
+  absl::StatusOr<s3::TagSet> tags =
+      b.tagging.empty() ? s3::TagSet{} : s3::parse_tagging_xml(b.tagging, s3::TagTarget::kBucket);
+  if (!tags.ok()) return absl::StrCat(out, "(unreadable)\n");
+  if (tags->empty()) return absl::StrCat(out, "none\n");
+  for (const auto& [k, v] : *tags) absl::StrAppend(&out, k, "=", v, " ");
+  out.back() = '\n';
   return out;
 }
 
@@ -80,7 +120,7 @@ std::string format_admin_reply(const AdminRequest& r, const AdminReply& reply) {
       const BucketInfo& b = reply.buckets[0];
       std::string out = absl::StrCat("Bucket: ", b.name, "\nID: ", b.id, "\nKeys:\n");
       for (const auto& [id, p] : b.keys) absl::StrAppendFormat(&out, "  %-4s %s\n", p.str(), id);
-      absl::StrAppend(&out, "Anonymous access: ", anonymous_words(b.anonymous), "\n");
+      absl::StrAppend(&out, "Anonymous access: ", anonymous_words(b.anonymous), "\n", describe_documents(b));
       return out;
     }
     case Op::kBucketDelete:

@@ -91,6 +91,9 @@ std::string AdminReply::encode() const {
     e.i64(b.created_ms);
     e.list(entries(b.keys), [](Encoder& e, const std::pair<std::string, Perms>& g) { encode_perms(e, g); });
     e.str(b.anonymous.str());
+    e.str(b.cors);
+    e.str(b.website);
+    e.str(b.tagging);
   });
   encode_names(e, bucket_names);
   return e.take();
@@ -118,6 +121,11 @@ absl::StatusOr<AdminReply> AdminReply::decode(std::string_view bytes) {
     b.created_ms = d.i64();
     b.keys = decode_grants(d);
     if (format >= 2) b.anonymous = AnonymousAccess::parse(d.str(8));
+    if (format >= 3) {
+      b.cors = d.str(kMaxDocumentBytes);
+      b.website = d.str(kMaxDocumentBytes);
+      b.tagging = d.str(kMaxDocumentBytes);
+    }
     return b;
   });
   r.bucket_names = decode_names(d);
@@ -213,6 +221,8 @@ Task<absl::StatusOr<AdminReply>> Admin::execute(AdminRequest r) {
       absl::StatusOr<std::vector<BucketInfo>> all = co_await model_.list_buckets();
       if (!all.ok()) co_return all.status();
       reply.buckets = std::move(*all);
+      // A listing names buckets: their documents are for `bucket info`.
+      for (BucketInfo& b : reply.buckets) b.cors.clear(), b.website.clear(), b.tagging.clear();
       co_return reply;
     }
     case Op::kBucketInfo:

@@ -42,8 +42,11 @@ struct AdminRequest {
 // What an admin operation answers. Secrets travel only where the CLI shows them: a created
 // key's, and `key info`'s.
 struct AdminReply {
-  // 2: a bucket carries its anonymous access (format 1, without it, still decodes).
-  static constexpr uint8_t kVersion = 2;
+  // 2: a bucket carries its anonymous access; 3: and its documents (CORS, website, tags).
+  // Formats 1 and 2 still decode.
+  static constexpr uint8_t kVersion = 3;
+  // A bucket document as a reply carries it (S3 refuses larger ones: 64 KiB each).
+  static constexpr size_t kMaxDocumentBytes = 256 * 1024;
   // The key the operation is about (key create, import, info, allow, deny, delete; bucket
   // allow, deny, a local alias), or every key without its secret (key list).
   std::vector<KeyInfo> keys;
