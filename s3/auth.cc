@@ -48,6 +48,21 @@ absl::Status parse_credential(absl::string_view credential, ParsedAuth& out) {
   out.scope = SigV4Scope{parts[1], parts[2], parts[3]};
   return absl::OkStatus();
 }
+// Signs `to_sign` with the key `secret` derives for ctx.scope (kept in ctx, as is the signature:
+// the first chunk of an aws-chunked body chains from it); SignatureDoesNotMatch unless it is
+// `given`, compared in constant time.
+absl::Status sign_and_compare(absl::string_view secret, absl::string_view to_sign, absl::string_view given,
+                              AuthContext& ctx) {
+  ctx.signing_key = signing_key(secret, ctx.scope);
+  const std::string expected = signature_hex(ctx.signing_key, to_sign);
+  if (!constant_time_equal(expected, given)) {
+    return s3_error(S3Code::kSignatureDoesNotMatch,
+                    "The request signature we calculated does not match the signature you provided. Check your key "
+                    "and signing method.");
+  }
+  ctx.seed_signature = expected;
+  return absl::OkStatus();
+}
 }  // namespace
 
 absl::StatusOr<absl::Time> parse_amz_date(absl::string_view s) {
@@ -199,14 +214,7 @@ absl::StatusOr<AuthContext> verify_auth(const ParsedAuth& auth, absl::string_vie
   SigV4Request req{request.method, path, query, request.headers};
   const std::string canonical = canonical_request(req, auth.signed_headers, payload_hash);
   const std::string to_sign = string_to_sign(auth.amz_date, auth.scope, canonical);
-  ctx.signing_key = signing_key(secret, auth.scope);
-  const std::string expected = signature_hex(ctx.signing_key, to_sign);
-  if (!constant_time_equal(expected, auth.signature)) {
-    return s3_error(S3Code::kSignatureDoesNotMatch,
-                    "The request signature we calculated does not match the signature you provided. Check your key "
-                    "and signing method.");
-  }
-  ctx.seed_signature = expected;
+  if (absl::Status s = sign_and_compare(secret, to_sign, auth.signature, ctx); !s.ok()) return s;
   return ctx;
 }
 
@@ -239,14 +247,7 @@ absl::StatusOr<AuthContext> verify_post_auth(const ParsedAuth& auth, absl::strin
   ctx.scope = auth.scope;
   ctx.amz_date = auth.amz_date;
   ctx.mode = PayloadMode::kUnsigned;  // a form's file is bounded by its policy, never signed
-  ctx.signing_key = signing_key(secret, auth.scope);
-  const std::string expected = signature_hex(ctx.signing_key, policy_base64);
-  if (!constant_time_equal(expected, auth.signature)) {
-    return s3_error(S3Code::kSignatureDoesNotMatch,
-                    "The request signature we calculated does not match the signature you provided. Check your key "
-                    "and signing method.");
-  }
-  ctx.seed_signature = expected;
+  if (absl::Status s = sign_and_compare(secret, policy_base64, auth.signature, ctx); !s.ok()) return s;
   return ctx;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "piecewise_body.h"
 #include "runtime_harness.h"
 #include "s3/auth.h"
 #include "s3/errors.h"
@@ -16,23 +17,6 @@ namespace garage::s3 {
 namespace {
 
 std::string code_of(const absl::Status& s) { return error_info(s).code; }
-
-// Gives at most `piece` bytes per read, and counts what it gave.
-class PiecewiseBody final : public BodySource {
- public:
-  PiecewiseBody(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
-  Task<absl::StatusOr<std::string>> read(size_t max) override {
-    std::string out = data_.substr(given_, std::min(max, piece_));
-    given_ += out.size();
-    co_return out;
-  }
-  size_t given() const { return given_; }
-
- private:
-  std::string data_;
-  size_t piece_;
-  size_t given_ = 0;
-};
 
 constexpr char kBoundary[] = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
 

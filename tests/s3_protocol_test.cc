@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "node/runtime/task.h"
+#include "piecewise_body.h"
 #include "runtime_harness.h"
 #include "s3/auth.h"
 #include "s3/aws_chunked.h"
@@ -130,24 +131,6 @@ TEST(AwsChunked, UnsignedChunksWithAChecksumTrailer) {
   EXPECT_EQ(decoded.trailers()[0].first, "x-amz-checksum-crc32");
   EXPECT_EQ(decoded.trailers()[0].second, crc.digest_base64());
 }
-
-// A body that gives its bytes in pieces of at most `piece` (and at most what is asked), and
-// counts what it gave: how far the decoder had to read before it could return anything.
-class PiecewiseBody final : public BodySource {
- public:
-  PiecewiseBody(std::string data, size_t piece) : data_(std::move(data)), piece_(piece) {}
-  Task<absl::StatusOr<std::string>> read(size_t max) override {
-    std::string out = data_.substr(given_, std::min(max, piece_));
-    given_ += out.size();
-    co_return out;
-  }
-  size_t given() const { return given_; }
-
- private:
-  std::string data_;
-  size_t piece_;
-  size_t given_ = 0;
-};
 
 AuthContext signed_streaming_auth() {
   const SigV4Scope scope{"20130524", "us-east-1", "s3"};
