@@ -70,6 +70,19 @@ absl::Status check_supported(const FormFields& fields) {
   return absl::OkStatus();
 }
 
+// A form's fields become headers (stored ones, Location): unlike a request's headers, which
+// the HTTP parser checked, a field's value may hold any byte. A line break or another control
+// character would be a header no client can receive.
+absl::Status check_header_values(const HttpRequest& as_put) {
+  for (const auto& [name, value] : as_put.headers) {
+    for (unsigned char c : value) {
+      if (c < 0x20 && c != '\t')
+        return s3_error(S3Code::kInvalidArgument, absl::StrCat("the form field ", name, " holds a control character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 Task<absl::StatusOr<HttpResponse>> S3Api::post_object(S3Call& call) {
@@ -144,6 +157,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::post_object(S3Call& call) {
   for (const auto& [name, value] : fields) as_put.headers.emplace_back(name, value);
   if (!fields.contains("content-type") && !file->content_type.empty())
     as_put.headers.emplace_back("content-type", file->content_type);
+  if (absl::Status s = check_header_values(as_put); !s.ok()) co_return s;
   if (absl::Status s = check_user_metadata(as_put); !s.ok()) co_return s;
   TagSet tags;
   if (std::optional<std::string> tagging = field(fields, "tagging")) {

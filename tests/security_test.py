@@ -449,6 +449,11 @@ def post_forms():
     status, body = post_form(bucket, form(signed_form("unknown", c=client("GK000000000000000000000000", sec)), b"x"))
     check("POST: an unknown key is InvalidAccessKeyId", status == 403 and code_of(body) == "InvalidAccessKeyId",
           f"{status} {code_of(body)}")
+    split = dict(signed_form("split", [["starts-with", "$Content-Type", ""]]))
+    split["Content-Type"] = "text/plain\r\nSet-Cookie: stolen=1"
+    status, body = post_form(bucket, form(split, b"x"))
+    check("POST: a field holding a line break (a header to smuggle) is refused, nothing stored",
+          status == 400 and code_of(body) == "InvalidArgument" and absent(bucket, "split"), f"{status} {code_of(body)}")
     cut = form(signed_form("cut"), b"y" * 5000)[:-40]
     status, body = post_form(bucket, cut)
     check("POST: a form cut inside its file is MalformedPOSTRequest, nothing stored",
