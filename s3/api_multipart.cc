@@ -39,6 +39,23 @@ HttpResponse xml_response(const XmlOut& x) {
 }
 
 // A BodySource over a byte range of a stored object (UploadPartCopy).
+// A body whose checksum is taken as it is read: an UploadPartCopy into an upload created with
+// a checksum algorithm gives its part that checksum of the copied bytes, as S3 does.
+class ChecksummedSource final : public BodySource {
+ public:
+  ChecksummedSource(BodySource& inner, ChecksumAlgo algo) : inner_(inner), sum_(algo) {}
+  Task<absl::StatusOr<std::string>> read(size_t max) override {
+    absl::StatusOr<std::string> piece = co_await inner_.read(max);
+    if (piece.ok()) sum_.update(*piece);
+    co_return piece;
+  }
+  std::string digest_base64() { return sum_.digest_base64(); }
+
+ private:
+  BodySource& inner_;
+  Checksummer sum_;
+};
+
 class ObjectRangeSource final : public BodySource {
  public:
   explicit ObjectRangeSource(std::unique_ptr<BodyStream> stream) : stream_(std::move(stream)) {}
@@ -185,6 +202,12 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     }
     body = copy_source.get();
   }
+  std::optional<ChecksummedSource> copy_checksum;
+  const std::string& upload_algorithm = found->record.meta.checksum_algorithm;
+  if (copied && !upload_algorithm.empty()) {
+    copy_checksum.emplace(*body, *checksum_algo_from_name(upload_algorithm));
+    body = &*copy_checksum;
+  }
 
   const std::string part_uuid = model_.new_uuid();
   WriteIntent intent{WriteIntent::Owner::kPart, part_uuid};
@@ -198,9 +221,14 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
   if (!s.ok()) co_return s;
   const std::string etag = to_hex(in->md5);
   UploadPart record{part_uuid, etag, in->size, 0};
-  // The part's checksum, as the client sent it and it matched (UploadPartCopy: none).
-  const bool checksummed = !copied && call.verified != nullptr && call.verified->verified_checksum();
-  if (checksummed) {
+  // The part's checksum: as the client sent it and it matched, or (UploadPartCopy) of the copied
+  // bytes in the upload's algorithm.
+  const bool checksummed =
+      copy_checksum.has_value() || (!copied && call.verified != nullptr && call.verified->verified_checksum());
+  if (copy_checksum) {
+    record.checksum_algorithm = upload_algorithm;
+    record.checksum = copy_checksum->digest_base64();
+  } else if (checksummed) {
     record.checksum_algorithm = checksum_s3_name(call.verified->verified_checksum()->algo);
     record.checksum = call.verified->verified_checksum()->base64;
   }
@@ -214,6 +242,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::upload_part(S3Call& call) {
     XmlOut x("CopyPartResult");
     XmlOut::add(x.root(), "LastModified", iso8601(model_.next_timestamp()));
     XmlOut::add(x.root(), "ETag", quoted_etag(etag));
+    if (checksummed) XmlOut::add(x.root(), ("Checksum" + answered_algorithm).c_str(), answered_checksum);
     co_return xml_response(x);
   }
   HttpResponse r;

@@ -416,6 +416,29 @@ check("GET with ChecksumMode of a composite checksum: the bytes",
       s3.get_object(Bucket=bucket, Key="summed-parts.bin", ChecksumMode="ENABLED")["Body"].read() == b"".join(parts_data))
 s3.delete_object(Bucket=bucket, Key="summed-parts.bin")
 
+# UploadPartCopy into an upload with a checksum algorithm: the copied part gets its checksum too,
+# so the object still gets its composite one.
+import zlib  # noqa: E402
+source = os.urandom(6 << 20)
+s3.put_object(Bucket=bucket, Key="copy-source.bin", Body=source)
+mpu = s3.create_multipart_upload(Bucket=bucket, Key="copied-parts.bin", ChecksumAlgorithm="CRC32")
+crc = lambda b: base64.b64encode(zlib.crc32(b).to_bytes(4, "big")).decode()  # noqa: E731
+copied = s3.upload_part_copy(Bucket=bucket, Key="copied-parts.bin", UploadId=mpu["UploadId"], PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "copy-source.bin"},
+                             CopySourceRange="bytes=0-%d" % ((5 << 20) - 1))["CopyPartResult"]
+sent = s3.upload_part(Bucket=bucket, Key="copied-parts.bin", UploadId=mpu["UploadId"], PartNumber=2, Body=b"tail",
+                      ChecksumAlgorithm="CRC32")
+check("UploadPartCopy answers the CRC32 of the copied range", copied.get("ChecksumCRC32") == crc(source[:5 << 20]))
+s3.complete_multipart_upload(Bucket=bucket, Key="copied-parts.bin", UploadId=mpu["UploadId"], MultipartUpload={
+    "Parts": [{"PartNumber": 1, "ETag": copied["ETag"], "ChecksumCRC32": copied["ChecksumCRC32"]},
+              {"PartNumber": 2, "ETag": sent["ETag"], "ChecksumCRC32": sent["ChecksumCRC32"]}]})
+composite = base64.b64encode(zlib.crc32(base64.b64decode(crc(source[:5 << 20])) + base64.b64decode(crc(b"tail")))
+                             .to_bytes(4, "big")).decode() + "-2"
+check("... and the object made of a copied and a sent part has its composite CRC32",
+      s3.head_object(Bucket=bucket, Key="copied-parts.bin", ChecksumMode="ENABLED").get("ChecksumCRC32") == composite)
+for k in ("copy-source.bin", "copied-parts.bin"):
+    s3.delete_object(Bucket=bucket, Key=k)
+
 # The transfer manager as applications use it (boto3's defaults: CRC32 on CreateMultipartUpload,
 # on every part and in Complete's part list), then downloaded in parallel ranges.
 from boto3.s3.transfer import TransferConfig
