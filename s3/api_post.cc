@@ -70,11 +70,12 @@ absl::Status check_supported(const FormFields& fields) {
   return absl::OkStatus();
 }
 
-// A form's fields become headers (stored ones, Location): unlike a request's headers, which
-// the HTTP parser checked, a field's value may hold any byte. A line break or another control
-// character would be a header no client can receive.
-absl::Status check_header_values(const HttpRequest& as_put) {
-  for (const auto& [name, value] : as_put.headers) {
+// Some of a form's fields become headers (those the object keeps, and the redirect's
+// Location): unlike a request's headers, which the HTTP parser checked, a field's value may hold
+// any byte. A line break or another control character would be a header no client can receive.
+// (Other fields may: a tagging document spans lines.)
+absl::Status check_header_values(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
     for (unsigned char c : value) {
       if (c < 0x20 && c != '\t')
         return s3_error(S3Code::kInvalidArgument, absl::StrCat("the form field ", name, " holds a control character"));
@@ -157,7 +158,10 @@ Task<absl::StatusOr<HttpResponse>> S3Api::post_object(S3Call& call) {
   for (const auto& [name, value] : fields) as_put.headers.emplace_back(name, value);
   if (!fields.contains("content-type") && !file->content_type.empty())
     as_put.headers.emplace_back("content-type", file->content_type);
-  if (absl::Status s = check_header_values(as_put); !s.ok()) co_return s;
+  Headers kept = stored_headers(as_put);
+  Headers becoming_headers = kept;
+  if (std::optional<std::string> url = redirect_of(fields)) becoming_headers.emplace_back("location", *url);
+  if (absl::Status s = check_header_values(becoming_headers); !s.ok()) co_return s;
   if (absl::Status s = check_user_metadata(as_put); !s.ok()) co_return s;
   TagSet tags;
   if (std::optional<std::string> tagging = field(fields, "tagging")) {
@@ -168,7 +172,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::post_object(S3Call& call) {
 
   // 5. The file, streamed into blocks, its size bounded by the policy as it comes.
   LengthBoundedBody body(form.content(), policy->min_length, policy->max_length);
-  NewObject what{stored_headers(as_put), std::move(tags)};
+  NewObject what{std::move(kept), std::move(tags)};
   absl::StatusOr<ObjectVersion> v = co_await write_object(call, *object_key, body, std::move(what));
   if (!v.ok()) co_return v.status();
   probe(env_, "s3.post_object_stored");

@@ -588,10 +588,12 @@ def post_form(post, data, filename="cat.png", **kw):
 
 
 picture = os.urandom(3 * 1024 * 1024 + 17)  # several blocks
+tags = "<Tagging>\n  <TagSet>\n    <Tag><Key>from</Key><Value>form</Value></Tag>\n  </TagSet>\n</Tagging>\n"
 post = presigned_post("uploads/${filename}",
-                      {"Content-Type": "image/png", "success_action_status": "201", "x-amz-meta-owner": "web"},
+                      {"Content-Type": "image/png", "success_action_status": "201", "x-amz-meta-owner": "web",
+                       "tagging": tags},
                       [{"Content-Type": "image/png"}, {"success_action_status": "201"}, {"x-amz-meta-owner": "web"},
-                       ["content-length-range", 1, 8 * 1024 * 1024]])
+                       {"tagging": tags}, ["content-length-range", 1, 8 * 1024 * 1024]])
 r = post_form(post, picture)
 check("POST upload: 201 with a PostResponse naming the key",
       r.status_code == 201 and "<Key>uploads/cat.png</Key>" in r.text and "<Bucket>boto-forms</Bucket>" in r.text)
@@ -599,6 +601,8 @@ got = s3.get_object(Bucket=form_bucket, Key="uploads/cat.png")
 check("POST upload: the file's bytes, type, metadata and ETag are stored",
       got["Body"].read() == picture and got["ContentType"] == "image/png" and got["Metadata"] == {"owner": "web"} and
       got["ETag"] == '"%s"' % hashlib.md5(picture).hexdigest() and r.headers.get("ETag") == got["ETag"])
+check("POST upload: the form's tagging document (on several lines) tags it",
+      s3.get_object_tagging(Bucket=form_bucket, Key="uploads/cat.png")["TagSet"] == [{"Key": "from", "Value": "form"}])
 check("POST upload past content-length-range: EntityTooLarge, nothing stored",
       post_form(post, os.urandom(8 * 1024 * 1024 + 1), filename="big.png").status_code == 400 and
       error_code(lambda: s3.head_object(Bucket=form_bucket, Key="uploads/big.png")) == "404")
