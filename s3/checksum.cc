@@ -16,27 +16,19 @@ namespace {
 constexpr uint32_t kCrc32cPoly = 0x82F63B78u;               // reflected
 constexpr uint64_t kCrc64NvmePoly = 0x9A6C9329AC4BC9B5ull;  // reflected
 
-std::array<uint32_t, 256> make_crc32c_table() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kCrc32cPoly : c >> 1;
+// The byte-at-a-time table of a reflected CRC with polynomial `poly`.
+template <class Int>
+constexpr std::array<Int, 256> make_crc_table(Int poly) {
+  std::array<Int, 256> t{};
+  for (Int i = 0; i < 256; ++i) {
+    Int c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ poly : c >> 1;
     t[i] = c;
   }
   return t;
 }
-const std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
-
-std::array<uint64_t, 256> make_crc64nvme_table() {
-  std::array<uint64_t, 256> t{};
-  for (uint64_t i = 0; i < 256; ++i) {
-    uint64_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ kCrc64NvmePoly : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-const std::array<uint64_t, 256> kCrc64NvmeTable = make_crc64nvme_table();
+constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc_table<uint32_t>(kCrc32cPoly);
+constexpr std::array<uint64_t, 256> kCrc64NvmeTable = make_crc_table<uint64_t>(kCrc64NvmePoly);
 
 template <class Int>
 std::string big_endian_of(Int v) {
