@@ -321,39 +321,29 @@ HttpResponse completed_response(const S3Call& call, const std::string& etag, con
   return xml_response(x);
 }
 
-// S3's COMPOSITE checksum of a multipart object: the checksum of its parts' checksums (raw
-// bytes, in order), then "-" and their number. Empty if some part has none of `algorithm`
-// (a part copied with UploadPartCopy, or sent without): the object then gets no checksum.
-std::string composite_checksum(const std::string& algorithm, const std::vector<CompletedPart>& wanted,
+// A multipart object's checksum, made of its parts' at completion: COMPOSITE, the checksum of
+// their checksums (raw bytes, in order) then "-" and their number; or FULL_OBJECT, their CRCs
+// combined into the CRC of the whole. Empty if some part has none of `algorithm` (sent without
+// one): the object then gets no checksum.
+std::string multipart_checksum(const std::string& algorithm, bool full_object, const std::vector<CompletedPart>& wanted,
                                const std::map<uint32_t, UploadPart>& parts) {
   std::optional<ChecksumAlgo> algo = checksum_algo_from_name(algorithm);
   if (!algo) return "";
-  Checksummer sum(*algo);
+  Checksummer of_checksums(*algo);   // COMPOSITE
+  std::optional<std::string> whole;  // FULL_OBJECT
   for (const CompletedPart& w : wanted) {
     auto it = parts.find(static_cast<uint32_t>(w.number));
     if (it == parts.end() || it->second.checksum_algorithm != algorithm) return "";
     std::string raw;
     if (!absl::Base64Unescape(it->second.checksum, &raw)) return "";
-    sum.update(raw);
-  }
-  return absl::StrCat(sum.digest_base64(), "-", wanted.size());
-}
-
-// S3's FULL_OBJECT checksum of a multipart object: its parts' CRCs combined into the CRC of the
-// whole. Empty, as above, if some part has none.
-std::string full_object_checksum(const std::string& algorithm, const std::vector<CompletedPart>& wanted,
-                                 const std::map<uint32_t, UploadPart>& parts) {
-  std::optional<ChecksumAlgo> algo = checksum_algo_from_name(algorithm);
-  if (!algo) return "";
-  std::optional<std::string> whole;
-  for (const CompletedPart& w : wanted) {
-    auto it = parts.find(static_cast<uint32_t>(w.number));
-    if (it == parts.end() || it->second.checksum_algorithm != algorithm) return "";
-    std::string raw;
-    if (!absl::Base64Unescape(it->second.checksum, &raw)) return "";
+    if (!full_object) {
+      of_checksums.update(raw);
+      continue;
+    }
     whole = whole ? combine_crc(*algo, *whole, raw, it->second.size) : std::optional<std::string>(raw);
     if (!whole) return "";
   }
+  if (!full_object) return absl::StrCat(of_checksums.digest_base64(), "-", wanted.size());
   return whole ? absl::Base64Escape(*whole) : "";
 }
 
@@ -428,8 +418,7 @@ Task<absl::StatusOr<HttpResponse>> S3Api::complete_multipart(S3Call& call) {
   done.meta.parts = static_cast<int>(wanted->size());
   if (!done.meta.checksum_algorithm.empty()) {  // asked for at creation
     const bool full_object = done.meta.checksum == kFullObjectChecksumPending;
-    done.meta.checksum = full_object ? full_object_checksum(done.meta.checksum_algorithm, *wanted, *parts)
-                                     : composite_checksum(done.meta.checksum_algorithm, *wanted, *parts);
+    done.meta.checksum = multipart_checksum(done.meta.checksum_algorithm, full_object, *wanted, *parts);
     if (done.meta.checksum.empty()) done.meta.checksum_algorithm.clear();
   }
   // The object's checksum as the client computed it (x-amz-checksum-<algorithm> on Complete):
